@@ -1,0 +1,32 @@
+# flatminima: every target creates .venv and installs the project on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: verify test lint bench latex clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+verify: $(STAMP)  ## run the whole claim catalogue and print the result table
+	$(BIN)/flatminima verify
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(STAMP) lint  ## lint, then the unit tests and one test per catalogue claim
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+latex: $(STAMP)
+	$(BIN)/flatminima latex -o out/derivations.tex --pdf
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .flatminima out

@@ -1,0 +1,115 @@
+"""The runner can fail: negative controls, precision artefacts, degenerate and erroring checks."""
+
+from hypothesis import strategies as st
+
+from verify import cases, scalar
+from verify.claim import Claim, Status
+from verify.evidence import Degenerate, equal
+from verify.report.json import results_document
+from verify.runner import VerdictKind, run_claim
+
+
+def imbalance_unchanged_by_gd(case, ctx):
+    """Deliberately wrong (G2 says D shrinks by η²g²Π w_k²): D_12 is unchanged by a GD step."""
+    ws, t = case.network.at(ctx), case.network.target_at(ctx)
+    eta = ctx.mpf(case.step.numerator) / case.step.denominator
+    after = scalar.imbalances(scalar.gd_step(ctx, ws, t, eta))
+    return equal(after[(0, 1)], scalar.imbalances(ws)[(0, 1)], "D_12 unchanged")
+
+
+ONE_CASE = st.just(0)
+
+
+def claim(check, cases_=ONE_CASE, status=Status.OPEN):
+    return Claim("T1", "test claim", "tests", status, cases_, check)
+
+
+def test_wrong_claim_is_refuted_with_a_shrunk_counterexample():
+    verdict = run_claim(claim(imbalance_unchanged_by_gd, cases.scalar_runs(), Status.FALSE))
+    assert verdict.verdict is VerdictKind.REFUTED
+    assert verdict.as_expected
+    example = verdict.counterexample
+    assert example.network.depth == 2  # shrunk from depths up to 6
+    assert example.steps == 1
+    assert verdict.digits > 40
+    assert "D_12 unchanged" in verdict.message
+
+
+def test_precision_artefact_is_not_reported_as_a_counterexample():
+    # (10^100 + 1) - 10^100 = 1 is lost below 101 digits: fails at 50 and 80, holds at 160.
+    def cancellation(_, ctx):
+        big = ctx.mpf(10) ** 100
+        return equal((big + 1) - big, 1)
+
+    verdict = run_claim(claim(cancellation))
+    assert verdict.verdict is VerdictKind.INCONCLUSIVE
+    assert "precision artefact" in verdict.message
+
+
+def test_disagreeing_precisions_are_inconclusive():
+    def cancellation(_, ctx):
+        big = ctx.mpf(10) ** 60  # lost at 50 digits, kept at 80
+        return equal((big + 1) - big, 1)
+
+    verdict = run_claim(claim(cancellation))
+    assert verdict.verdict is VerdictKind.INCONCLUSIVE
+    assert verdict.outcomes["disagree"] >= 1
+
+
+def test_degenerate_cases_are_inconclusive():
+    def singular(_, ctx):
+        raise Degenerate("singular data")
+
+    verdict = run_claim(claim(singular))
+    assert verdict.verdict is VerdictKind.INCONCLUSIVE
+    assert "singular data" in verdict.message
+
+
+def test_raising_check_is_an_error_and_never_as_expected():
+    def broken(_, ctx):
+        raise ZeroDivisionError("oops")
+
+    verdict = run_claim(claim(broken, status=Status.PAPER))
+    assert verdict.verdict is VerdictKind.ERROR
+    assert not verdict.as_expected
+    assert verdict.message == "ZeroDivisionError: oops"
+
+
+def test_wrong_return_type_is_an_error_naming_the_type():
+    verdict = run_claim(claim(lambda _, ctx: "fine"))
+    assert verdict.verdict is VerdictKind.ERROR
+    assert "not str" in verdict.message
+
+
+def test_true_claim_is_verified_with_digits_and_values():
+    def third(_, ctx):
+        return equal(3 * (ctx.one / 3), 1)
+
+    verdict = run_claim(claim(third, status=Status.PROVED))
+    assert verdict.verdict is VerdictKind.VERIFIED
+    assert verdict.cases >= 1
+    assert 45 < verdict.digits <= 50
+
+
+def test_results_document_follows_the_schema():
+    verdict = run_claim(claim(imbalance_unchanged_by_gd, cases.scalar_runs(), Status.FALSE))
+    document = results_document([verdict], "quick", 0)
+    (record,) = document["claims"]
+    keys = {"id", "status", "verdict", "tier", "cases", "digits", "seconds"}
+    assert keys | {"counterexample", "values"} <= record.keys()
+    assert record["verdict"] == "refuted"
+    assert record["counterexample"]["network"]["weights"][0] in {"1", "-1"}
+    assert all(isinstance(v, str) for v in record["values"].values())
+    assert document["summary"]["refuted"] == 1
+
+
+def test_counterexample_is_saved_as_json(tmp_path):
+    import json
+
+    from verify.report.json import save_counterexample, verdict_record
+
+    verdict = run_claim(claim(imbalance_unchanged_by_gd, cases.scalar_runs(), Status.FALSE))
+    path = save_counterexample(verdict_record(verdict), tmp_path / "cx")
+    saved = json.loads(path.read_text())
+    assert path.name == "T1.json"
+    assert saved["counterexample"]["steps"] == 1

@@ -1,0 +1,57 @@
+"""Scalar network numerics against hand values (THEORY.md H4 examples) and mpmath calculus."""
+
+from fractions import Fraction as F
+
+import pytest
+
+from verify import scalar
+from verify.precision import workcontext
+
+CTX = workcontext(50)
+
+
+@pytest.mark.parametrize(
+    ("weights", "target", "sharpness"),
+    # THEORY.md H4: N = 3, t = 8: w = (2, 2, 2) gives 48, w = (1, 2, 4) gives 84.
+    [((2, 2, 2), 8, 48), ((1, 2, 4), 8, 84)],
+)
+def test_h4_reference_sharpness(weights, target, sharpness):
+    net = scalar.ScalarNetwork(tuple(map(F, weights)), F(target))
+    h = scalar.hessian(CTX, net.at(CTX), net.target_at(CTX))
+    assert abs(scalar.eigenvalues(CTX, h)[-1] - sharpness) < CTX.mpf(10) ** -45
+
+
+def loss(ws, t):
+    return (scalar.others(ws) - t) ** 2 / 2
+
+
+def test_gradient_and_hessian_match_numerical_differentiation():
+    ws = [CTX.mpf(3) / 4, CTX.mpf(-5) / 3, CTX.mpf(6) / 5]
+    t = CTX.mpf(2)
+    grad, h = scalar.gradient(CTX, ws, t), scalar.hessian(CTX, ws, t)
+    for i in range(3):
+        order = [1 if k == i else 0 for k in range(3)]
+        numeric = CTX.diff(lambda *w: loss(w, t), ws, order)
+        assert abs(grad[i] - numeric) < CTX.mpf(10) ** -40
+        for j in range(3):
+            order = [(k == i) + (k == j) for k in range(3)]
+            numeric = CTX.diff(lambda *w: loss(w, t), ws, order)
+            assert abs(h[i, j] - numeric) < CTX.mpf(10) ** -40
+
+
+def test_gd_step_and_imbalances():
+    ws = [CTX.mpf(2), CTX.mpf(1) / 2]
+    nxt = scalar.gd_step(CTX, ws, CTX.one, CTX.mpf(1) / 10)
+    assert nxt == [ws[0], ws[1]]  # at a minimum (2 * 1/2 = 1) the gradient vanishes
+    assert scalar.imbalances([CTX.mpf(3), CTX.mpf(1), CTX.mpf(2)]) == {
+        (0, 1): 8,
+        (0, 2): 5,
+        (1, 2): -3,
+    }
+
+
+def test_flow_decreases_the_loss_and_stays_on_the_imbalance_hyperbola():
+    ws = [CTX.mpf(1) / 2, CTX.mpf(3) / 2]
+    end = scalar.flow(CTX, ws, CTX.one, 3)
+    assert loss(end, 1) < loss(ws, 1) / 100
+    assert abs((end[0] ** 2 - end[1] ** 2) - (ws[0] ** 2 - ws[1] ** 2)) < CTX.mpf(10) ** -45

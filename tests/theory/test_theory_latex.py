@@ -1,0 +1,70 @@
+"""The LaTeX printer: escaping, fragments, and a document that pdflatex compiles."""
+
+import shutil
+import subprocess
+
+import pytest
+
+import theory
+from theory.latex import escape_text, render_derivation, render_document
+
+
+@pytest.mark.parametrize(
+    ("text", "latex"),
+    [
+        ("a_b & 50% #1 {x} $y", r"a\_b \& 50\% \#1 \{x\} \$y"),
+        ("λ ≥ N – é", r"$\lambda$ $\geq$ N -- \'{e}"),
+        ("w_1⁻² ∇Pᵀ", r"w\_1$^{-}$$^{2}$ $\nabla$P$^{\mathsf{T}}$"),
+        ("x\\y ~ ^", r"x\textbackslash{}y \~{} \^{}"),
+        ("Ginsburg’s ẇ ﬁ ☃", r"Ginsburg's \.{w} fi [U+2603]"),
+    ],
+)
+def test_escape_text(text, latex):
+    assert escape_text(text) == latex
+
+
+def test_fragment_of_a_derivation():
+    g6 = render_derivation(theory.derivation("G6"))
+    assert g6.startswith(r"\section{G6: Imbalance measures flatness}")
+    assert r"\label{claim:G6}" in g6
+    assert g6.count(r"\intertext{") == len(theory.derivation("G6").steps)
+    assert r"\emph{(cited, not machine-checked)}" in g6
+    assert r"Shown for $N = 2$" in g6 and "except the cited step(s) (2)." in g6
+    assert r"witness $\left(w_{1} - \frac{1}{w_{1}}\right)^{2} \geq 0$" in g6
+    h4 = render_derivation(theory.derivation("H4"))
+    assert "cited" not in h4 and r"on $t = w_{1} w_{2} w_{3}$" in h4
+
+
+@pytest.fixture(scope="module")
+def document():
+    return render_document(
+        theory.derivations(), title="Flat minima & λ", appendix=[r"\section{Evidence}Table."]
+    )
+
+
+def test_document_holds_every_derivation_and_the_appendix(document):
+    assert document.startswith(r"\documentclass{article}")
+    assert r"\title{Flat minima \& $\lambda$}" in document
+    for d in theory.derivations():
+        assert f"\\label{{claim:{d.claim}}}" in document
+    assert document.index(r"\appendix") < document.index(r"\section{Evidence}")
+    assert document.rstrip().endswith(r"\end{document}")
+    assert document.isascii()
+
+
+def test_document_without_appendix(document):
+    assert r"\appendix" not in render_document(theory.derivations()[:1])
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_pdflatex_compiles_the_document(document, tmp_path):
+    (tmp_path / "derivations.tex").write_text(document)
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "derivations.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert (tmp_path / "derivations.pdf").stat().st_size > 10_000

@@ -1,0 +1,20 @@
+"""The public registry of theory/."""
+
+import theory
+
+
+def test_derivations_are_ordered_by_claim_id():
+    assert [d.claim for d in theory.derivations()] == ["G1", "G2", "G6", "H4"]
+
+
+def test_lookup_by_claim_id():
+    assert theory.derivation("G2") is theory.derivations()[1]
+    assert theory.derivation("G2").source == "Ginsburg 2020"
+    assert theory.derivation("H4").source == "Mulayoff & Michaeli 2020"
+    assert theory.derivation("X9") is None
+
+
+def test_every_derivation_is_displayable_data():
+    for d in theory.derivations():
+        assert d.title and d.statement and "\n" not in d.statement
+        assert d.shown in d.sizes and len(d.steps) >= 3

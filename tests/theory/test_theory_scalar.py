@@ -1,0 +1,138 @@
+"""The scalar network model and the derivations of H4, G1, G2 and G6."""
+
+import dataclasses
+
+import pytest
+import sympy
+from sympy import Matrix, Rational
+
+import theory
+from theory.derivation import Step
+from theory.scalar import ETA, ScalarNetwork
+
+DEPTHS = range(2, 7)
+COMPLETE = {"G1": True, "G2": True, "G6": False, "H4": True}  # G6 cites AM–GM
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {claim: theory.derivation(claim).check() for claim in COMPLETE}
+
+
+@pytest.mark.parametrize("claim", sorted(COMPLETE))
+def test_derivation_checks_for_every_depth(results, claim):
+    d = theory.derivation(claim)
+    assert d.sizes == tuple(DEPTHS)
+    assert results[claim].ok, results[claim].failures
+    assert results[claim].complete is COMPLETE[claim]
+
+
+def test_g6_cites_only_am_gm_once_per_depth(results):
+    assert results["G6"].cited == [f"G6 N={n} step 2 (AM–GM)" for n in DEPTHS]
+
+
+def test_g6_displays_depth_two_with_the_sum_of_squares_witness():
+    steps = theory.derivation("G6").steps
+    w1 = ScalarNetwork(2).weights[0]
+    assert [s.witness for s in steps if s.relation == "≥"] == [None, (w1 - 1 / w1) ** 2]
+
+
+def broken(claim: str, replace) -> theory.Derivation:
+    """`claim`'s derivation with its steps edited by `replace(n, steps)`, checked for N = 2, 3."""
+    d = theory.derivation(claim)
+    return dataclasses.replace(d, build=lambda n: replace(n, list(d.build(n))), sizes=(2, 3))
+
+
+def test_g2_factor_without_eta_squared_fails_at_that_step():
+    def drop_eta_square(n, steps):
+        net = ScalarNetwork(n)
+        wrong = [1 - ETA * net.residual**2 * net.product_without(i, j) ** 2 for i, j in net.pairs]
+        steps[2] = dataclasses.replace(steps[2], rhs=Matrix(wrong))
+        return steps
+
+    result = broken("G2", drop_eta_square).check()
+    assert not result.ok
+    assert [f.split(" (")[0] for f in result.failures] == ["G2 N=2 step 3", "G2 N=3 step 3"]
+
+
+def test_imbalance_unchanged_by_a_gd_step_fails():
+    def unchanged(n, steps):
+        net = ScalarNetwork(n)
+        new = net.gd_step(ETA)
+        claim = Step(
+            Matrix([new[i] ** 2 - new[j] ** 2 for i, j in net.pairs]),
+            Matrix([net.imbalance(i, j) for i, j in net.pairs]),
+            "imbalance unchanged",
+        )
+        return [*steps, claim]
+
+    result = broken("G2", unchanged).check()
+    assert result.failures == [
+        f"G2 N={n} step 5 (imbalance unchanged): lhs − rhs does not simplify to 0" for n in (2, 3)
+    ]
+
+
+def test_g1_without_the_flow_fails():
+    def forget_flow(n, steps):
+        steps[2] = dataclasses.replace(steps[2], where={})
+        return steps
+
+    assert [f.split(" (")[0] for f in broken("G1", forget_flow).check().failures] == [
+        "G1 N=2 step 3",
+        "G1 N=3 step 3",
+    ]
+
+
+@pytest.mark.parametrize(("weights", "sharpness"), [((2, 2, 2), 48), ((1, 2, 4), 84)])
+def test_h4_examples(weights, sharpness):
+    net = ScalarNetwork(3)
+    point = {**dict(zip(net.weights, weights, strict=True)), net.target: 8}
+    eigenvalues = net.hessian.subs(point).eigenvals()
+    assert max(eigenvalues) == sharpness
+    assert eigenvalues == {sharpness: 1, 0: 2}
+    assert (net.target**2 * net.inverse_square_sum()).subs(point) == sharpness
+
+
+@pytest.mark.parametrize("n", DEPTHS)
+def test_hessian_on_the_minimum_set_is_rank_one(n):
+    net = ScalarNetwork(n)
+    h = net.hessian_at_minimum
+    v = net.product_gradient
+    assert (h - v * v.T).applyfunc(sympy.cancel) == sympy.zeros(n, n)
+    assert h.rank() == 1
+    point = {w: Rational(k + 2, k + 1) for k, w in enumerate(net.weights)}
+    assert h.subs(point).rank() == 1
+    assert net.hessian.subs({**point, net.target: 1}).rank() == n  # off the minimum set
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_gd_imbalance_factor_matches_ginsburg_and_numbers(n):
+    net = ScalarNetwork(n)
+    point = {**{w: Rational(k + 3, 2 * k + 3) for k, w in enumerate(net.weights)}, net.target: 1}
+    point[ETA] = Rational(1, 10)
+    new = [w.subs(point) for w in net.gd_step(ETA)]
+    for i, j in net.pairs:
+        factor = net.imbalance_factor(i, j, ETA)
+        assert sympy.cancel(factor - net.ginsburg_factor(i, j, ETA)) == 0
+        assert new[i] ** 2 - new[j] ** 2 == (net.imbalance(i, j) * factor).subs(point)
+        assert factor.subs(point) != 1
+
+
+def test_g6_depth_two_identity():
+    net = ScalarNetwork(2)
+    w1, w2 = net.weights
+    on_minimum = net.on_unit_minimum()
+    assert on_minimum == {w2: 1 / w1}
+    sharpness = net.inverse_square_sum().subs(on_minimum)
+    root = sympy.sqrt(net.imbalance(0, 1) ** 2 + 4).subs(on_minimum)
+    # both sides positive with equal squares, independently of the derivation's simplifier
+    assert sympy.cancel(sharpness**2 - root**2) == 0
+    assert sharpness.is_positive and root.is_positive
+    assert sympy.expand(sharpness - 2 - (w1 - 1 / w1) ** 2) == 0
+    for value in (Rational(1, 3), Rational(-5, 2), 1):
+        assert sharpness.subs(w1, value) == root.subs(w1, value) >= 2
+
+
+def test_depth_below_two_is_rejected():
+    with pytest.raises(ValueError, match="at least 2"):
+        ScalarNetwork(1)

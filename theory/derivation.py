@@ -1,0 +1,160 @@
+"""Derivations as data: ordered steps `lhs (= | ≥) rhs`, each justified, checked by SymPy.
+
+A `Step` is machine-checked when it is an "=" step (lhs − rhs simplifies to 0, entrywise for
+matrices) or a "≥" step with a `witness` (lhs − rhs − witness simplifies to 0 and the witness
+is manifestly nonnegative, e.g. a square of a real expression). A "≥" step without a witness
+is *cited* (e.g. AM–GM): displayed, counted, never machine-checked. "Manifestly" means SymPy's
+assumptions alone prove it (`is_nonnegative`), as for an even power of a real expression.
+
+A `Derivation` is built by a function of the size N: `steps` is the instance displayed
+(N = `shown`), `check()` builds and checks the instance for every N in `sizes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sympy
+from sympy import Basic, MatrixBase
+
+EQUAL = "="
+AT_LEAST = "≥"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step `lhs relation rhs`, justified by `why`.
+
+    `where` maps symbols (or subexpressions) to values substituted into both sides (and the
+    witness) before checking: conditions such as t = P on the minimum set. Derivatives and
+    other unevaluated forms are evaluated (`doit`) before the substitution.
+    """
+
+    lhs: Basic | MatrixBase
+    rhs: Basic | MatrixBase
+    why: str
+    relation: str = EQUAL
+    witness: Basic | None = None
+    where: Mapping[Basic, Basic] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("lhs", "rhs", "witness"):  # Matrix → ImmutableMatrix, int → Integer
+            object.__setattr__(self, name, sympy.sympify(getattr(self, name)))
+        if self.relation not in (EQUAL, AT_LEAST):
+            raise ValueError(f"relation must be {EQUAL!r} or {AT_LEAST!r}, not {self.relation!r}")
+        if self.witness is not None and self.relation != AT_LEAST:
+            raise ValueError("only a '≥' step takes a witness")
+        if self.relation == AT_LEAST and (self.lhs.is_Matrix or self.rhs.is_Matrix):
+            raise ValueError("a '≥' step compares scalars")
+
+    @property
+    def cited(self) -> bool:
+        """A '≥' step without a witness: justified by citation, not machine-checked."""
+        return self.relation == AT_LEAST and self.witness is None
+
+    def problem(self) -> str | None:
+        """Why the machine check fails, or None when it holds (or the step is cited)."""
+        if self.cited:
+            return None
+        gap = self._value(self.lhs) - self._value(self.rhs)
+        if self.witness is None:
+            return None if _vanishes(gap) else "lhs − rhs does not simplify to 0"
+        witness = self._value(self.witness)
+        if not _vanishes(gap - witness):
+            return "lhs − rhs − witness does not simplify to 0"
+        if witness.is_nonnegative is not True:
+            return "the witness is not manifestly nonnegative"
+        return None
+
+    def _value(self, expr: Basic) -> Basic:
+        value = expr.doit()
+        return value.subs(dict(self.where)) if self.where else value
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of `Derivation.check()`: failing and cited steps, each named."""
+
+    failures: list[str]
+    cited: list[str]
+
+    @property
+    def ok(self) -> bool:
+        """Every machine-checkable step of every checked instance holds."""
+        return not self.failures
+
+    @property
+    def complete(self) -> bool:
+        """No step of any checked instance is cited."""
+        return not self.cited
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A claim's derivation: `build(n)` returns the ordered steps for size n.
+
+    `claim` is the THEORY ID (e.g. "H4"), `statement` one line of plain text, `source` the
+    paper (or "standard"). The instance n = `shown` is displayed; every n in `sizes` is
+    checked. `size_name` names n in the text ("N": the depth).
+    """
+
+    claim: str
+    title: str
+    statement: str
+    source: str
+    build: Callable[[int], Sequence[Step]]
+    sizes: tuple[int, ...] = (2, 3, 4, 5, 6)
+    shown: int = 3
+    size_name: str = "N"
+
+    def __post_init__(self) -> None:
+        if self.shown not in self.sizes:
+            raise ValueError(f"{self.claim}: shown size {self.shown} is not among {self.sizes}")
+
+    @cached_property
+    def steps(self) -> tuple[Step, ...]:
+        """The displayed instance (size `shown`)."""
+        return tuple(self.build(self.shown))
+
+    def instance(self, n: int) -> tuple[Step, ...]:
+        """The steps for size n."""
+        return self.steps if n == self.shown else tuple(self.build(n))
+
+    def check(self) -> CheckResult:
+        """Check every step of the instance of every size; cited steps are only listed."""
+        failures: list[str] = []
+        cited: list[str] = []
+        for n in self.sizes:
+            for k, step in enumerate(self.instance(n), start=1):
+                name = f"{self.claim} {self.size_name}={n} step {k} ({step.why})"
+                if step.cited:
+                    cited.append(name)
+                elif (problem := step.problem()) is not None:
+                    failures.append(f"{name}: {problem}")
+        return CheckResult(failures, cited)
+
+
+def _vanishes(expr: Basic) -> bool:
+    """Does `expr` (entrywise for a matrix) simplify to 0? Cheap tests first."""
+    if isinstance(expr, MatrixBase):
+        return all(_vanishes(entry) for entry in expr)
+    expr = _normalise(expr)
+    return expr == 0 or sympy.cancel(expr) == 0 or sympy.simplify(expr) == 0
+
+
+def _normalise(expr: Basic) -> Basic:
+    """Two rewrites SymPy does not do itself, both valid for all complex values.
+
+    Factor the base of every non-integer power, so √((a/b)²) can evaluate to |a/b|, and split
+    |ab| into |a||b|, so (|ab|)^(2/3) / (|a|^(2/3) |b|^(2/3)) can evaluate to 1.
+    """
+    expr = expr.replace(
+        lambda e: e.is_Pow and not e.exp.is_Integer,
+        lambda e: sympy.factor(e.base) ** e.exp,
+    )
+    return expr.replace(
+        lambda e: isinstance(e, sympy.Abs) and e.args[0].is_Mul,
+        lambda e: sympy.Mul(*(sympy.Abs(factor) for factor in e.args[0].args)),
+    )

@@ -1,0 +1,217 @@
+"""LaTeX printer for derivations: section fragments and a standalone, ASCII-only document.
+
+Formulas go through `sympy.latex`; plain text goes through `escape_text`, which maps LaTeX
+specials and Unicode (Greek, math symbols, dashes, accents) to ASCII LaTeX, so pdflatex needs
+no input encoding. The document uses amsmath, amssymb and geometry only.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+
+from sympy import Basic, latex
+
+from theory.derivation import AT_LEAST, Derivation, Step
+
+_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\~{}",
+    "^": r"\^{}",
+    "<": "$<$",
+    ">": "$>$",
+    "|": "$|$",
+    "–": "--",
+    "—": "---",
+    "‘": "`",
+    "’": "'",
+    "“": "``",
+    "”": "''",
+    "…": r"\ldots{}",
+    "\u00a0": "~",
+    "ß": r"\ss{}",
+    "æ": r"\ae{}",
+    "Æ": r"\AE{}",
+    "œ": r"\oe{}",
+    "Œ": r"\OE{}",
+    "ø": r"\o{}",
+    "Ø": r"\O{}",
+    "ł": r"\l{}",
+    "Ł": r"\L{}",
+}
+_GREEK = {  # α → \alpha, Σ → \Sigma (capitals without a LaTeX macro are left out)
+    char: "\\" + unicodedata.name(char).split()[-1].lower().replace("lamda", "lambda")
+    for char in "αβγδεζηθικλμνξπρστυφχψω"
+} | {
+    char: "\\" + unicodedata.name(char).split()[-1].capitalize().replace("Lamda", "Lambda")
+    for char in "ΓΔΘΛΞΠΣΥΦΨΩ"
+}
+_MATH = {
+    **_GREEK,
+    "−": "-",
+    "≥": r"\geq",
+    "≤": r"\leq",
+    "≠": r"\neq",
+    "≈": r"\approx",
+    "±": r"\pm",
+    "×": r"\times",
+    "·": r"\cdot",
+    "∇": r"\nabla",
+    "∂": r"\partial",
+    "∑": r"\sum",
+    "∏": r"\prod",
+    "√": r"\surd",
+    "∞": r"\infty",
+    "∈": r"\in",
+    "∀": r"\forall",
+    "→": r"\to",
+    "⇒": r"\Rightarrow",
+    "⇔": r"\Leftrightarrow",
+    "⪰": r"\succeq",
+    "‖": r"\|",
+    "ᵀ": r"^{\mathsf{T}}",
+    "⁻": "^{-}",
+    "½": r"\tfrac{1}{2}",
+    **{s: f"^{{{d}}}" for s, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)},
+    **{s: f"_{{{d}}}" for s, d in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True)},
+}
+_ACCENTS = {
+    "\u0300": "`",
+    "\u0301": "'",
+    "\u0302": "^",
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0307": ".",
+    "\u0306": "u",
+    "\u0308": '"',
+    "\u030a": "r",
+    "\u030c": "v",
+    "\u0327": "c",
+}
+_RELATIONS = {"=": "=", AT_LEAST: r"\geq"}
+
+
+def escape_text(text: str) -> str:
+    """Plain text (any Unicode) as ASCII LaTeX text: specials escaped, symbols in math."""
+    return "".join(_escape_char(char) for char in text)
+
+
+def _escape_char(char: str) -> str:
+    if char in _SPECIAL:
+        return _SPECIAL[char]
+    if char in _MATH:
+        return f"${_MATH[char]}$"
+    if char.isascii():
+        return char
+    base, *marks = unicodedata.normalize("NFD", char)
+    if base.isascii() and marks and all(mark in _ACCENTS for mark in marks):
+        for mark in marks:
+            base = f"\\{_ACCENTS[mark]}{{{base}}}"
+        return base
+    compatible = unicodedata.normalize("NFKD", char)
+    if compatible.isascii():
+        return escape_text(compatible)
+    return f"[U+{ord(char):04X}]"
+
+
+def _equations(where: Mapping[Basic, Basic]) -> str:
+    return ", ".join(f"${latex(key)} = {latex(value)}$" for key, value in where.items())
+
+
+def _justification(k: int, step: Step) -> str:
+    text = f"({k}) {escape_text(step.why)}"
+    if step.where:
+        text += f"; on {_equations(step.where)}"
+    if step.witness is not None:
+        text += f"; witness ${latex(step.witness)} \\geq 0$"
+    if step.cited:
+        text += r" \emph{(cited, not machine-checked)}"
+    return rf"\intertext{{{text}.}}"
+
+
+def _rows(steps: Sequence[Step]) -> list[str]:
+    """Per step, `\\intertext{justification}` then `lhs = rhs` (a gather* row). The lhs is
+    left out when it is the previous rhs, and a matrix lhs gets a row of its own."""
+    rows = []
+    for k, step in enumerate(steps, start=1):
+        relation = f"{{}}{_RELATIONS[step.relation]} {latex(step.rhs)}"
+        if k > 1 and step.lhs == steps[k - 2].rhs:
+            equation = relation
+        elif step.lhs.is_Matrix:
+            equation = rf"{latex(step.lhs)} \\ {relation}"
+        else:
+            equation = f"{latex(step.lhs)} {relation}"
+        rows += [_justification(k, step), equation + ("" if k == len(steps) else r" \\")]
+    return rows
+
+
+def _sizes(d: Derivation) -> str:
+    sizes = ", ".join(map(str, d.sizes))
+    cited = [str(k) for k, step in enumerate(d.steps, start=1) if step.cited]
+    text = (
+        f"Shown for ${d.size_name} = {d.shown}$; every step is built and checked by SymPy for "
+        f"${d.size_name} \\in \\{{{sizes}\\}}$"
+    )
+    if cited:
+        return text + f", except the cited step(s) ({', '.join(cited)})."
+    return text + "."
+
+
+def render_derivation(d: Derivation) -> str:
+    """A LaTeX section for one derivation, labelled `claim:<ID>`."""
+    return "\n".join(
+        [
+            rf"\section{{{escape_text(d.claim)}: {escape_text(d.title)}}}",
+            rf"\label{{claim:{d.claim}}}",
+            rf"\noindent\textbf{{Claim.}} {escape_text(d.statement)}",
+            rf"\textbf{{Source:}} {escape_text(d.source)}.",
+            r"\begin{gather*}",
+            *_rows(d.steps),
+            r"\end{gather*}",
+            rf"\noindent {_sizes(d)}",
+            "",
+        ]
+    )
+
+
+def render_document(
+    derivations: Iterable[Derivation],
+    title: str = "flatminima: derivations",
+    appendix: Sequence[str] | None = None,
+) -> str:
+    """A standalone LaTeX document: one section per derivation, then `appendix` fragments.
+
+    `appendix` holds already-rendered LaTeX fragments (e.g. evidence tables), placed after
+    `\\appendix` in the given order.
+    """
+    body = [render_derivation(d) for d in derivations]
+    if appendix:
+        body += [r"\appendix", *appendix]
+    return "\n".join(
+        [
+            r"\documentclass{article}",
+            r"\usepackage{amsmath,amssymb}",
+            r"\usepackage[margin=2cm]{geometry}",
+            r"\allowdisplaybreaks",
+            rf"\title{{{escape_text(title)}}}",
+            r"\author{}",
+            r"\date{}",
+            r"\begin{document}",
+            r"\maketitle",
+            "Each derivation is a list of steps. An equation is machine-checked by SymPy "
+            r"(its two sides simplify to the same expression, entrywise for matrices); an "
+            r"inequality is machine-checked when it has a witness, an expression equal to "
+            r"lhs${}-{}$rhs that is manifestly nonnegative, and is cited otherwise.",
+            "",
+            *body,
+            r"\end{document}",
+            "",
+        ]
+    )

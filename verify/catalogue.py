@@ -1,0 +1,31 @@
+"""The built-in claim catalogue: one module per source in verify/claims/, each with CLAIMS."""
+
+from __future__ import annotations
+
+from verify.claim import Claim
+from verify.claims import ginsburg, mulayoff
+
+_MODULES = (mulayoff, ginsburg)
+
+
+class UnknownClaimError(KeyError):
+    """An ID that is not in the catalogue."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def catalogue() -> dict[str, Claim]:
+    """Every built-in claim by ID, in THEORY.md order."""
+    return {claim.id: claim for module in _MODULES for claim in module.CLAIMS}
+
+
+def select(ids: list[str] | tuple[str, ...] = ()) -> list[Claim]:
+    """Claims with the given IDs (case-insensitive), all when none are given."""
+    claims = catalogue()
+    if not ids:
+        return list(claims.values())
+    unknown = [i for i in ids if i.upper() not in claims]
+    if unknown:
+        raise UnknownClaimError(f"unknown claim {', '.join(unknown)} (known: {', '.join(claims)})")
+    return [claims[i.upper()] for i in ids]

@@ -1,0 +1,111 @@
+"""Layer imbalance and flatness of scalar networks (THEORY.md §4; Ginsburg 2020).
+
+This issue covers G1, G2 and G6 for the scalar network; G3–G5, G7 and the matrix analogues
+join this module later.
+"""
+
+from __future__ import annotations
+
+from mpmath.ctx_mp import MPContext
+
+from verify import cases, scalar
+from verify.claim import Claim, Status
+from verify.evidence import Evidence, Relation, at_most, equal, evidence
+from verify.precision import tolerance
+
+SOURCE = "Ginsburg 2020"
+
+
+def g1_flow_conserves_imbalance(case: scalar.ScalarFlow, ctx: MPContext) -> Evidence:
+    """Gradient flow: D_ij(T) = D_ij(0) for every pair (Taylor integration at ctx.dps)."""
+    start = case.network.at(ctx)
+    end = scalar.flow(
+        ctx,
+        start,
+        case.network.target_at(ctx),
+        ctx.mpf(case.horizon.numerator) / case.horizon.denominator,
+    )
+    before, after = scalar.imbalances(start), scalar.imbalances(end)
+    size = max(w**2 for w in start + end)
+    relations = [
+        equal(after[p], before[p], f"D_{p[0] + 1}{p[1] + 1} conserved", size=size) for p in before
+    ]
+    return evidence(
+        *relations,
+        loss_at_horizon=(scalar.others(end) - case.network.target_at(ctx)) ** 2 / 2,
+        D_12_at_horizon=after[(0, 1)],
+    )
+
+
+def g2_gd_step_shrinks_imbalance(case: scalar.ScalarRun, ctx: MPContext) -> Evidence:
+    """Every GD step: D_ij' = D_ij [1 - η² g² Π_{k≠i,j} w_k²], along the whole trajectory."""
+    ws, t = case.network.at(ctx), case.network.target_at(ctx)
+    eta = ctx.mpf(case.step.numerator) / case.step.denominator
+    worst = ctx.zero
+    for _ in range(case.steps):
+        g = scalar.others(ws) - t
+        nxt = scalar.gd_step(ctx, ws, t, eta)
+        before, after = scalar.imbalances(ws), scalar.imbalances(nxt)
+        for (i, j), d in before.items():
+            predicted = d * (1 - eta**2 * g**2 * scalar.others(ws, i, j) ** 2)
+            size = max(ctx.one, ws[i] ** 2 + ws[j] ** 2, nxt[i] ** 2 + nxt[j] ** 2)
+            worst = max(worst, abs(after[(i, j)] - predicted) / size)
+        ws = nxt
+    return evidence(
+        equal(worst, 0, "max over steps and pairs of |D_ij' - D_ij (1 - η²g²Π w_k²)| / scale"),
+        final_loss=(scalar.others(ws) - t) ** 2 / 2,
+        final_D_12=ws[0] ** 2 - ws[1] ** 2,
+    )
+
+
+def g6_imbalance_measures_flatness(case: scalar.ScalarNetwork, ctx: MPContext) -> Evidence:
+    """On W = 1: λ_max = Σ 1/w_i² ≥ N, with equality iff balanced; N = 2: λ_max = √(D² + 4)."""
+    ws = case.at(ctx)
+    n = len(ws)
+    lam = scalar.eigenvalues(ctx, scalar.hessian(ctx, ws, ctx.one))[-1]
+    balanced = all(w * w == 1 for w in case.weights)  # exact, on the rationals
+    at_bound = abs(lam - n) <= tolerance(ctx) * n
+    relations = [
+        equal(lam, sum(1 / w**2 for w in ws), "λ_max = Σ 1/w_i²"),
+        at_most(n, lam, "λ_max ≥ N"),
+        Relation("λ_max = N iff balanced", "true", at_bound == balanced),
+    ]
+    if n == 2:
+        d = ws[0] ** 2 - ws[1] ** 2
+        relations.append(equal(lam, ctx.sqrt(d**2 + 4), "N = 2: λ_max = √(D² + 4)"))
+    return evidence(*relations, lambda_max=lam, excess_over_N=lam - n)
+
+
+CLAIMS = [
+    Claim(
+        "G1",
+        "Gradient flow conserves every layer imbalance D_ij = w_i² − w_j²",
+        SOURCE,
+        Status.PROVED,
+        cases.scalar_flows(),
+        g1_flow_conserves_imbalance,
+        family="scalar",
+        cost=0.5,
+        derivation="G1",
+    ),
+    Claim(
+        "G2",
+        "A GD step multiplies D_ij by 1 − η²g²Π_{k≠i,j} w_k² (exactly, every step)",
+        SOURCE,
+        Status.PROVED,
+        cases.scalar_runs(),
+        g2_gd_step_shrinks_imbalance,
+        family="scalar",
+        derivation="G2",
+    ),
+    Claim(
+        "G6",
+        "On the scalar minimum set λ_max = Σ 1/w_i² ≥ N, equality iff balanced; N=2: √(D²+4)",
+        SOURCE,
+        Status.PROVED,
+        cases.scalar_minima(target=1) | cases.balanced_scalar_minima(),
+        g6_imbalance_measures_flatness,
+        family="scalar",
+        derivation="G6",
+    ),
+]

@@ -1,0 +1,77 @@
+"""Explicit working precision: every check is a pure function of (case, context).
+
+A context is a private `mpmath.MPContext` carrying its own decimal precision, so nothing
+reads or changes mpmath's global precision (compare `mpmath.workdps`).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import mpmath
+from mpmath.ctx_mp import MPContext
+
+DEFAULT_DPS: tuple[int, int] = (50, 80)
+MIN_DPS = 20  # below this a 64-bit float screen is nearly as good; refuse
+MAX_DPS = 2000  # beyond this eigen-solvers and integrators take minutes per case
+GUARD_DIGITS = 10  # digits a check may lose to rounding before a residual counts as real
+
+
+class PrecisionError(ValueError):
+    """A requested precision is outside [MIN_DPS, MAX_DPS] or the pair is not increasing."""
+
+
+class Tier(IntEnum):
+    """Strength of the evidence, weakest first (THEORY §6)."""
+
+    FLOAT64 = 1
+    MPMATH = 2
+    CERTIFIED = 3
+    EXACT = 4
+    SYMBOLIC = 5
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+def workcontext(dps: int) -> MPContext:
+    """A fresh mpmath context working at `dps` decimal digits."""
+    ctx = mpmath.MPContext()
+    ctx.dps = dps
+    return ctx
+
+
+def check_dps(dps: tuple[int, int]) -> tuple[int, int]:
+    """Validate a (low, high) precision pair; raise PrecisionError naming the problem."""
+    low, high = dps
+    for value in dps:
+        if not MIN_DPS <= value <= MAX_DPS:
+            raise PrecisionError(
+                f"precision {value} digits is outside the supported range {MIN_DPS}..{MAX_DPS}"
+            )
+    if high <= low:
+        raise PrecisionError(f"second precision ({high}) must exceed the first ({low})")
+    return low, high
+
+
+def confirm_dps(dps: tuple[int, int]) -> int:
+    """Precision used to re-confirm a counterexample: twice the higher working precision."""
+    return 2 * dps[1]
+
+
+def tolerance(ctx: MPContext, lost_digits: int = GUARD_DIGITS):
+    """Relative tolerance 10^-(dps - lost_digits) of a context."""
+    return ctx.mpf(10) ** (lost_digits - ctx.dps)
+
+
+def agreement_digits(ctx: MPContext, low, high, scale=1) -> float:
+    """Digits to which two evaluations agree: -log10(|low - high| / max(|high|, scale)).
+
+    `ctx` is the context of the higher-precision evaluation `high`.
+    """
+    diff = abs(ctx.mpf(low) - ctx.mpf(high))
+    if diff == 0:
+        return float("inf")
+    size = max(abs(ctx.mpf(high)), ctx.mpf(scale))
+    return float(-ctx.log10(diff / size))

@@ -1,0 +1,29 @@
+"""Named search profiles: how many cases Hypothesis draws per claim (before `Claim.cost`)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+
+PROFILES: dict[str, int] = {"quick": 12, "ci": 30, "thorough": 200}
+DEFAULT_PROFILE = "quick"
+
+for _name, _examples in PROFILES.items():
+    settings.register_profile(
+        _name,
+        max_examples=_examples,
+        deadline=None,  # high-precision checks have no meaningful per-example deadline
+        database=None,  # runs are reproducible from --seed; counterexamples are saved as JSON
+        report_multiple_bugs=False,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+
+
+class ProfileError(ValueError):
+    """An unknown profile name."""
+
+
+def profile_settings(name: str, cost: float = 1.0) -> settings:
+    """The Hypothesis settings of profile `name`, scaled by a claim's relative `cost`."""
+    if name not in PROFILES:
+        raise ProfileError(f"unknown profile {name!r} (choose from {', '.join(PROFILES)})")
+    return settings(settings.get_profile(name), max_examples=max(1, round(PROFILES[name] * cost)))

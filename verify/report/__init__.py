@@ -1,0 +1,1 @@
+"""Printers of verdicts: JSON (the single source), terminal tables, counterexample files."""

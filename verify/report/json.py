@@ -1,0 +1,100 @@
+"""Verdicts as JSON: the single source for tables, reports, LaTeX evidence and test messages.
+
+Schema: {"flatminima", "profile", "seed", "dps", "environment", "summary",
+         "claims": [{"id", "statement", "source", "status", "family", "verdict", "tier",
+                     "cases", "digits", "seconds", "counterexample", "values", "message",
+                     "outcomes", "as_expected"}]}
+`values` are named numbers the check computed (decimal strings, as many significant digits
+as the lower working precision), including each relation's residual or excess.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+from verify.report.serialize import case_data, number_text
+from verify.runner import Verdict, VerdictKind
+
+_PACKAGES = ("flatminima", "sympy", "mpmath", "hypothesis", "numpy")
+
+
+def verdict_values(verdict: Verdict) -> dict[str, str]:
+    """Named numbers of the shown case, plus every relation's residual/excess/holds."""
+    ev, ctx = verdict.evidence, verdict.ctx
+    if ev is None or ctx is None:
+        return {}
+    digits = verdict.dps[0]
+    values = {name: number_text(ctx, v, digits) for name, v in ev.values.items()}
+    for relation in ev.relations:
+        margin = relation.margin(ctx) if relation.kind != "true" else bool(relation.lhs)
+        values[f"{relation.label}: {relation.name}"] = number_text(ctx, margin, digits)
+    return values
+
+
+def verdict_record(verdict: Verdict) -> dict:
+    """One claim's entry of the JSON schema."""
+    claim = verdict.claim
+    return {
+        "id": claim.id,
+        "statement": claim.statement,
+        "source": claim.source,
+        "status": claim.status.value,
+        "family": claim.family,
+        "verdict": verdict.verdict.value,
+        "tier": verdict.tier.label if verdict.tier is not None else None,
+        "cases": verdict.cases,
+        "digits": None if verdict.digits is None else round(verdict.digits, 1),
+        "seconds": round(verdict.seconds, 3),
+        "dps": list(verdict.dps),
+        "counterexample": case_data(verdict.counterexample),
+        "values": verdict_values(verdict),
+        "message": verdict.message,
+        "outcomes": verdict.outcomes,
+        "as_expected": verdict.as_expected,
+    }
+
+
+def environment() -> dict[str, str]:
+    """Versions needed to reproduce a run."""
+    versions = {"python": platform.python_version()}
+    for package in _PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def summary(verdicts: list[Verdict]) -> dict[str, int]:
+    """How many claims got each verdict, and how many are not as their status demands."""
+    counts = {kind.value: sum(v.verdict is kind for v in verdicts) for kind in VerdictKind}
+    counts["unexpected"] = sum(not v.as_expected for v in verdicts)
+    return counts
+
+
+def results_document(verdicts: list[Verdict], profile: str, seed: int) -> dict:
+    """The whole JSON document of one run."""
+    return {
+        "flatminima": environment()["flatminima"],
+        "profile": profile,
+        "seed": seed,
+        "dps": list(verdicts[0].dps) if verdicts else None,
+        "environment": environment(),
+        "summary": summary(verdicts),
+        "claims": [verdict_record(v) for v in verdicts],
+    }
+
+
+def write_json(document: dict, path: Path) -> None:
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def save_counterexample(record: dict, directory: Path) -> Path:
+    """Write a refuted claim's record (counterexample, values) to DIRECTORY/ID.json."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{record['id']}.json"
+    write_json(record, path)
+    return path

@@ -1,0 +1,59 @@
+"""Terminal tables of claims and verdicts (rich), printed from JSON records."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from verify.report.serialize import case_text
+
+_STYLE = {"verified": "green", "refuted": "red", "inconclusive": "yellow", "error": "bold red"}
+
+
+def claims_table(rows: list[dict]) -> Table:
+    """ID, status, source, statement for `flatminima list`."""
+    table = Table(title="flatminima claim catalogue")
+    for column in ("ID", "status", "source", "statement"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["id"], row["status"], row["source"], row["statement"])
+    return table
+
+
+def results_table(records: list[dict]) -> Table:
+    """ID, status, verdict, tier, cases, digits, time for `flatminima verify`."""
+    table = Table(title="flatminima verdicts")
+    for column in ("ID", "status", "verdict", "tier", "cases", "digits", "time"):
+        table.add_column(column, justify="right" if column in ("cases", "digits") else "left")
+    for r in records:
+        style = _STYLE[r["verdict"]]
+        mark = "" if r["as_expected"] else " (unexpected)"
+        table.add_row(
+            r["id"],
+            r["status"],
+            f"[{style}]{r['verdict']}[/]{mark}",
+            r["tier"] or "-",
+            str(r["cases"]),
+            "-" if r["digits"] is None else f"{int(r['digits'])}",
+            f"{r['seconds']:.2f}s",
+        )
+    return table
+
+
+def print_details(console: Console, records: list[dict]) -> None:
+    """Every counterexample and every message of a verdict that is not `verified`."""
+    for r in records:
+        if r["verdict"] == "verified":
+            continue
+        console.print(f"\n[bold]{r['id']}[/] {r['verdict']}: {r['message']}")
+        if r["counterexample"] is not None:
+            console.print(f"  counterexample: {case_text(r['counterexample'])}")
+        for name, value in r["values"].items():
+            console.print(f"  {name} = {value}")
+
+
+def summary_line(summary: dict[str, int]) -> str:
+    parts = [f"{summary.get(k, 0)} {k}" for k in ("verified", "refuted", "inconclusive", "error")]
+    unexpected = summary.get("unexpected", 0)
+    tail = "all as expected" if unexpected == 0 else f"{unexpected} not as expected"
+    return f"{', '.join(parts)}; {tail}"

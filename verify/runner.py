@@ -1,0 +1,234 @@
+"""Search a claim's cases with Hypothesis, evaluate each at two precisions, give one verdict.
+
+- verified: every case held at both precisions (agreement measured in digits);
+- refuted: a case failed at both precisions, was shrunk, and still fails at a third, higher one;
+- inconclusive: the precisions disagree, a case is degenerate, or the symbolic derivation fails;
+- error: the check raised.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cache
+
+from hypothesis import given
+from hypothesis import seed as hypothesis_seed
+from hypothesis.reporting import with_reporter
+from mpmath.ctx_mp import MPContext
+
+import theory
+from verify.claim import Claim, Status
+from verify.evidence import Degenerate, Evidence, as_evidence
+from verify.precision import (
+    DEFAULT_DPS,
+    Tier,
+    agreement_digits,
+    check_dps,
+    confirm_dps,
+    workcontext,
+)
+from verify.profiles import DEFAULT_PROFILE, profile_settings
+
+
+class Outcome(Enum):
+    HELD = "held"
+    FAILED = "failed"
+    DISAGREE = "disagree"
+    DEGENERATE = "degenerate"
+    ERROR = "error"
+
+
+class VerdictKind(Enum):
+    VERIFIED = "verified"
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
+    ERROR = "error"
+
+
+@dataclass
+class CaseResult:
+    """One case evaluated at two precisions; `evidence` is the higher-precision one."""
+
+    case: object
+    outcome: Outcome
+    digits: float | None = None
+    evidence: Evidence | None = None
+    ctx: MPContext | None = None
+    message: str = ""
+
+
+@dataclass
+class Verdict:
+    """The runner's answer for one claim; `report.json` turns it into the JSON schema."""
+
+    claim: Claim
+    verdict: VerdictKind
+    tier: Tier | None
+    cases: int
+    digits: float | None
+    seconds: float
+    dps: tuple[int, int]
+    counterexample: object | None = None
+    evidence: Evidence | None = None
+    ctx: MPContext | None = None
+    message: str = ""
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def as_expected(self) -> bool:
+        """Proved claims must be verified, false ones refuted; nothing may raise."""
+        if self.verdict is VerdictKind.ERROR:
+            return False
+        expected = {Status.PROVED: VerdictKind.VERIFIED, Status.FALSE: VerdictKind.REFUTED}
+        wanted = expected.get(self.claim.status)
+        return wanted is None or self.verdict is wanted
+
+
+def _numbers(ev: Evidence, ctx: MPContext) -> list[tuple[object, object]]:
+    """(number, scale) pairs whose agreement between precisions is measured."""
+    pairs = []
+    for relation in ev.relations:
+        if relation.kind != "true":
+            scale = relation.scale(ctx)
+            pairs += [(relation.lhs, scale), (relation.rhs, scale)]
+    pairs += [(v, ctx.one) for v in ev.values.values() if _is_number(v)]
+    return pairs
+
+
+def _is_number(value: object) -> bool:
+    return hasattr(value, "context") or (
+        isinstance(value, int | float) and not isinstance(value, bool)
+    )
+
+
+def agreement(
+    low: Evidence, high: Evidence, ctx_low: MPContext, ctx_high: MPContext
+) -> float | None:
+    """Worst digits of agreement over every number two evaluations computed, capped at the
+    lower precision; None when the evidence holds no numbers (boolean checks)."""
+    pairs = zip(_numbers(low, ctx_low), _numbers(high, ctx_high), strict=True)
+    digits = [agreement_digits(ctx_high, a, b, scale) for (a, _), (b, scale) in pairs]
+    return min([float(ctx_low.dps), *digits]) if digits else None
+
+
+def evaluate(claim: Claim, case: object, dps: tuple[int, int]) -> CaseResult:
+    """Evaluate one case at both precisions and classify it."""
+    ctx_low, ctx_high = workcontext(dps[0]), workcontext(dps[1])
+    try:
+        low = as_evidence(claim.check(case, ctx_low))
+        high = as_evidence(claim.check(case, ctx_high))
+    except Degenerate as exc:
+        return CaseResult(case, Outcome.DEGENERATE, message=f"degenerate case: {exc}")
+    except Exception as exc:
+        return CaseResult(case, Outcome.ERROR, message=f"{type(exc).__name__}: {exc}")
+    if len(low.relations) != len(high.relations) or low.values.keys() != high.values.keys():
+        message = "the check returned different relations at the two precisions"
+        return CaseResult(case, Outcome.DISAGREE, None, high, ctx_high, message)
+    held = (low.holds(ctx_low, claim.lost_digits), high.holds(ctx_high, claim.lost_digits))
+    outcome = {(True, True): Outcome.HELD, (False, False): Outcome.FAILED}.get(
+        held, Outcome.DISAGREE
+    )
+    digits = agreement(low, high, ctx_low, ctx_high)
+    message = "" if held == (True, True) else "fails: " + ", ".join(high.failing(ctx_high))
+    return CaseResult(case, outcome, digits, high, ctx_high, message)
+
+
+def _confirm(claim: Claim, case: object, dps: tuple[int, int]) -> bool:
+    """Does a failing case still fail at a third, higher precision?"""
+    ctx = workcontext(confirm_dps(dps))
+    return not as_evidence(claim.check(case, ctx)).holds(ctx, claim.lost_digits)
+
+
+class _Stop(Exception):
+    """Control flow: raised so that Hypothesis shrinks this case."""
+
+    def __init__(self, result: CaseResult):
+        self.result = result
+
+
+@cache
+def _derivation_check(claim_id: str):
+    found = theory.derivation(claim_id)
+    return None if found is None else found.check()
+
+
+def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseResult | None]:
+    results: list[CaseResult] = []
+
+    @profile_settings(profile, claim.cost)
+    @hypothesis_seed(seed)
+    @given(claim.cases)
+    def search(case):
+        result = evaluate(claim, case, dps)
+        results.append(result)
+        on_case()
+        if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+            raise _Stop(result)
+
+    try:
+        with with_reporter(lambda *_: None):
+            search()
+    except _Stop as stop:
+        return results, stop.result  # the last raise is Hypothesis replaying the shrunk case
+    return results, None
+
+
+def run_claim(
+    claim: Claim,
+    profile: str = DEFAULT_PROFILE,
+    dps: tuple[int, int] = DEFAULT_DPS,
+    seed: int = 0,
+    on_case: Callable[[], None] = lambda: None,
+) -> Verdict:
+    """Search, evaluate and decide one claim; `on_case` is called after every evaluated case."""
+    dps = check_dps(dps)
+    start = time.perf_counter()
+    results, stopped = _search(claim, profile, dps, seed, on_case)
+    counts = {o.value: sum(r.outcome is o for r in results) for o in Outcome}
+    held = [r for r in results if r.outcome is Outcome.HELD]
+
+    def verdict(kind, tier, shown: CaseResult | None, message="") -> Verdict:
+        digits = shown.digits if shown is not None else None
+        if kind is VerdictKind.VERIFIED:
+            measured = [r.digits for r in held if r.digits is not None]
+            digits = min(measured) if measured else None
+        return Verdict(
+            claim,
+            kind,
+            tier,
+            len(results),
+            digits,
+            time.perf_counter() - start,
+            dps,
+            shown.case if shown is not None and kind is not VerdictKind.VERIFIED else None,
+            shown.evidence if shown is not None else None,
+            shown.ctx if shown is not None else None,
+            message or (shown.message if shown is not None else ""),
+            counts,
+        )
+
+    if stopped is not None and stopped.outcome is Outcome.ERROR:
+        return verdict(VerdictKind.ERROR, None, stopped)
+    if stopped is not None:
+        if _confirm(claim, stopped.case, dps):
+            return verdict(VerdictKind.REFUTED, stopped.evidence.tier, stopped)
+        note = f"fails at {dps} digits but holds at {confirm_dps(dps)}: precision artefact"
+        return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
+    doubtful = [r for r in results if r.outcome is not Outcome.HELD]
+    if doubtful:
+        return verdict(VerdictKind.INCONCLUSIVE, None, doubtful[0])
+    if not held:
+        return verdict(VerdictKind.INCONCLUSIVE, None, None, "no case was generated")
+    worst = min(held, key=lambda r: math.inf if r.digits is None else r.digits)
+    tier = min(r.evidence.tier for r in held)
+    symbolic = _derivation_check(claim.derivation) if claim.derivation else None
+    if symbolic is not None and not symbolic.ok:
+        failed = "; ".join(symbolic.failures)
+        return verdict(VerdictKind.INCONCLUSIVE, tier, worst, f"derivation fails: {failed}")
+    if symbolic is not None and symbolic.complete:
+        tier = Tier.SYMBOLIC
+    return verdict(VerdictKind.VERIFIED, tier, worst)
