@@ -19,8 +19,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) lint  ## lint, then the unit tests and one test per catalogue claim
-	$(BIN)/python -m pytest -q
+test: $(STAMP) lint  ## lint, then the unit tests and one test per catalogue claim (PYTEST_ARGS=...)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -13,3 +13,13 @@ def test_claim(claim, claims_profile):
     assert verdict.as_expected, claim_failure(verdict)
     if verdict.verdict is VerdictKind.VERIFIED:
         assert verdict.digits is not None and verdict.digits >= 40, claim_failure(verdict)
+
+
+def test_claims_and_their_derivations_share_id_and_source():
+    import theory
+
+    for claim in select():
+        if claim.derivation is not None:
+            found = theory.derivation(claim.derivation)
+            assert found is not None, f"{claim.id} names a missing derivation"
+            assert (found.claim, found.source) == (claim.id, claim.source)

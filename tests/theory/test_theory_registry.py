@@ -10,7 +10,7 @@ def test_derivations_are_ordered_by_claim_id():
 def test_lookup_by_claim_id():
     assert theory.derivation("G2") is theory.derivations()[1]
     assert theory.derivation("G2").source == "Ginsburg 2020"
-    assert theory.derivation("H4").source == "Mulayoff & Michaeli 2020"
+    assert theory.derivation("H4").source == "standard (scalar case of H1)"
     assert theory.derivation("X9") is None
 
 
