@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from verify import cases, scalar
 from verify.claim import Claim, Status
 from verify.evidence import Degenerate, equal
+from verify.precision import exact
 from verify.report.json import results_document
 from verify.runner import VerdictKind, run_claim
 
@@ -12,7 +13,7 @@ from verify.runner import VerdictKind, run_claim
 def imbalance_unchanged_by_gd(case, ctx):
     """Deliberately wrong (G2 says D shrinks by η²g²Π w_k²): D_12 is unchanged by a GD step."""
     ws, t = case.network.at(ctx), case.network.target_at(ctx)
-    eta = ctx.mpf(case.step.numerator) / case.step.denominator
+    eta = exact(ctx, case.step)
     after = scalar.imbalances(scalar.gd_step(ctx, ws, t, eta))
     return equal(after[(0, 1)], scalar.imbalances(ws)[(0, 1)], "D_12 unchanged")
 

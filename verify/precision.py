@@ -7,6 +7,7 @@ reads or changes mpmath's global precision (compare `mpmath.workdps`).
 from __future__ import annotations
 
 from enum import IntEnum
+from fractions import Fraction
 
 import mpmath
 from mpmath.ctx_mp import MPContext
@@ -40,6 +41,12 @@ def workcontext(dps: int) -> MPContext:
     ctx = mpmath.MPContext()
     ctx.dps = dps
     return ctx
+
+
+def exact(ctx: MPContext, q: Fraction | int):
+    """The rational q as a number of `ctx` (rounded once, to ctx.dps digits)."""
+    q = Fraction(q)
+    return ctx.mpf(q.numerator) / q.denominator
 
 
 def check_dps(dps: tuple[int, int]) -> tuple[int, int]:

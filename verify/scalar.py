@@ -14,6 +14,7 @@ from math import prod
 from mpmath.ctx_mp import MPContext
 
 from verify import taylor
+from verify.precision import exact
 
 
 @dataclass(frozen=True)
@@ -29,15 +30,15 @@ class ScalarNetwork:
 
     def at(self, ctx: MPContext) -> list:
         """The weights as numbers of `ctx`."""
-        return [ctx.mpf(w.numerator) / w.denominator for w in self.weights]
+        return [exact(ctx, w) for w in self.weights]
 
     def target_at(self, ctx: MPContext):
-        return ctx.mpf(self.target.numerator) / self.target.denominator
+        return exact(ctx, self.target)
 
 
 @dataclass(frozen=True)
 class ScalarRun:
-    """A network and a training schedule: `steps` GD steps of size `step`, or flow for `horizon`."""
+    """A network and a GD schedule: `steps` steps of size `step`."""
 
     network: ScalarNetwork
     step: Fraction

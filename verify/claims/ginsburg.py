@@ -11,7 +11,7 @@ from mpmath.ctx_mp import MPContext
 from verify import cases, scalar
 from verify.claim import Claim, Status
 from verify.evidence import Evidence, Relation, at_most, equal, evidence
-from verify.precision import tolerance
+from verify.precision import exact, tolerance
 
 SOURCE = "Ginsburg 2020"
 
@@ -23,7 +23,7 @@ def g1_flow_conserves_imbalance(case: scalar.ScalarFlow, ctx: MPContext) -> Evid
         ctx,
         start,
         case.network.target_at(ctx),
-        ctx.mpf(case.horizon.numerator) / case.horizon.denominator,
+        exact(ctx, case.horizon),
     )
     before, after = scalar.imbalances(start), scalar.imbalances(end)
     size = max(w**2 for w in start + end)
@@ -40,7 +40,7 @@ def g1_flow_conserves_imbalance(case: scalar.ScalarFlow, ctx: MPContext) -> Evid
 def g2_gd_step_shrinks_imbalance(case: scalar.ScalarRun, ctx: MPContext) -> Evidence:
     """Every GD step: D_ij' = D_ij [1 - η² g² Π_{k≠i,j} w_k²], along the whole trajectory."""
     ws, t = case.network.at(ctx), case.network.target_at(ctx)
-    eta = ctx.mpf(case.step.numerator) / case.step.denominator
+    eta = exact(ctx, case.step)
     worst = ctx.zero
     for _ in range(case.steps):
         g = scalar.others(ws) - t
