@@ -2,9 +2,11 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
+from verify.catalogue import select
 from verify.cli import main
 
 
@@ -73,10 +75,11 @@ def test_help_everywhere(capsys):
 def test_latex_writes_every_derivation(capsys, tmp_path):
     path = tmp_path / "d.tex"
     status, out, _ = run(capsys, "latex", "-o", str(path))
-    assert status == 0 and "4 derivations" in out
+    with_derivation = [c.id for c in select() if c.derivation]
+    assert status == 0 and f"{len(with_derivation)} derivations" in out
     text = path.read_text()
     assert text.startswith("\\documentclass") and text.rstrip().endswith("\\end{document}")
-    for claim in ("H4", "G1", "G2", "G6"):
+    for claim in with_derivation:
         assert f"\\label{{claim:{claim}}}" in text
 
 
@@ -92,3 +95,56 @@ def test_latex_pdf_without_pdflatex_says_how_to_install(capsys, tmp_path, monkey
     monkeypatch.setattr(shutil, "which", lambda _: None)
     status, _, err = run(capsys, "latex", "-o", str(tmp_path / "d.tex"), "--pdf")
     assert status == 2 and "apt-get install texlive-latex-base" in err
+
+
+EXAMPLES = Path(__file__).parents[1] / "examples" / "networks"
+
+
+@pytest.mark.parametrize(
+    ("name", "lambda_max", "flattest"),
+    # THEORY.md: H4 examples 48 and 84 (flattest 48), F7's 8 vs flattest 2, Marion et al.'s
+    # non-whitened example with flattest 6 (attained here).
+    [
+        ("scalar_48.json", "48.0", "48.0"),
+        ("scalar_84.json", "84.0", "48.0"),
+        ("unbalanced_8.json", "8.0", "2.0"),
+        ("marion_non_whitened.json", "6.0", "6.0"),
+    ],
+)
+def test_sharpness_of_the_theory_examples(capsys, name, lambda_max, flattest):
+    status, out, _ = run(capsys, "sharpness", str(EXAMPLES / name), "--json")
+    assert status == 0
+    result = json.loads(out)
+    assert (result["lambda_max"], result["flattest"]) == (lambda_max, flattest)
+    assert result["is_global_minimum"] is True and result["digits"] >= 40
+    keys = {"trace", "residual", "flatness_ratio", "layer_norms", "balance", "coupling"}
+    assert keys <= result.keys()
+
+
+def test_sharpness_away_from_a_minimum_says_so(capsys, tmp_path):
+    path = tmp_path / "net.json"
+    path.write_text('{"weights": [[[1, 2]], [[1], [3]]], "target": [[1, 0], [0, 1]]}')
+    status, out, _ = run(capsys, "sharpness", str(path))
+    assert status == 0
+    assert "not a global minimum" in out and "20.889296197725490146" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"weights": [[[1, 2], [3]]]}', "ragged"),
+        ('{"weights": [[[1, 2]], [[1, 2]]]}', "not conformable"),
+        ('{"weights": [[["x"]]]}', "not a number"),
+        ('{"weights": [[[1, 2]]], "sigma_x": [[1, 2], [3, 1]]}', "not symmetric"),
+        ('{"weights": [[[1, 2]]], "sigma_x": [[1, 1], [1, 1]]}', "not positive definite"),
+        ('{"weights": [[[1, 2]]], "target": [[1]]}', "target must be 1×2"),
+        ("{weights: 1}", "not valid JSON"),
+        ('{"weights": []}', "non-empty list"),
+    ],
+)
+def test_sharpness_input_errors_are_one_line(capsys, tmp_path, text, message):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    status, _, err = run(capsys, "sharpness", str(path))
+    assert status == 2 and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
-from theory import scalar
+from theory import linear, scalar
 from theory.derivation import CheckResult, Derivation, Step
 
 __all__ = ["CheckResult", "Derivation", "Step", "derivation", "derivations"]
 
-_MODULES = (scalar,)
+_MODULES = (scalar, linear)
 
 
 def _claim_order(claim: str) -> tuple[str, int, str]:

@@ -1,4 +1,4 @@
-"""Hypothesis strategies that build valid cases directly (no filtering).
+"""Hypothesis strategies that build valid cases directly (no filtering): the public `cases`.
 
 Rationals shrink towards 1 and small denominators, depths towards 2, signs towards +1, so a
 shrunk counterexample is as readable as the claim allows.
@@ -7,35 +7,38 @@ shrunk counterexample is as readable as the claim allows.
 from __future__ import annotations
 
 from fractions import Fraction
-from math import ceil, floor, prod
+from math import prod
 
 from hypothesis import strategies as st
 
+from verify.linear.strategies import (
+    balanced_minima,
+    flattest_minima,
+    gauged_minima,
+    global_minima,
+    orthogonal,
+    spd,
+)
+from verify.rationals import nonzero_rationals, rationals
 from verify.scalar import ScalarFlow, ScalarNetwork, ScalarRun
 
+__all__ = [
+    "balanced_minima",
+    "balanced_scalar_minima",
+    "flattest_minima",
+    "gauged_minima",
+    "global_minima",
+    "nonzero_rationals",
+    "orthogonal",
+    "rationals",
+    "scalar_flows",
+    "scalar_minima",
+    "scalar_networks",
+    "scalar_runs",
+    "spd",
+]
+
 Bounds = tuple[Fraction | int, Fraction | int]
-
-
-def rationals(lo: Fraction | int, hi: Fraction | int, max_denominator: int = 8):
-    """Rationals n/d in [lo, hi] with d <= max_denominator (lo itself when no n/d fits)."""
-    lo, hi = Fraction(lo), Fraction(hi)
-
-    @st.composite
-    def build(draw):
-        d = draw(st.integers(1, max_denominator))
-        if ceil(lo * d) > floor(hi * d):
-            return lo
-        return Fraction(draw(st.integers(ceil(lo * d), floor(hi * d))), d)
-
-    return build()
-
-
-def nonzero_rationals(lo: Fraction | int, hi: Fraction | int, max_denominator: int = 8):
-    """±r with r a rational in [lo, hi], lo > 0: bounded away from zero."""
-    if lo <= 0:
-        raise ValueError("nonzero_rationals needs lo > 0")
-    signs = st.sampled_from((1, -1))
-    return st.builds(lambda s, r: s * r, signs, rationals(lo, hi, max_denominator))
 
 
 def _weights(depth: int, magnitude: Bounds):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from verify.claim import Claim
-from verify.claims import ginsburg, mulayoff
+from verify.claims import ginsburg, kamber_parhi, mulayoff, training
 
-_MODULES = (mulayoff, ginsburg)
+_MODULES = (mulayoff, kamber_parhi, training, ginsburg)
 
 
 class UnknownClaimError(KeyError):
@@ -16,8 +16,11 @@ class UnknownClaimError(KeyError):
 
 
 def catalogue() -> dict[str, Claim]:
-    """Every built-in claim by ID, in THEORY.md order."""
-    return {claim.id: claim for module in _MODULES for claim in module.CLAIMS}
+    """Every built-in claim by ID, in THEORY.md order (H, F, G, P, N; by number)."""
+    claims = [claim for module in _MODULES for claim in module.CLAIMS]
+    order = "HFGPN"
+    claims.sort(key=lambda c: (order.index(c.id[0]), int(c.id[1:])))
+    return {claim.id: claim for claim in claims}
 
 
 def select(ids: list[str] | tuple[str, ...] = ()) -> list[Claim]:

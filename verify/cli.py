@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from verify.catalogue import UnknownClaimError, select
+from verify.linear.inputs import InputError, load_network
+from verify.linear.sharpness import report as sharpness_report
 from verify.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, PrecisionError, check_dps
 from verify.profiles import DEFAULT_PROFILE, PROFILES, ProfileError, profile_settings
 from verify.report import table
@@ -136,6 +138,41 @@ def latex(ids, output, pdf) -> None:
         click.echo(f"wrote {compile_pdf(output)}")
 
 
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dps", type=int, default=None, help="Working precision N (checks at N and 1.6 N).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def sharpness(file, dps, as_json) -> None:
+    """Sharpness, flatness, balance and coupling of the linear network in FILE.json.
+
+    FILE holds {"weights": [W1, W2, ...], "sigma_x": ..., "target": ...}; W1 is the input
+    layer, entries are numbers or strings like "1/100"; sigma_x defaults to the identity and
+    target to the product of the weights (a global minimum).
+    """
+    result = sharpness_report(load_network(file), dps_pair(dps))
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    Console().print(table.sharpness_table(result, str(file)))
+    if not result["is_global_minimum"]:
+        click.echo("not a global minimum: λ_max and trace are of the full Hessian at this point")
+
+
+@cli.command()
+@click.argument("family", type=click.Choice(["linear"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory.")
+def plot(family, output) -> None:
+    """Write a claim family's figures (PNG and SVG) into a directory."""
+    from verify.report.plots import plot_linear
+
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create {output}: {exc.strerror}") from None
+    for path in plot_linear(output):
+        click.echo(f"wrote {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning every usage or input problem into one line, exit 2."""
     try:
@@ -148,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         click.echo(f"flatminima: error: {exc.format_message()}", err=True)
         return 2
-    except (UnknownClaimError, PrecisionError, ProfileError, LatexError) as exc:
+    except (UnknownClaimError, PrecisionError, ProfileError, LatexError, InputError) as exc:
         click.echo(f"flatminima: error: {exc}", err=True)
         return 2
     except Exception as exc:

@@ -21,6 +21,11 @@ class Degenerate(Exception):
     """Raised by a check when a case is numerically degenerate (e.g. singular data)."""
 
 
+class InvalidCase(ValueError):
+    """A case violates a claim's hypothesis: a strategy bug, reported as an error, never as a
+    counterexample."""
+
+
 @dataclass(frozen=True)
 class Relation:
     """`lhs == rhs`, `lhs <= rhs` or a boolean, tested to the working precision.
@@ -104,3 +109,9 @@ def as_evidence(result: object) -> Evidence:
         f"a check must return a residual, a bool, equal(...)/at_most(...) or Evidence, "
         f"not {type(result).__name__}"
     )
+
+
+def require(relation: Relation, ctx: MPContext) -> None:
+    """Raise InvalidCase unless `relation` (a hypothesis of the claim) holds at ctx's precision."""
+    if not relation.holds(ctx):
+        raise InvalidCase(f"the case does not satisfy {relation.name}")

@@ -4,11 +4,20 @@ import theory
 
 
 def test_derivations_are_ordered_by_claim_id():
-    assert [d.claim for d in theory.derivations()] == ["G1", "G2", "G6", "H4"]
+    assert [d.claim for d in theory.derivations()] == [
+        "F1",
+        "F2",
+        "G1",
+        "G2",
+        "G6",
+        "H1",
+        "H2",
+        "H4",
+    ]
 
 
 def test_lookup_by_claim_id():
-    assert theory.derivation("G2") is theory.derivations()[1]
+    assert theory.derivation("G2") is theory.derivations()[3]
     assert theory.derivation("G2").source == "Ginsburg 2020"
     assert theory.derivation("H4").source == "standard (scalar case of H1)"
     assert theory.derivation("X9") is None

@@ -1,7 +1,5 @@
-"""Curvature at global minima of deep linear networks (THEORY.md §2; Mulayoff & Michaeli 2020).
-
-This issue covers the scalar case H4; H1–H3 and F1–F9 join this module later.
-"""
+"""Curvature at global minima and flattest minima of deep linear networks (THEORY.md §2–3;
+Mulayoff & Michaeli 2020): H1, H3, H4, F1–F3, F5–F8. H2 is in kamber_parhi.py."""
 
 from __future__ import annotations
 
@@ -11,7 +9,161 @@ from mpmath.ctx_mp import MPContext
 
 from verify import cases, scalar
 from verify.claim import Claim, Status
-from verify.evidence import Evidence, equal, evidence
+from verify.evidence import Evidence, at_most, equal, evidence, require
+from verify.linear import curvature as cv
+from verify.linear.flattest import flattest, flattest_whitened, top_singular_value
+from verify.linear.network import LinearNetwork, Net
+from verify.linear.structure import coupling, top_path
+
+SOURCE = "Mulayoff & Michaeli 2020"
+
+
+def h1_gauss_newton(case: LinearNetwork, ctx: MPContext) -> Evidence:
+    """At P = T the nonzero spectrum of H equals that of M, and tr H = Σ‖A_kS‖²‖B_k‖²."""
+    net = case.at(ctx)
+    h = cv.full_hessian(net)
+    full = sorted(cv.eigenvalues(ctx, h), reverse=True)
+    reduced = sorted(cv.eigenvalues(ctx, cv.reduced_matrix(net)), reverse=True)
+    size = max(len(full), len(reduced))
+    full += [ctx.zero] * (size - len(full))
+    reduced += [ctx.zero] * (size - len(reduced))
+    gap = max(abs(x - y) for x, y in zip(full, reduced, strict=True))
+    return evidence(
+        equal(full[0], reduced[0], "λ_max(H) = λ_max(M)"),
+        equal(gap, 0, "nonzero spectra of H and M agree", size=full[0]),
+        equal(sum(h[i, i] for i in range(h.rows)), cv.trace_formula(net), "tr H = Σ‖A_kS‖²‖B_k‖²"),
+        lambda_max=full[0],
+        trace=cv.trace_formula(net),
+        parameters=h.rows,
+    )
+
+
+def h3_upper_bound(case: LinearNetwork, ctx: MPContext) -> Evidence:
+    """Whitened: λ_max ≤ Σ_k ‖A_k‖₂² ‖B_k‖₂²."""
+    net = case.at(ctx)
+    lam = cv.sharpness(net)
+    bound = ctx.fsum(
+        cv.spectral_norm(ctx, net.a(k)) ** 2 * cv.spectral_norm(ctx, net.b(k)) ** 2
+        for k in range(1, net.depth + 1)
+    )
+    return evidence(at_most(lam, bound, "λ_max ≤ Σ‖A_k‖₂²‖B_k‖₂²"), lambda_max=lam, gap=bound - lam)
+
+
+def _exactly_balanced(case: LinearNetwork) -> bool:
+    """W_{k+1}ᵀW_{k+1} = W_kW_kᵀ for every k, decided exactly on the rationals."""
+    from verify.linear.network import rows_product
+    from verify.linear.strategies import transpose
+
+    w = case.weights
+    return all(
+        rows_product(transpose(w[k]), w[k]) == rows_product(w[k - 1], transpose(w[k - 1]))
+        for k in range(1, len(w))
+    )
+
+
+def f1_flattest_whitened(case: LinearNetwork, ctx: MPContext) -> Evidence:
+    """Whitened: λ_max ≥ N σ1^{2−2/N} at every minimum, with equality at balanced ones."""
+    net = case.at(ctx)
+    lam, bound = cv.sharpness(net), flattest_whitened(ctx, net.target, net.depth)
+    relations = [at_most(bound, lam, "λ_max ≥ N σ1^{2−2/N}")]
+    if _exactly_balanced(case):
+        relations.append(equal(lam, bound, "balanced ⇒ λ_max = N σ1^{2−2/N}"))
+    return evidence(*relations, lambda_max=lam, flattest=bound)
+
+
+def f2_flattest_general(case: LinearNetwork, ctx: MPContext) -> Evidence:
+    """Any Σx: λ_max ≥ N max_v f(v) at every minimum, v stationary; Σx = I gives F1."""
+    net = case.at(ctx)
+    lam = cv.sharpness(net)
+    best = flattest(ctx, net.target, net.sigma, net.depth)
+    relations = [
+        at_most(best.value, lam, "λ_max ≥ N max_v f(v)"),
+        equal(best.stationarity, 0, "∇ log f(v) = 0 at the maximiser", size=1),
+    ]
+    if case.whitened:
+        relations.append(equal(best.value, flattest_whitened(ctx, net.target, net.depth), "F1"))
+    return evidence(*relations, lambda_max=lam, flattest=best.value)
+
+
+def f3_balanced_is_flattest(case: LinearNetwork, ctx: MPContext) -> Evidence:
+    """(False in general) every balanced minimum attains the flattest λ_max, for any Σx."""
+    net = case.at(ctx)
+    lam = cv.sharpness(net)
+    best = flattest(ctx, net.target, net.sigma, net.depth)
+    return evidence(
+        equal(lam, best.value, "balanced λ_max = flattest λ_max"),
+        lambda_max=lam,
+        flattest=best.value,
+        ratio=lam / best.value,
+    )
+
+
+def _flattest_net(case: LinearNetwork, ctx: MPContext) -> tuple[Net, object]:
+    """The case at ctx and σ1, after requiring that it is a whitened flattest minimum."""
+    net = case.at(ctx)
+    value = flattest_whitened(ctx, net.target, net.depth)
+    require(equal(cv.sharpness(net), value, "λ_max = N σ1^{2−2/N} (a flattest minimum)"), ctx)
+    return net, top_singular_value(ctx, net.target)
+
+
+def f5_near_balance(case: LinearNetwork, ctx: MPContext) -> Evidence:
+    """Flattest, whitened: σ1^{k/N} ≤ ‖W_k⋯W_1‖₂ ≤ √N σ1^{k/N}, k = 1..N−1."""
+    net, s1 = _flattest_net(case, ctx)
+    n = net.depth
+    relations, gains = [], {}
+    for k in range(1, n):
+        gain = cv.spectral_norm(ctx, net.a(k + 1))
+        scale = s1 ** (ctx.mpf(k) / n)
+        relations += [
+            at_most(scale, gain, f"σ1^{{{k}/N}} ≤ ‖A_{k + 1}‖₂"),
+            at_most(gain, ctx.sqrt(n) * scale, f"‖A_{k + 1}‖₂ ≤ √N σ1^{{{k}/N}}"),
+        ]
+        gains[f"gain_{k}"] = gain / scale
+    return evidence(*relations, sigma1=s1, **gains)
+
+
+def f6_coupling(case: LinearNetwork, ctx: MPContext) -> Evidence:
+    """Flattest, whitened: W_k v_{k−1} = σ1^{1/N} v_k and W_kᵀ v_k = σ1^{1/N} v_{k−1}."""
+    net, s1 = _flattest_net(case, ctx)
+    n = net.depth
+    gain = s1 ** (ctx.one / n)
+    path = top_path(net)
+    relations = []
+    for k in range(1, n + 1):
+        w, before, after = net.weights[k - 1], path[k - 1], path[k]
+        relations += [
+            equal(ctx.norm(w * before - gain * after), 0, f"W_{k} v_{k - 1} = σ1^(1/N) v_{k}"),
+            equal(ctx.norm(w.T * after - gain * before), 0, f"W_{k}ᵀ v_{k} = σ1^(1/N) v_{k - 1}"),
+        ]
+    couplings = {f"coupling_{k + 1}_{k + 2}": c for k, c in enumerate(coupling(net))}
+    return evidence(*relations, sigma1=s1, **couplings)
+
+
+def f7_flattest_is_balanced(case: LinearNetwork, ctx: MPContext) -> Evidence:
+    """(False) every flattest whitened minimum is balanced: W_{k+1}ᵀW_{k+1} = W_kW_kᵀ."""
+    net, _ = _flattest_net(case, ctx)
+    norms = [ctx.mnorm(m, "F") for m in cv.balance(net)]
+    scale = max(cv.spectral_norm(ctx, w) ** 2 for w in net.weights)
+    return evidence(
+        *(
+            equal(x, 0, f"‖W_{k + 2}ᵀW_{k + 2} − W_{k + 1}W_{k + 1}ᵀ‖ = 0", size=scale)
+            for k, x in enumerate(norms)
+        ),
+        lambda_max=cv.sharpness(net),
+        max_balance=max(norms),
+    )
+
+
+def f8_layer_norms(case: LinearNetwork, ctx: MPContext) -> Evidence:
+    """(Open) at every flattest whitened minimum ‖W_k‖₂ = σ1^{1/N} for every k."""
+    net, s1 = _flattest_net(case, ctx)
+    gain = s1 ** (ctx.one / net.depth)
+    norms = [cv.spectral_norm(ctx, w) for w in net.weights]
+    return evidence(
+        *(equal(x, gain, f"‖W_{k + 1}‖₂ = σ1^(1/N)") for k, x in enumerate(norms)),
+        sigma1_root=gain,
+        **{f"norm_W{k + 1}": x for k, x in enumerate(norms)},
+    )
 
 
 def h4_rank_one_hessian(case: scalar.ScalarNetwork, ctx: MPContext) -> Evidence:
@@ -35,7 +187,28 @@ def h4_rank_one_hessian(case: scalar.ScalarNetwork, ctx: MPContext) -> Evidence:
     )
 
 
+SMALL = {"depth": (2, 3), "width": (1, 3)}
+
 CLAIMS = [
+    Claim(
+        "H1",
+        "At a global minimum H = JᵀJ: nonzero spectrum of H = spectrum of M; tr H = Σ‖A_kS‖²‖B_k‖²",
+        SOURCE,
+        Status.PROVED,
+        cases.global_minima(**SMALL, whitened=None),
+        h1_gauss_newton,
+        family="linear",
+        derivation="H1",
+    ),
+    Claim(
+        "H3",
+        "Whitened, any depth: λ_max ≤ Σ_k ‖A_k‖₂² ‖B_k‖₂²",
+        SOURCE,
+        Status.PROVED,
+        cases.global_minima(depth=(2, 5), width=(1, 3)),
+        h3_upper_bound,
+        family="linear",
+    ),
     Claim(
         "H4",
         "Scalar network at a minimum: H = ∇P∇Pᵀ is rank one, λ_max = t² Σ_i 1/w_i²",
@@ -45,5 +218,70 @@ CLAIMS = [
         h4_rank_one_hessian,
         family="scalar",
         derivation="H4",
+    ),
+    Claim(
+        "F1",
+        "Whitened: min λ_max over global minima = N σ1^{2−2/N}, attained by balanced minima",
+        SOURCE,
+        Status.PROVED,
+        cases.global_minima(depth=(2, 5), width=(1, 3)),
+        f1_flattest_whitened,
+        family="linear",
+        derivation="F1",
+    ),
+    Claim(
+        "F2",
+        "Any Σx: λ_max ≥ N max_v ‖v‖^{2/N}‖Tv‖^{2−2/N}/(vᵀΣx⁻¹v) at every global minimum",
+        "flatminima (generalises F1)",
+        Status.PROVED,
+        cases.global_minima(depth=(2, 4), width=(1, 3), whitened=None),
+        f2_flattest_general,
+        family="linear",
+        derivation="F2",
+    ),
+    Claim(
+        "F3",
+        "Every balanced minimum is a flattest minimum, for any Σx (negative control)",
+        SOURCE,
+        Status.FALSE,
+        cases.balanced_minima(depth=(2, 4), width=(1, 3), whitened=False),
+        f3_balanced_is_flattest,
+        family="linear",
+    ),
+    Claim(
+        "F5",
+        "Flattest whitened minima are nearly balanced: σ1^{k/N} ≤ ‖W_k⋯W_1‖₂ ≤ √N σ1^{k/N}",
+        SOURCE,
+        Status.PROVED,
+        cases.flattest_minima(depth=(2, 5), width=(1, 3)),
+        f5_near_balance,
+        family="linear",
+    ),
+    Claim(
+        "F6",
+        "Flattest whitened minima are coupled: W_k v_{k−1} = σ1^{1/N} v_k = W_{k+1}ᵀ v_{k+1}",
+        SOURCE,
+        Status.PROVED,
+        cases.flattest_minima(depth=(2, 5), width=(1, 3)),
+        f6_coupling,
+        family="linear",
+    ),
+    Claim(
+        "F7",
+        "Every flattest whitened minimum is balanced (negative control)",
+        SOURCE,
+        Status.FALSE,
+        cases.flattest_minima(depth=(2, 4), width=(1, 3)),
+        f7_flattest_is_balanced,
+        family="linear",
+    ),
+    Claim(
+        "F8",
+        "At every flattest whitened minimum ‖W_k‖₂ = σ1^{1/N} for every layer k",
+        "open",
+        Status.OPEN,
+        cases.flattest_minima(depth=(2, 4), width=(1, 3)),
+        f8_layer_norms,
+        family="linear",
     ),
 ]

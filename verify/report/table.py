@@ -57,3 +57,18 @@ def summary_line(summary: dict[str, int]) -> str:
     unexpected = summary.get("unexpected", 0)
     tail = "all as expected" if unexpected == 0 else f"{unexpected} not as expected"
     return f"{', '.join(parts)}; {tail}"
+
+
+def sharpness_table(result: dict, title: str) -> Table:
+    """Quantity / value rows of `flatminima sharpness`."""
+    low, high = result["dps"]
+    caption = f"{result['digits']:.0f} digits agree between {low}- and {high}-digit evaluations"
+    table = Table(title=title, caption=caption)
+    table.add_column("quantity")
+    table.add_column("value", overflow="fold")
+    for key, value in result.items():
+        if key in ("digits", "dps"):
+            continue
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        table.add_row(key, shown or "-")
+    return table

@@ -1,0 +1,123 @@
+"""Linear-network numerics against THEORY.md reference values and mpmath calculus."""
+
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given, settings
+
+from verify import cases
+from verify.linear import curvature as cv
+from verify.linear.flattest import flattest, flattest_whitened
+from verify.linear.network import LinearNetwork, Net, identity_rows, rows_product
+from verify.linear.strategies import inverse, transpose
+from verify.precision import workcontext
+
+CTX = workcontext(50)
+TIGHT = CTX.mpf(10) ** -45
+
+
+def diag(*xs):
+    return tuple(tuple(F(x) if i == j else F(0) for j in range(len(xs))) for i, x in enumerate(xs))
+
+
+@pytest.mark.parametrize(
+    ("weights", "sharpness", "flattest_value"),
+    [
+        # THEORY.md H4 (scalar, t = 8): w = (2, 2, 2) → 48, w = (1, 2, 4) → 84; F1: 3·8^{4/3} = 48.
+        ((diag(2), diag(2), diag(2)), 48, 48),
+        ((diag(1), diag(2), diag(4)), 84, 48),
+        # THEORY.md F7: W1 = diag(2, ½), W2 = diag(½, 2) for T = I: λ_max = 8 vs flattest 2.
+        ((diag(2, F(1, 2)), diag(F(1, 2), 2)), 8, 2),
+        # THEORY.md F7: W1 = I, W2 = diag(1, ¼) for T = diag(1, ¼): flattest, λ_max = 2.
+        ((diag(1, 1), diag(1, F(1, 4))), 2, 2),
+    ],
+)
+def test_theory_reference_values(weights, sharpness, flattest_value):
+    net = LinearNetwork(weights).at(CTX)
+    assert abs(cv.sharpness(net) - sharpness) < TIGHT
+    assert abs(flattest_whitened(CTX, net.target, net.depth) - flattest_value) < TIGHT * 48
+
+
+def test_marion_non_whitened_example_has_flattest_six():
+    # THEORY.md F2: T = (1, 0), Σx = diag(2, 1), N = 3 → 6 (Marion et al. 2024 give 12 for a
+    # loss without the ½).
+    best = flattest(CTX, CTX.matrix([[1, 0]]), CTX.diag([2, 1]), 3)
+    assert abs(best.value - 6) < TIGHT
+    assert best.stationarity < TIGHT
+
+
+def test_full_hessian_matches_numerical_differentiation_away_from_minima():
+    ctx = workcontext(30)
+    case = LinearNetwork(
+        (((F(1), F(2)), (F(-1), F(1, 3))), ((F(1, 2), F(1)),)),
+        sigma_x=((F(2), F(1, 2)), (F(1, 2), F(1))),
+        target=((F(1), F(-1)),),
+    )
+    net = case.at(ctx)
+    h, layout = cv.full_hessian(net), cv._layout(net)
+    start = [net.weights[k - 1][i, j] for k, i, j in layout]
+
+    def loss(*x):
+        ws = [w.copy() for w in net.weights]
+        for (k, i, j), value in zip(layout, x, strict=True):
+            ws[k - 1][i, j] = value
+        return cv.loss(Net(ctx, ws, net.sigma, net.target))
+
+    for p in range(len(layout)):
+        for q in range(len(layout)):
+            order = [int(p == r) + int(q == r) for r in range(len(layout))]
+            assert abs(ctx.diff(loss, start, order) - h[p, q]) < ctx.mpf(10) ** -25
+
+
+def test_gradient_vanishes_at_a_minimum_and_not_elsewhere():
+    net = LinearNetwork((diag(2, 1), diag(F(1, 2), 3))).at(CTX)
+    assert all(CTX.mnorm(g, "F") < TIGHT for g in cv.gradient(net))
+    off = LinearNetwork((diag(2, 1), diag(F(1, 2), 3)), target=diag(1, 1)).at(CTX)
+    assert CTX.mnorm(cv.gradient(off)[0], "F") > 1
+
+
+def test_non_spd_data_is_degenerate():
+    from verify.evidence import Degenerate
+
+    with pytest.raises(Degenerate, match="positive definite"):
+        cv.spd_sqrt(CTX, CTX.matrix([[1, 2], [2, 1]]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(cases.orthogonal(3))
+def test_cayley_matrices_are_exactly_orthogonal(q):
+    assert rows_product(q, transpose(q)) == identity_rows(3)
+
+
+@settings(max_examples=25, deadline=None)
+@given(cases.gauged_minima(whitened=None))
+def test_gauged_minima_share_the_balanced_product(net):
+    assert net.construction == "gauge"
+    assert len(net.widths) - 1 == net.depth
+    if net.sigma_x is not None:
+        assert net.sigma_x == transpose(net.sigma_x)
+        assert inverse(net.sigma_x)  # invertible, exactly
+
+
+@settings(max_examples=25, deadline=None)
+@given(cases.flattest_minima())
+def test_flattest_minima_attain_the_f1_bound(net):
+    ctx = workcontext(30)
+    numeric = net.at(ctx)
+    value = flattest_whitened(ctx, numeric.target, net.depth)
+    assert abs(cv.sharpness(numeric) - value) < ctx.mpf(10) ** -25 * value
+
+
+def test_h3_bound_can_be_strict_for_depth_three():
+    # THEORY.md H3: equality can fail for N >= 3. A gauged depth-3 minimum of T = diag(1, 8):
+    # λ_max ≈ 100.22 against the bound ≈ 106.90 (found by the search in docs/claims/linear.md).
+    g1, g2 = ((F(1), F(1)), (F(0), F(1))), ((F(1), F(0)), (F(-1), F(1)))
+    w1 = rows_product(g1, diag(1, 2))
+    w2 = rows_product(rows_product(g2, diag(1, 2)), inverse(g1))
+    w3 = rows_product(diag(1, 2), inverse(g2))
+    net = LinearNetwork((w1, w2, w3)).at(CTX)
+    bound = CTX.fsum(
+        cv.spectral_norm(CTX, net.a(k)) ** 2 * cv.spectral_norm(CTX, net.b(k)) ** 2
+        for k in (1, 2, 3)
+    )
+    assert cv.sharpness(net) < bound - 6

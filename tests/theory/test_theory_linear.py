@@ -1,0 +1,245 @@
+"""The deep linear network model and the derivations of H1, H2, F1 and F2."""
+
+import dataclasses
+import re
+
+import pytest
+import sympy
+from sympy import ImmutableMatrix, Integer, Matrix, Rational, Symbol, latex
+
+import theory
+from theory.latex import render_derivation, render_document
+from theory.linear import (
+    SIGMA_1,
+    LinearNetwork,
+    Named,
+    cholesky_factor,
+    flatness_ratio,
+    rotation,
+    vec,
+)
+
+COMPLETE = {"H1": True, "H2": True, "F1": False, "F2": False}
+SIZES = {"H1": (2, 3), "H2": (1, 2, 3), "F1": (2, 3, 4), "F2": (2, 3)}
+SOURCES = {
+    "H1": "Mulayoff & Michaeli 2020",
+    "H2": "Kamber & Parhi 2025",
+    "F1": "Mulayoff & Michaeli 2020",
+    "F2": "flatminima (generalises F1)",
+}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return {claim: theory.derivation(claim).check() for claim in COMPLETE}
+
+
+@pytest.mark.parametrize("claim", sorted(COMPLETE))
+def test_derivation_checks_for_every_size(results, claim):
+    d = theory.derivation(claim)
+    assert (d.sizes, d.source) == (SIZES[claim], SOURCES[claim])
+    assert results[claim].ok, results[claim].failures
+    assert results[claim].complete is COMPLETE[claim]
+
+
+def _reasons(cited: list[str]) -> list[tuple[str, str]]:
+    """(size, first word of the justification) of every cited step."""
+    return [re.match(r"\w+ (\S+) step \d+ \(([^\s)]+)", name).groups() for name in cited]
+
+
+def test_f1_and_f2_cite_rayleigh_cauchy_schwarz_and_am_gm_beyond_depth_two(results):
+    def expected(depths):
+        return [
+            (f"N={n}", reason)
+            for n in depths
+            for reason in ("Rayleigh", *(("AM–GM",) if n > 2 else ()), "Cauchy–Schwarz")
+        ]
+
+    assert _reasons(results["F1"].cited) == expected((2, 3, 4))
+    assert _reasons(results["F2"].cited) == expected((2, 3))
+
+
+def test_depth_two_am_gm_is_a_checked_square():
+    steps = theory.derivation("F1").steps
+    a1, a2, b1, b2 = sympy.symbols("a_{1} a_{2} b_{1} b_{2}", positive=True)
+    assert [s.witness for s in steps if s.relation == "≥"] == [None, (a1 * b1 - a2 * b2) ** 2, None]
+
+
+def broken(claim: str, replace, sizes: tuple[int, ...]) -> theory.Derivation:
+    """`claim`'s derivation with its steps edited by `replace(n, steps)`, checked for `sizes`."""
+    d = theory.derivation(claim)
+    return dataclasses.replace(d, build=lambda n: replace(n, list(d.build(n))), sizes=sizes)
+
+
+def failing_steps(d: theory.Derivation) -> list[str]:
+    return [failure.split(" (")[0] for failure in d.check().failures]
+
+
+def test_h2_with_only_the_first_layer_fails_at_lambda_max():
+    def first_layer_only(n, steps):
+        steps[-1] = dataclasses.replace(steps[-1], rhs=Symbol("alpha_1", nonnegative=True))
+        return steps
+
+    assert failing_steps(broken("H2", first_layer_only, (1, 2))) == [
+        "H2 d_1=1 step 5",
+        "H2 d_1=2 step 5",
+    ]
+
+
+def test_h1_curvature_without_the_data_covariance_fails():
+    def whitened_m(n, steps):
+        k = n + 3  # the step J Jᵀ = M
+        rhs = LinearNetwork((2,) * (n + 1)).curvature_form()
+        steps[k - 1] = dataclasses.replace(steps[k - 1], rhs=rhs)
+        return steps
+
+    assert failing_steps(broken("H1", whitened_m, (2,))) == ["H1 N=2 step 5"]
+
+
+def test_h1_hessian_off_the_minimum_set_is_not_gauss_newton():
+    def anywhere(n, steps):
+        steps[n + 1] = dataclasses.replace(steps[n + 1], where={})
+        return steps
+
+    assert failing_steps(broken("H1", anywhere, (2,))) == ["H1 N=2 step 4"]
+
+
+def test_f1_attained_value_without_the_depth_exponent_fails_beyond_depth_two():
+    def no_exponent(n, steps):
+        steps[-1] = dataclasses.replace(steps[-1], rhs=ImmutableMatrix([[n * SIGMA_1]]))
+        return steps
+
+    # N σ_1 equals N σ_1^(2 − 2/N) only for N = 2
+    assert failing_steps(broken("F1", no_exponent, (2, 3))) == ["F1 N=3 step 7"]
+
+
+def test_f2_with_a_smaller_maximum_fails():
+    def smaller(n, steps):
+        k = next(i for i, s in enumerate(steps) if s.witness is not None and s.lhs == 2)
+        steps[k] = dataclasses.replace(steps[k], lhs=Rational(3, 2))
+        return steps
+
+    assert failing_steps(broken("F2", smaller, (3,))) == ["F2 N=3 step 13"]
+
+
+def marion(n: int) -> tuple[LinearNetwork, dict]:
+    """T = (1, 0), Σx = diag(2, 1): the minimum W_1 = (1, 0), W_k = 1, with T substituted."""
+    net = LinearNetwork((2,) + (1,) * n, sympy.diag(sympy.sqrt(2), 1))
+    point = dict(zip(net.parameters, (1, 0, *(1,) * (n - 1)), strict=True))
+    return net, {**point, **dict(zip(net.target, (1, 0), strict=True))}
+
+
+def test_marion_example_min_sharpness_is_six():
+    v = sympy.symbols("v_1 v_2", real=True)
+    f = flatness_ratio(ImmutableMatrix([[1, 0]]), sympy.diag(2, 1), Matrix(v), 3).doit()
+    assert f.subs({v[0]: 1, v[1]: 0}) == 2
+    for v1, v2 in [(1, Rational(1, 10)), (3, -1), (1, 1), (0, 1), (-2, 5)]:
+        value = f.subs({v[0]: v1, v[1]: v2})
+        assert sympy.simplify(value**3) <= 8  # f ≤ 2, compared exactly through f³
+    net, point = marion(3)
+    assert net.residual.subs(point) == sympy.zeros(1, 2)
+    hessian = net.hessian.subs(point)  # the Hessian of the loss itself
+    assert hessian.eigenvals() == {6: 1, 1: 1, 0: 2}
+    assert net.curvature.subs(point) == sympy.diag(6, 1)
+
+
+def test_an_unbalanced_marion_minimum_is_sharper():
+    net, point = marion(3)
+    w11, _, w2, _ = net.parameters
+    unbalanced = {**point, w11: 2, w2: Rational(1, 2)}
+    assert net.residual.subs(unbalanced) == sympy.zeros(1, 2)
+    assert max(net.hessian.subs(unbalanced).eigenvals()) > 6
+
+
+@pytest.mark.parametrize(
+    ("n", "singular", "layer", "sharpness"),
+    [(2, (9, 1), (3, 1), 18), (3, (8, 1), (2, 1), 48), (4, (16, 1), (2, 1), 256)],
+)
+def test_f1_value_for_a_diagonal_target(n, singular, layer, sharpness):
+    """T = diag(singular), balanced W_k = diag(layer): λ_max = N σ_1^(2 − 2/N)."""
+    net = LinearNetwork((2,) * (n + 1))
+    balanced = {
+        weight[i, j]: layer[i] if i == j else 0
+        for weight in net.weights
+        for i in range(2)
+        for j in range(2)
+    }
+    target = dict(zip(net.target, (singular[0], 0, 0, singular[1]), strict=True))
+    assert net.residual.subs({**balanced, **target}) == sympy.zeros(2, 2)
+    spectrum = net.curvature.subs(balanced).eigenvals()
+    assert max(spectrum) == n * Integer(singular[0]) ** (2 - Rational(2, n)) == sharpness
+    unbalanced = {**balanced, net.weights[0][0, 0]: layer[0] ** 2, net.weights[1][0, 0]: 1}
+    assert net.residual.subs({**unbalanced, **target}) == sympy.zeros(2, 2)
+    assert max(net.curvature.subs(unbalanced).eigenvals()) > sharpness
+
+
+def test_h2_kronecker_sum_spectrum_on_a_rational_example():
+    net = LinearNetwork((2, 2, 2))
+    w1, w2 = Matrix([[1, 2], [2, 1]]), Matrix([[3, 0], [4, 0]])
+    point = dict(zip(net.parameters, [*vec(w1), *vec(w2)], strict=True))
+    alpha, beta = (w1.T * w1).eigenvals(), (w2 * w2.T).eigenvals()
+    assert (alpha, beta) == ({9: 1, 1: 1}, {25: 1, 0: 1})
+    spectrum = net.curvature.subs(point).eigenvals()
+    assert spectrum == {a + b: 1 for a in alpha for b in beta}
+    assert max(spectrum) == 34 == max(alpha) + max(beta)  # ‖W_1‖₂² + ‖W_2‖₂² = 9 + 25
+
+
+@pytest.mark.parametrize("widths", [(2, 2, 2), (3, 1, 2), (1, 2, 2, 1)])
+def test_partial_products_and_gradient(widths):
+    net = LinearNetwork(widths, cholesky_factor(widths[0]))
+    for k in net.layers:
+        split = net.after(k) * net.weights[k - 1] * net.before(k) - net.product
+        assert split.applyfunc(sympy.expand) == sympy.zeros(*split.shape)
+        formula = net.after(k).T * net.residual * net.covariance * net.before(k).T
+        assert (net.gradient(k) - formula).applyfunc(sympy.expand) == sympy.zeros(*formula.shape)
+    assert net.before(1) == sympy.eye(widths[0]) and net.after(net.n) == sympy.eye(widths[-1])
+    assert net.jacobian.shape == (widths[0] * widths[-1], len(net.parameters))
+    assert sympy.expand(net.jacobian * net.jacobian.T - net.curvature) == sympy.zeros(
+        *net.curvature.shape
+    )
+
+
+def test_trace_formula_matches_the_hessian_on_the_minimum_set():
+    net = LinearNetwork((2, 1, 2), cholesky_factor(2))
+    trace = net.hessian.subs(net.on_minimum()).trace()
+    assert sympy.expand(trace - net.trace_formula()) == 0
+
+
+def test_vec_stacks_columns_and_the_kronecker_rule():
+    x, b, c = (Matrix(2, 2, sympy.symbols(f"{s}:4")) for s in "xbc")
+    assert list(vec(x)) == [x[0, 0], x[1, 0], x[0, 1], x[1, 1]]
+    assert sympy.expand(vec(b * x * c) - sympy.kronecker_product(c.T, b) * vec(x)) == sympy.zeros(
+        4, 1
+    )
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_cayley_rotations_are_orthogonal(d):
+    u = rotation("u", d)
+    assert (u * u.T).applyfunc(sympy.cancel) == sympy.eye(d)
+    assert sympy.cancel(u.det()) == 1
+
+
+def test_named_matrices_display_by_name_and_evaluate_to_entries():
+    value = ImmutableMatrix([[1, 2], [3, 4]])
+    a = Named("A_{1}", value)
+    assert latex(sympy.Transpose(a)) == "A_{1}^{T}" and str(a) == "A_{1}"
+    assert a.doit() == value and (a * a).doit() == value * value
+    assert a.xreplace({Integer(4): Integer(5)}).doit() == Matrix([[1, 2], [3, 5]])
+
+
+def test_depth_below_two_is_rejected():
+    with pytest.raises(ValueError, match="at least 2"):
+        LinearNetwork((2, 2))
+
+
+def test_fragments_are_ascii_and_show_the_cited_steps():
+    for claim in COMPLETE:
+        text = render_derivation(theory.derivation(claim))
+        assert text.isascii() and "[U+" not in text
+        assert ("cited, not machine-checked" in text) is not COMPLETE[claim]
+
+
+def test_pdflatex_sets_the_linear_derivations_without_overfull_lines(pdflatex):
+    document = render_document([theory.derivation(claim) for claim in COMPLETE])
+    assert "Overfull" not in pdflatex(document, "linear")

@@ -1,0 +1,101 @@
+"""Read a linear network from JSON, exactly, with one-line errors naming the problem.
+
+{"weights": [W1, W2, ...], "sigma_x": Σx (optional, default I), "target": T (optional,
+default the product)}; W1 is the input layer, every matrix a list of rows, every entry a
+number or a string such as "1/100" or "2.5e-3".
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+from verify.linear.network import LinearNetwork, Rows
+
+
+class InputError(ValueError):
+    """A malformed network description."""
+
+
+def _number(value: object, where: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InputError(f"{where} is not a number: {json.dumps(value)}")
+    try:
+        number = Fraction(str(value).strip()) if not isinstance(value, int) else Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise InputError(f"{where} is not a number: {json.dumps(value)}") from None
+    return number
+
+
+def _matrix(value: object, where: str) -> Rows:
+    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
+        raise InputError(f"{where} must be a non-empty list of rows")
+    width = len(value[0])
+    if width == 0:
+        raise InputError(f"{where} has an empty row")
+    for i, row in enumerate(value):
+        if len(row) != width:
+            raise InputError(
+                f"{where} is ragged: row {i + 1} has {len(row)} entries, row 1 has {width}"
+            )
+    return tuple(
+        tuple(_number(x, f"{where}[{i}][{j}]") for j, x in enumerate(row))
+        for i, row in enumerate(value)
+    )
+
+
+def _check_sigma(sigma: Rows, d0: int) -> None:
+    if len(sigma) != d0 or len(sigma[0]) != d0:
+        raise InputError(f"sigma_x must be {d0}×{d0} (the input dimension of weights[0])")
+    if any(sigma[i][j] != sigma[j][i] for i in range(d0) for j in range(i)):
+        raise InputError("sigma_x is not symmetric")
+    # Exact Cholesky: every pivot must be positive (else singular or indefinite).
+    work = [list(row) for row in sigma]
+    for k in range(d0):
+        if work[k][k] <= 0:
+            raise InputError("sigma_x is singular or not positive definite")
+        for i in range(k + 1, d0):
+            factor = work[i][k] / work[k][k]
+            for j in range(k, d0):
+                work[i][j] -= factor * work[k][j]
+
+
+def parse_network(data: object) -> LinearNetwork:
+    """Validate decoded JSON and build the exact network."""
+    if not isinstance(data, dict) or "weights" not in data:
+        raise InputError('expected an object with "weights": [W1, W2, ...] (input layer first)')
+    layers = data["weights"]
+    if not isinstance(layers, list) or not layers:
+        raise InputError('"weights" must be a non-empty list of matrices')
+    weights = tuple(_matrix(w, f"weights[{k}]") for k, w in enumerate(layers))
+    for k in range(1, len(weights)):
+        if len(weights[k][0]) != len(weights[k - 1]):
+            raise InputError(
+                f"weights[{k}] has {len(weights[k][0])} columns but weights[{k - 1}] has "
+                f"{len(weights[k - 1])} rows: the layers are not conformable"
+            )
+    sigma = _matrix(data["sigma_x"], "sigma_x") if data.get("sigma_x") is not None else None
+    if sigma is not None:
+        _check_sigma(sigma, len(weights[0][0]))
+    target = _matrix(data["target"], "target") if data.get("target") is not None else None
+    if target is not None:
+        shape = (len(weights[-1]), len(weights[0][0]))
+        if (len(target), len(target[0])) != shape:
+            raise InputError(f"target must be {shape[0]}×{shape[1]} (output × input dimension)")
+    return LinearNetwork(weights, sigma, target, "input")
+
+
+def load_network(path: Path) -> LinearNetwork:
+    """Read and validate FILE.json."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    return parse_network(data)

@@ -1,0 +1,122 @@
+"""Linear network cases (exact rationals) and their products at a working precision.
+
+Conventions: W_1 is the input layer, W_k ∈ R^{d_k × d_{k-1}}, P = W_N ⋯ W_1,
+L = ½ tr((P − T) Σx (P − T)ᵀ), A_k = W_{k−1} ⋯ W_1 (A_1 = I), B_k = W_N ⋯ W_{k+1} (B_N = I).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from mpmath.ctx_mp import MPContext
+
+from verify.precision import exact
+
+Rows = tuple[tuple[Fraction, ...], ...]
+
+
+def rows_at(ctx: MPContext, rows: Rows):
+    """A rational matrix as an mpmath matrix of `ctx`."""
+    return ctx.matrix([[exact(ctx, x) for x in row] for row in rows])
+
+
+def rows_product(left: Rows, right: Rows) -> Rows:
+    """Exact product of two rational matrices."""
+    columns = list(zip(*right, strict=True))
+    return tuple(
+        tuple(sum((a * b for a, b in zip(row, col, strict=True)), Fraction(0)) for col in columns)
+        for row in left
+    )
+
+
+def identity_rows(n: int) -> Rows:
+    return tuple(tuple(Fraction(int(i == j)) for j in range(n)) for i in range(n))
+
+
+@dataclass(frozen=True)
+class LinearNetwork:
+    """Weights W_1..W_N, data covariance Σx (None: whitened) and target T (None: the product).
+
+    `construction` says how a strategy built the case (e.g. "balanced", "gauge").
+    """
+
+    weights: tuple[Rows, ...]
+    sigma_x: Rows | None = None
+    target: Rows | None = None
+    construction: str = ""
+
+    @property
+    def depth(self) -> int:
+        return len(self.weights)
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """(d_0, d_1, …, d_N)."""
+        return (len(self.weights[0][0]), *(len(w) for w in self.weights))
+
+    @property
+    def whitened(self) -> bool:
+        return self.sigma_x is None
+
+    def product_rows(self) -> Rows:
+        """P = W_N ⋯ W_1, exactly."""
+        product = self.weights[0]
+        for w in self.weights[1:]:
+            product = rows_product(w, product)
+        return product
+
+    def target_rows(self) -> Rows:
+        return self.target if self.target is not None else self.product_rows()
+
+    def sigma_rows(self) -> Rows:
+        return self.sigma_x if self.sigma_x is not None else identity_rows(self.widths[0])
+
+    def at(self, ctx: MPContext) -> Net:
+        """The network's matrices at the precision of `ctx`."""
+        return Net(
+            ctx,
+            [rows_at(ctx, w) for w in self.weights],
+            rows_at(ctx, self.sigma_rows()),
+            rows_at(ctx, self.target_rows()),
+        )
+
+
+@dataclass
+class Net:
+    """Numeric weights, Σx and T in one context, with the products every formula uses."""
+
+    ctx: MPContext
+    weights: list
+    sigma: object
+    target: object
+
+    @property
+    def depth(self) -> int:
+        return len(self.weights)
+
+    def width(self, j: int) -> int:
+        """d_j (d_0 is the input dimension)."""
+        return self.weights[0].cols if j == 0 else self.weights[j - 1].rows
+
+    def chain(self, first: int, last: int):
+        """W_last ⋯ W_first (1-based, inclusive); the identity of size d_{first−1} if empty."""
+        out = self.ctx.eye(self.width(first - 1))
+        for w in self.weights[first - 1 : last]:
+            out = w * out
+        return out
+
+    def a(self, k: int):
+        """A_k = W_{k−1} ⋯ W_1 (A_1 = I of size d_0)."""
+        return self.chain(1, k - 1)
+
+    def b(self, k: int):
+        """B_k = W_N ⋯ W_{k+1} (B_N = I of size d_N)."""
+        return self.chain(k + 1, self.depth)
+
+    def product(self):
+        return self.chain(1, self.depth)
+
+    def residual(self):
+        """P − T."""
+        return self.product() - self.target

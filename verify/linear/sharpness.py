@@ -1,0 +1,79 @@
+"""Everything `flatminima sharpness` reports about one network, at two precisions."""
+
+from __future__ import annotations
+
+from mpmath.ctx_mp import MPContext
+
+from verify.evidence import Degenerate
+from verify.linear import curvature as cv
+from verify.linear.flattest import flattest, flattest_whitened
+from verify.linear.network import LinearNetwork
+from verify.linear.structure import coupling
+from verify.precision import agreement_digits, tolerance, workcontext
+
+
+def measure(case: LinearNetwork, ctx: MPContext) -> dict:
+    """Named numbers (or lists of numbers) describing the network's curvature and structure.
+
+    At a global minimum λ_max and tr H come from M (H1); elsewhere from the full Hessian.
+    """
+    net = case.at(ctx)
+    residual = ctx.mnorm(net.residual(), "F")
+    minimum = residual <= tolerance(ctx) * max(ctx.one, ctx.mnorm(net.target, "F"))
+    if minimum:
+        lam, trace = cv.sharpness(net), cv.trace_formula(net)
+    else:
+        h = cv.full_hessian(net)
+        lam, trace = max(cv.eigenvalues(ctx, h)), ctx.fsum(h[i, i] for i in range(h.rows))
+    try:
+        best = (
+            flattest_whitened(ctx, net.target, net.depth)
+            if case.whitened
+            else flattest(ctx, net.target, net.sigma, net.depth).value
+        )
+    except Degenerate:
+        best = None
+    try:
+        couplings = coupling(net)
+    except Degenerate:
+        couplings = []
+    return {
+        "lambda_max": lam,
+        "trace": trace,
+        "is_global_minimum": bool(minimum),
+        "residual": residual,
+        "gradient_norm": ctx.sqrt(ctx.fsum(ctx.mnorm(g, "F") ** 2 for g in cv.gradient(net))),
+        "flattest": best,
+        "flatness_ratio": None if not best else lam / best,
+        "layer_norms": [cv.spectral_norm(ctx, w) for w in net.weights],
+        "balance": [ctx.mnorm(m, "F") for m in cv.balance(net)],
+        "coupling": couplings,
+    }
+
+
+def _numbers(value: object) -> list:
+    if isinstance(value, list):
+        return value
+    return [] if value is None or isinstance(value, bool) else [value]
+
+
+def report(case: LinearNetwork, dps: tuple[int, int]) -> dict:
+    """`measure` at both precisions; decimal strings at the lower one, plus `digits`."""
+    low, high = workcontext(dps[0]), workcontext(dps[1])
+    a, b = measure(case, low), measure(case, high)
+    digits = float(dps[0])
+    for key in a:
+        for x, y in zip(_numbers(a[key]), _numbers(b[key]), strict=True):
+            digits = min(digits, agreement_digits(high, x, y, 1))
+
+    def text(value):
+        if isinstance(value, list):
+            return [text(v) for v in value]
+        if value is None or isinstance(value, bool):
+            return value
+        return high.nstr(value, dps[0])
+
+    out = {key: text(value) for key, value in b.items()}
+    out["digits"] = round(digits, 1)
+    out["dps"] = list(dps)
+    return out

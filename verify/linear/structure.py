@@ -1,0 +1,45 @@
+"""The top path of a linear network, its per-layer gains and the coupling of layers (F5, F6).
+
+With q the top right singular vector of T (T q = σ1 p), v_0 = q and v_k = A_{k+1} q / ‖A_{k+1} q‖.
+Layers k and k+1 are coupled along the path when v_k is an eigenvector of both W_k W_kᵀ and
+W_{k+1}ᵀ W_{k+1} (a left singular vector of W_k equal to a right one of W_{k+1}).
+"""
+
+from __future__ import annotations
+
+from verify.evidence import Degenerate
+from verify.linear.curvature import top_eigenvector
+from verify.linear.network import Net
+
+
+def top_path(net: Net) -> list:
+    """[v_0, v_1, …, v_N] (unit vectors); Degenerate when the signal dies (A_k q = 0)."""
+    ctx = net.ctx
+    q = top_eigenvector(ctx, net.target.T * net.target)
+    path = [q]
+    for k in range(1, net.depth + 1):
+        forward = net.a(k + 1) * q
+        size = ctx.norm(forward)
+        if size == 0:
+            raise Degenerate(f"the top path dies at layer {k}: W_{k}⋯W_1 q = 0")
+        path.append(forward / size)
+    return path
+
+
+def _eigen_alignment(ctx, gram, v):
+    """|cos ∠(G v, v)|: 1 exactly when v is an eigenvector of the symmetric G (or G v = 0)."""
+    image = gram * v
+    size = ctx.norm(image)
+    return ctx.one if size == 0 else abs((v.T * image)[0]) / size
+
+
+def coupling(net: Net) -> list:
+    """For k = 1..N−1: min(alignment of v_k under W_kW_kᵀ, under W_{k+1}ᵀW_{k+1})."""
+    ctx, w, path = net.ctx, net.weights, top_path(net)
+    return [
+        min(
+            _eigen_alignment(ctx, w[k - 1] * w[k - 1].T, path[k]),
+            _eigen_alignment(ctx, w[k].T * w[k], path[k]),
+        )
+        for k in range(1, net.depth)
+    ]

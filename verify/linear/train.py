@@ -1,0 +1,171 @@
+"""Gradient descent on a deep linear network in float64 (numpy), with convergence and
+divergence detection.
+
+Conventions as in `network.py`: W_1 is the input layer, P = W_N ⋯ W_1,
+L = ½ tr((P − T) Σx (P − T)ᵀ), ∂L/∂W_k = B_kᵀ (P − T) Σx A_kᵀ.
+
+A run ends as
+- "converged": L ≤ `tol` and ‖∇L‖_F ≤ `grad_tol` (checked every step);
+- "diverged": L is not finite or exceeds `blowup`, or L grew for `patience` consecutive steps;
+- "stalled": the step budget ran out first.
+No NaN ever leaves `gd`: on a non-finite step the last finite weights are returned.
+`gd_precise` reruns full-batch GD on an mpmath `Net` at its context's precision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Weights = list[np.ndarray]
+
+
+@dataclass
+class TrainResult:
+    """Outcome of a run: status, steps taken, final weights and a (subsampled) loss history."""
+
+    status: str  # "converged" | "diverged" | "stalled"
+    steps: int
+    weights: Weights
+    loss: float
+    grad_norm: float
+    history: list[float] = field(default_factory=list)  # L every `record_every` steps (finite)
+
+    @property
+    def converged(self) -> bool:
+        return self.status == "converged"
+
+
+def product(weights: Weights) -> np.ndarray:
+    """P = W_N ⋯ W_1."""
+    out = weights[0]
+    for w in weights[1:]:
+        out = w @ out
+    return out
+
+
+def loss(weights: Weights, sigma: np.ndarray, target: np.ndarray) -> float:
+    """L = ½ tr((P − T) Σx (P − T)ᵀ)."""
+    e = product(weights) - target
+    return 0.5 * float(np.trace(e @ sigma @ e.T))
+
+
+def gradient(weights: Weights, sigma: np.ndarray, target: np.ndarray) -> Weights:
+    """∂L/∂W_k = B_kᵀ (P − T) Σx A_kᵀ for k = 1..N."""
+    n = len(weights)
+    prefix = [np.eye(weights[0].shape[1])]  # A_1..A_{N+1}
+    for w in weights:
+        prefix.append(w @ prefix[-1])
+    suffix = [np.eye(weights[-1].shape[0])]  # B_N, B_{N−1}, …, B_0
+    for w in reversed(weights):
+        suffix.append(suffix[-1] @ w)
+    r = (prefix[-1] - target) @ sigma
+    return [suffix[n - 1 - k].T @ r @ prefix[k].T for k in range(n)]
+
+
+def random_init(widths: tuple[int, ...], scale: float, rng: np.random.Generator) -> Weights:
+    """W_k with i.i.d. N(0, scale²) entries (small init: scale ≪ 1; large init: scale ≳ 1)."""
+    return [scale * rng.standard_normal((widths[k], widths[k - 1])) for k in range(1, len(widths))]
+
+
+def small_init(widths, scale=0.1, rng=None) -> Weights:
+    return random_init(widths, scale, rng if rng is not None else np.random.default_rng(0))
+
+
+def large_init(widths, scale=2.0, rng=None) -> Weights:
+    return random_init(widths, scale, rng if rng is not None else np.random.default_rng(0))
+
+
+def resnet_init(width: int, depth: int) -> Weights:
+    """Zero-initialised linear ResNet: W_k = I + U_k with U_k = 0 (square widths)."""
+    return [np.eye(width) for _ in range(depth)]
+
+
+def synthetic_data(sigma: np.ndarray, samples: int, rng: np.random.Generator) -> np.ndarray:
+    """A d0 × n data matrix X whose empirical covariance X Xᵀ / n equals Σx exactly."""
+    d = sigma.shape[0]
+    x = rng.standard_normal((d, max(samples, d)))
+    empirical = x @ x.T / x.shape[1]
+    whiten = np.linalg.inv(np.linalg.cholesky(empirical))
+    return np.linalg.cholesky(sigma) @ whiten @ x
+
+
+def gd(
+    weights: Weights,
+    sigma: np.ndarray,
+    target: np.ndarray,
+    step: float,
+    steps: int,
+    batch: int | None = None,
+    rng: np.random.Generator | None = None,
+    *,
+    tol: float = 1e-26,
+    grad_tol: float = 1e-12,
+    blowup: float = 1e12,
+    patience: int = 500,
+    record_every: int = 10,
+    samples: int = 64,
+) -> TrainResult:
+    """Run (full-batch) gradient descent W_k ← W_k − η ∂L/∂W_k for at most `steps` steps.
+
+    With `batch`, SGD on a finite synthetic data set of `samples` points whose covariance is
+    exactly Σx: each step uses the covariance of `batch` points drawn without replacement
+    (convergence is still judged on the full-batch loss).
+    """
+    w = [np.array(x, dtype=float) for x in weights]
+    sigma = np.asarray(sigma, dtype=float)
+    target = np.asarray(target, dtype=float)
+    data = None
+    if batch is not None:
+        rng = rng if rng is not None else np.random.default_rng(0)
+        data = synthetic_data(sigma, samples, rng)
+    history: list[float] = []
+    previous, growing = np.inf, 0
+    with np.errstate(all="ignore"):
+        for t in range(steps + 1):
+            current = loss(w, sigma, target)
+            if not np.isfinite(current) or current > blowup:
+                return TrainResult("diverged", t, w, _finite(current), np.inf, history)
+            grads = gradient(w, sigma, target)
+            norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads)))
+            if t % record_every == 0:
+                history.append(current)
+            if current <= tol and norm <= grad_tol:
+                return TrainResult("converged", t, w, current, norm, history)
+            growing = growing + 1 if current > previous else 0
+            if growing >= patience:
+                return TrainResult("diverged", t, w, current, norm, history)
+            if t == steps:
+                break
+            previous = current
+            if data is not None:
+                pick = rng.choice(data.shape[1], size=min(batch, data.shape[1]), replace=False)
+                xb = data[:, pick]
+                grads = gradient(w, xb @ xb.T / xb.shape[1], target)
+            new = [x - step * g for x, g in zip(w, grads, strict=True)]
+            if not all(np.all(np.isfinite(x)) for x in new):
+                return TrainResult("diverged", t + 1, w, current, norm, history)
+            w = new
+    return TrainResult("stalled", steps, w, current, norm, history)
+
+
+def _finite(value: float) -> float:
+    return value if np.isfinite(value) else float("inf")
+
+
+def gd_precise(net, step, goal, max_steps: int) -> tuple[object, int]:
+    """Full-batch GD on an mpmath `Net` (in place, at net.ctx's precision) until
+    ‖P − T‖_F < `goal`; returns (final ‖P − T‖_F, steps). Used where float64 rounding along
+    the trajectory would itself decide a claim (e.g. symmetry-preserving runs, F4)."""
+    from verify.linear.curvature import gradient as mp_gradient
+
+    ctx = net.ctx
+    eta = ctx.mpf(step)
+    for t in range(max_steps + 1):
+        residual = ctx.mnorm(net.residual(), "F")
+        if residual < goal or not ctx.isfinite(residual) or t == max_steps:
+            return residual, t
+        grads = mp_gradient(net)
+        net.weights = [w - eta * g for w, g in zip(net.weights, grads, strict=True)]
+    return residual, max_steps
