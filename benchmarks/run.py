@@ -5,6 +5,8 @@
    matrix M vs the eigen-decomposition of the full Hessian in mpmath (target: ≥ 100× faster).
 3. λ_max at 50 digits of a ~1,100-parameter minimum (target: < 1 s), beside a float64
    full-Hessian `numpy.linalg.eigvalsh` baseline (what PyHessian-style tools compute).
+4. The symbolic Hessian of a depth-3, width-2 network: by structure (theory/linear.py) vs
+   brute-force `sympy.hessian` (benchmarks/symbolic.py).
 """
 
 from __future__ import annotations
@@ -98,5 +100,8 @@ def curvature_benchmarks(dps: int = 50) -> None:
 
 
 if __name__ == "__main__":
+    from symbolic import symbolic_hessian_benchmark  # benchmarks/ is on sys.path as a script
+
     flow_benchmark()
     curvature_benchmarks()
+    symbolic_hessian_benchmark()

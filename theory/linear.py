@@ -255,6 +255,54 @@ class LinearNetwork:
         )
 
 
+def structured_hessian(net: LinearNetwork) -> ImmutableMatrix:
+    """∇²L at a general point, assembled from products of small matrices (no differentiation).
+
+    With θ = (vec W_1, …, vec W_N) (column-stacking), R = P − T and C_km = W_{m−1} ⋯ W_{k+1}
+    (C_km = I when m = k + 1), the block of ∇²L in the rows of layer k and the columns of
+    layer m ≥ k is
+
+        H_km = (A_k Σx A_mᵀ) ⊗ (B_kᵀ B_m)                 (Gauss–Newton: JᵀJ)
+             + [k < m] (G_kmᵀ ⊗ C_kmᵀ) K_m,   G_km = B_mᵀ R Σx A_kᵀ,
+
+    and H_mk = H_kmᵀ. K_m is the commutation matrix of W_m (K_m vec X = vec Xᵀ), so the
+    residual part has the entry C_km[j_b, i_a] · G_km[i_b, j_a] at a = (k, i_a, j_a),
+    b = (m, i_b, j_b): the entry (i, j) of W_k is the parameter a = (k, i, j). It comes from
+    d²L = tr(dP Σx dPᵀ) + tr(R Σx d²Pᵀ) with d²P = 2 Σ_{k<m} B_m dW_m C_km dW_k A_k; P is
+    linear in each W_k, so H_kk is Gauss–Newton only. On the minimum set R = 0 and this is
+    H1's JᵀJ.
+
+    Entries are left unexpanded (sums of products), as are those of `net.hessian`, which
+    differentiates L twice (`sympy.hessian`); the lower triangle is the upper one mirrored.
+    """
+    sigma, residual = net.covariance, net.residual
+    before = {k: net.before(k) for k in net.layers}
+    after = {k: net.after(k) for k in net.layers}
+    sizes = [net.widths[k] * net.widths[k - 1] for k in net.layers]
+    offsets = [sum(sizes[: k - 1]) for k in net.layers]
+    hessian = sympy.zeros(sum(sizes), sum(sizes))
+    for k, m in ((k, m) for k in net.layers for m in net.layers if m >= k):
+        block = sympy.kronecker_product(
+            before[k] * sigma * before[m].T, after[k].T * after[m]
+        ).as_mutable()
+        if m > k:
+            between = _compose(net.weights[k : m - 1], net.widths[k])  # C_km
+            g = after[m].T * residual * sigma * before[k].T  # G_km
+            commute = _commutation(net.widths[m], net.widths[m - 1])  # K_m
+            block += sympy.kronecker_product(g.T, between.T)[:, commute]
+        row, col = offsets[k - 1], offsets[m - 1]
+        hessian[row : row + block.rows, col : col + block.cols] = block
+    for i, j in combinations(range(hessian.rows), 2):  # exactly symmetric, as sympy.hessian
+        hessian[j, i] = hessian[i, j]
+    return ImmutableMatrix(hessian)
+
+
+def _commutation(rows: int, cols: int) -> list[int]:
+    """K_{rows,cols} as a column permutation: X K = X[:, perm] maps vec-indices of a rows×cols
+    matrix Y (j·rows + i) to those of Yᵀ (i·cols + j), so (X K) vec Y = X vec Yᵀ."""
+    return [i * cols + j for j in range(cols) for i in range(rows)]
+
+
 def _squared_norm(x: MatrixBase) -> Expr:
     """‖X‖_F² = Σ x_ij²."""
     return sympy.Add(*(entry**2 for entry in x))

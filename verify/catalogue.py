@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from verify.claim import Claim
 from verify.claims import ginsburg, kamber_parhi, mulayoff, training
 
@@ -18,9 +20,13 @@ class UnknownClaimError(KeyError):
 def catalogue() -> dict[str, Claim]:
     """Every built-in claim by ID, in THEORY.md order (H, F, G, P, N; by number)."""
     claims = [claim for module in _MODULES for claim in module.CLAIMS]
-    order = "HFGPN"
-    claims.sort(key=lambda c: (order.index(c.id[0]), int(c.id[1:])))
-    return {claim.id: claim for claim in claims}
+    return {claim.id: claim for claim in sorted(claims, key=_theory_order)}
+
+
+def _theory_order(claim: Claim) -> tuple[int, int, str]:
+    """H, F, G, P, N families in THEORY.md order, then the number, then a suffix (F4 < F4b)."""
+    family, number, suffix = re.fullmatch(r"([A-Z])(\d+)(.*)", claim.id).groups()
+    return "HFGPN".index(family), int(number), suffix
 
 
 def select(ids: list[str] | tuple[str, ...] = ()) -> list[Claim]:

@@ -16,6 +16,7 @@ from theory.linear import (
     cholesky_factor,
     flatness_ratio,
     rotation,
+    structured_hessian,
     vec,
 )
 
@@ -243,3 +244,50 @@ def test_fragments_are_ascii_and_show_the_cited_steps():
 def test_pdflatex_sets_the_linear_derivations_without_overfull_lines(pdflatex):
     document = render_document([theory.derivation(claim) for claim in COMPLETE])
     assert "Overfull" not in pdflatex(document, "linear")
+
+
+def _diagonal_factor(d: int) -> ImmutableMatrix:
+    """S = diag(s_1, …, s_d) with positive symbols: a diagonal Σx = S²."""
+    return ImmutableMatrix(sympy.diag(*sympy.symbols(f"s_1:{d + 1}", positive=True)))
+
+
+@pytest.mark.parametrize(
+    ("widths", "factor"),
+    [
+        ((2, 2, 2), cholesky_factor(2)),
+        ((2, 2, 2), _diagonal_factor(2)),
+        ((1, 2, 2, 1), cholesky_factor(1)),
+        ((2, 1, 2, 2), cholesky_factor(2)),
+        ((2, 2, 2, 2), None),
+    ],
+)
+def test_structured_hessian_equals_differentiating_the_loss_twice(widths, factor):
+    """Off the minimum set, with a symbolic T: Gauss–Newton blocks plus the residual blocks."""
+    net = LinearNetwork(widths, factor)
+    structured = structured_hessian(net)
+    gap = (structured - net.hessian).applyfunc(sympy.expand)
+    assert gap == sympy.zeros(*gap.shape)
+    assert structured == structured.T
+
+
+def test_structured_hessian_is_gauss_newton_only_on_the_minimum_set():
+    net = LinearNetwork((1, 2, 2, 1), cholesky_factor(1))
+    structured = structured_hessian(net)
+    gauss_newton = net.jacobian.T * net.jacobian
+    on_minimum = (structured.subs(net.on_minimum()) - gauss_newton).applyfunc(sympy.expand)
+    assert on_minimum == sympy.zeros(*on_minimum.shape)
+    off = (structured - gauss_newton).applyfunc(sympy.expand)
+    assert off != sympy.zeros(*off.shape)
+    sizes = [2, 4, 2]  # the residual part has no diagonal blocks: P is linear in each W_k
+    for k, start in enumerate((0, 2, 6)):
+        block = off[start : start + sizes[k], start : start + sizes[k]]
+        assert block == sympy.zeros(sizes[k], sizes[k])
+
+
+def test_structured_hessian_at_a_rational_point():
+    """Depth 2, 1-1-1 network: L = ½ s²(w_2 w_1 − t)², by hand."""
+    net = LinearNetwork((1, 1, 1), ImmutableMatrix([[3]]))
+    (w1, w2), (t,) = net.parameters, net.target
+    point = {w1: 2, w2: 5, t: 7}
+    # ∂²L/∂w_1∂w_2 = 9 (2 w_1 w_2 − t) = 9 · 13, ∂²L/∂w_1² = 9 w_2², ∂²L/∂w_2² = 9 w_1²
+    assert structured_hessian(net).subs(point) == Matrix([[225, 117], [117, 36]])

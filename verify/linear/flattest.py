@@ -9,6 +9,7 @@ polished by Newton's method at working precision; the stationarity residual is r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from mpmath.ctx_mp import MPContext
@@ -32,6 +33,10 @@ def flattest_whitened(ctx: MPContext, t, depth: int):
     return depth * sigma1 ** (2 - ctx.mpf(2) / depth)
 
 
+def _float_rows(m) -> tuple:
+    return tuple(tuple(float(m[i, j]) for j in range(m.cols)) for i in range(m.rows))
+
+
 @dataclass
 class Flattest:
     """min λ_max over the global minima, the maximising direction v and |∇ log f(v)|."""
@@ -41,8 +46,11 @@ class Flattest:
     stationarity: object
 
 
-def _ascent64(c: np.ndarray, k: np.ndarray, depth: int, starts: int = 24) -> np.ndarray:
-    """A float64 maximiser of log f on the unit sphere (multi-start projected gradient)."""
+@lru_cache(maxsize=1024)
+def _ascent64(c_rows: tuple, k_rows: tuple, depth: int, starts: int = 24) -> np.ndarray:
+    """A float64 maximiser of log f on the unit sphere (multi-start projected gradient);
+    cached, since both working precisions start from the same float64 data."""
+    c, k = np.array(c_rows), np.array(k_rows)
     d = c.shape[0]
     rng = np.random.default_rng(0)
     candidates = [*np.eye(d), *np.linalg.eigh(c)[1].T, *np.linalg.eigh(k)[1].T]
@@ -92,9 +100,7 @@ def flattest(ctx: MPContext, t, sigma, depth: int) -> Flattest:
         vv, vcv, vkv = (v.T * v)[0], (v.T * c * v)[0], (v.T * k * v)[0]
         return vv ** (ctx.one / depth) * vcv ** (1 - ctx.one / depth) / vkv
 
-    c64 = np.array(c.tolist(), dtype=float)
-    k64 = np.array(k.tolist(), dtype=float)
-    start = _ascent64(c64, k64, depth)
+    start = _ascent64(_float_rows(c), _float_rows(k), depth)
     pivot = int(np.argmax(np.abs(start)))
     free = [i for i in range(d) if i != pivot]
 

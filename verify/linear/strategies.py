@@ -143,10 +143,14 @@ def _data(d0: int, whitened: bool | None):
 
 @st.composite
 def balanced_minima(draw, depth: Range = (2, 4), width: Range = (1, 3), whitened=True):
-    """Balanced global minima W_k = Q_k D_k Q_{k−1}ᵀ (Q_k rational orthogonal)."""
+    """Balanced global minima W_k = Q_k D_k Q_{k−1}ᵀ (Q_k rational orthogonal); the target's
+    singular values are drawn freely or all equal."""
     ds = draw(widths(depth, width))
     r = min(ds)
-    s = draw(st.lists(rationals(Fraction(1, 2), 2, 4), min_size=r, max_size=r))
+    if draw(st.booleans()):  # a target with one repeated singular value
+        s = [draw(rationals(Fraction(1, 2), 2, 4))] * r
+    else:
+        s = draw(st.lists(rationals(Fraction(1, 2), 2, 4), min_size=r, max_size=r))
     cores = [diagonal(ds[k], ds[k - 1], s) for k in range(1, len(ds))]
     gauges = [draw(orthogonal(d)) for d in ds]
     sigma = draw(_data(ds[0], whitened))
