@@ -121,3 +121,18 @@ def test_h3_bound_can_be_strict_for_depth_three():
         for k in (1, 2, 3)
     )
     assert cv.sharpness(net) < bound - 6
+
+
+@pytest.mark.parametrize(
+    ("target", "sigma", "value"),
+    [
+        # T = I, Σx = I: f(v) = 1 for every v (a completely degenerate maximum); F1 gives N.
+        ([[1, 0], [0, 1]], [[1, 0], [0, 1]], 3),
+        # T = I, Σx = diag(2, 1): f(v) = ‖v‖²/(vᵀΣx⁻¹v) is maximal (= 2) along e1: 3 · 2 = 6.
+        ([[1, 0], [0, 1]], [[2, 0], [0, 1]], 6),
+    ],
+)
+def test_flattest_search_handles_degenerate_and_repeated_maxima(target, sigma, value):
+    best = flattest(CTX, CTX.matrix(target), CTX.matrix(sigma), 3)
+    assert abs(best.value - value) < TIGHT
+    assert best.stationarity < TIGHT

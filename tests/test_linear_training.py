@@ -1,15 +1,27 @@
-"""Float64 GD on linear networks, Gauss–Newton polishing onto {P = T}, and claims F4, F9."""
+"""Float64 GD on linear networks, Gauss–Newton polishing onto {P = T}, and claims F4, F4b,
+F4c, F9, F9b."""
+
+from fractions import Fraction as F
 
 import numpy as np
 import pytest
 
-from verify.claims.training import CLAIMS
+from verify.claims.training import (
+    TrainingCase,
+    bootstrap_mean,
+    bootstrap_rho,
+    f4b_resnet_non_whitened,
+    gd_fixed,
+    spearman,
+    step_size,
+    tie_ranks,
+)
 from verify.evidence import Degenerate
 from verify.linear import curvature as cv
+from verify.linear.network import Net, rows_at
 from verify.linear.polish import polish
-from verify.linear.train import gd, resnet_init, small_init
-from verify.precision import workcontext
-from verify.runner import VerdictKind, run_claim
+from verify.linear.train import gd, gd_precise, resnet_init, small_init
+from verify.precision import exact, workcontext
 
 TARGET = np.array([[1.0, 0.5], [0.25, 2.0]])
 
@@ -60,12 +72,60 @@ def test_polish_reaches_the_minimum_set_at_fifty_digits():
     assert cv.sharpness(polished.net) <= 2 / 0.1
 
 
-def test_training_claims_give_verdicts():
-    for claim in CLAIMS:
-        verdict = run_claim(claim, "quick")
-        assert verdict.verdict is not VerdictKind.ERROR, verdict.message
-        assert verdict.verdict in (VerdictKind.VERIFIED, VerdictKind.INCONCLUSIVE), verdict.message
-        assert verdict.cases > 0
+def test_fixed_point_gd_matches_mpmath_gd():
+    case = TrainingCase(
+        (2, 2, 2, 2),
+        ((F(3, 4), F(1, 5)), (F(0), F(6, 7))),
+        "resnet",
+        F(0),
+        0,
+        F(1, 10),
+        sigma=((F(7, 4), F(1, 3)), (F(1, 3), F(2))),
+    )
+    ctx = workcontext(50)
+    net = Net(
+        ctx, [ctx.eye(2) for _ in range(3)], rows_at(ctx, case.sigma), rows_at(ctx, case.target)
+    )
+    gd_precise(net, step_size(case), ctx.zero, 200)
+    weights, reached, steps = gd_fixed(case, 50, F(0), 200)
+    assert steps == 200 and not reached
+    gap = max(
+        abs(net.weights[k][i, j] - exact(ctx, weights[k][i][j]))
+        for k in range(3)
+        for i in range(2)
+        for j in range(2)
+    )
+    assert gap < ctx.mpf("1e-45")
+
+
+def test_non_whitened_resnet_limit_is_balanced_but_not_flattest():
+    # T = diag(1, 3/4), Σx = diag(1, 2), N = 2: GD from W = I stays diagonal and balanced,
+    # W = T^(1/2); λ_max = 2 (1 + 3/4) = 7/2 while F2's flattest value is 2 · (3/4) / (1/2) = 3.
+    case = TrainingCase(
+        (2, 2, 2),
+        ((F(1), F(0)), (F(0), F(3, 4))),
+        "resnet",
+        F(0),
+        0,
+        F(1, 10),
+        sigma=((F(1), F(0)), (F(0), F(2))),
+    )
+    ctx = workcontext(50)
+    ev = f4b_resnet_non_whitened(case, ctx)
+    assert abs(ev.values["lambda_max"] - ctx.mpf(7) / 2) < ctx.mpf("1e-12")
+    assert abs(ev.values["flattest"] - 3) < ctx.mpf("1e-40")
+    assert not ev.holds(ctx)
+
+
+def test_spearman_ties_and_bootstrap_are_deterministic():
+    ctx = workcontext(30)
+    ranks = tie_ranks([ctx.mpf(2), ctx.mpf(1), ctx.mpf(2) + ctx.mpf("1e-40"), ctx.mpf(3)], ctx)
+    assert ranks == [F(5, 2), F(1), F(5, 2), F(4)]
+    assert spearman([1, 2, 3], [3, 2, 1]) == pytest.approx(-1)
+    assert spearman([1, 2, 3], [1, 1, 1]) is None
+    assert bootstrap_rho([1, 2, 3, 4], [4, 3, 2, 1]) == bootstrap_rho([1, 2, 3, 4], [4, 3, 2, 1])
+    low, high = bootstrap_mean([-1.0, -1.0, -1.0])
+    assert low == high == -1.0
 
 
 def test_polish_refuses_an_unreachable_target():

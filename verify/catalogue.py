@@ -34,7 +34,8 @@ def select(ids: list[str] | tuple[str, ...] = ()) -> list[Claim]:
     claims = catalogue()
     if not ids:
         return list(claims.values())
-    unknown = [i for i in ids if i.upper() not in claims]
+    by_name = {key.casefold(): claim for key, claim in claims.items()}
+    unknown = [i for i in ids if i.casefold() not in by_name]
     if unknown:
         raise UnknownClaimError(f"unknown claim {', '.join(unknown)} (known: {', '.join(claims)})")
-    return [claims[i.upper()] for i in ids]
+    return [by_name[i.casefold()] for i in ids]

@@ -13,7 +13,8 @@ from verify.evidence import Evidence, at_most, equal, evidence, require
 from verify.linear import curvature as cv
 from verify.linear.flattest import flattest, flattest_whitened, top_singular_value
 from verify.linear.network import LinearNetwork, Net
-from verify.linear.structure import coupling, top_path
+from verify.linear.structure import coupling, path_equations
+from verify.precision import tolerance
 
 SOURCE = "Mulayoff & Michaeli 2020"
 
@@ -122,21 +123,43 @@ def f5_near_balance(case: LinearNetwork, ctx: MPContext) -> Evidence:
     return evidence(*relations, sigma1=s1, **gains)
 
 
+def f5_graceful(case: LinearNetwork, ctx: MPContext) -> Evidence:
+    """Whitened, λ_max = (1 + ε) N σ1^{2−2/N}: for k = 1..N−1 (docs/claims/linear.md, F5b)
+    e^{−√(εNk/2)} σ1^{k/N} ≤ ‖W_k⋯W_1‖₂ ≤ √((1+ε)N) e^{√(εN(N−k)/2) + √(εN(N−1)/2)} σ1^{k/N}.
+    """
+    net = case.at(ctx)
+    n, s1 = net.depth, top_singular_value(ctx, net.target)
+    lam = cv.sharpness(net)
+    eps = lam / flattest_whitened(ctx, net.target, n) - 1
+    if eps <= tolerance(ctx):  # zero to working precision: √ε would only amplify rounding
+        eps = ctx.zero
+    relations = []
+    for k in range(1, n):
+        gain, scale = cv.spectral_norm(ctx, net.a(k + 1)), s1 ** (ctx.mpf(k) / n)
+        lower = ctx.exp(-ctx.sqrt(eps * n * k / 2)) * scale
+        spread = ctx.sqrt(eps * n * (n - k) / 2) + ctx.sqrt(eps * n * (n - 1) / 2)
+        upper = ctx.sqrt((1 + eps) * n) * ctx.exp(spread) * scale
+        relations += [
+            at_most(lower, gain, f"e^(−√(εN{k}/2)) σ1^({k}/N) ≤ ‖A_{k + 1}‖₂"),
+            at_most(gain, upper, f"‖A_{k + 1}‖₂ ≤ √((1+ε)N) e^(…) σ1^({k}/N)"),
+        ]
+    return evidence(*relations, epsilon=eps, lambda_max=lam)
+
+
 def f6_coupling(case: LinearNetwork, ctx: MPContext) -> Evidence:
     """Flattest, whitened: W_k v_{k−1} = σ1^{1/N} v_k and W_kᵀ v_k = σ1^{1/N} v_{k−1}."""
     net, s1 = _flattest_net(case, ctx)
-    n = net.depth
-    gain = s1 ** (ctx.one / n)
-    path = top_path(net)
-    relations = []
-    for k in range(1, n + 1):
-        w, before, after = net.weights[k - 1], path[k - 1], path[k]
-        relations += [
-            equal(ctx.norm(w * before - gain * after), 0, f"W_{k} v_{k - 1} = σ1^(1/N) v_{k}"),
-            equal(ctx.norm(w.T * after - gain * before), 0, f"W_{k}ᵀ v_{k} = σ1^(1/N) v_{k - 1}"),
-        ]
+    return coupling_evidence(net, sigma1=s1)
+
+
+def coupling_evidence(net: Net, **values) -> Evidence:
+    """F6's path equations as relations, with each consecutive pair's coupling as a value."""
     couplings = {f"coupling_{k + 1}_{k + 2}": c for k, c in enumerate(coupling(net))}
-    return evidence(*relations, sigma1=s1, **couplings)
+    return evidence(
+        *(equal(residual, 0, name) for name, residual in path_equations(net)),
+        **values,
+        **couplings,
+    )
 
 
 def f7_flattest_is_balanced(case: LinearNetwork, ctx: MPContext) -> Evidence:
@@ -255,6 +278,15 @@ CLAIMS = [
         Status.PROVED,
         cases.flattest_minima(depth=(2, 5), width=(1, 4)),
         f5_near_balance,
+        family="linear",
+    ),
+    Claim(
+        "F5b",
+        "Whitened, λ_max = (1+ε)Nσ1^{2−2/N}: the F5 bounds on the gains degrade as e^{±O(√ε)}",
+        "flatminima (derived in docs/claims/linear.md)",
+        Status.OPEN,
+        cases.global_minima(depth=(2, 5), width=(1, 4)),
+        f5_graceful,
         family="linear",
     ),
     Claim(

@@ -86,43 +86,59 @@ def _ascent64(c_rows: tuple, k_rows: tuple, depth: int, starts: int = 24) -> np.
     return best
 
 
-def flattest(ctx: MPContext, t, sigma, depth: int) -> Flattest:
-    """F2 at the precision of `ctx` (Σx symmetric positive definite)."""
+def _terms(ctx: MPContext, c, k, depth: int) -> list[tuple[object, object]]:
+    """log f = Σ weight · log(vᵀAv) over (weight, A) = (1/N, I), (1 − 1/N, C), (−1, K)."""
+    return [(ctx.one / depth, ctx.eye(c.rows)), (1 - ctx.one / depth, c), (-ctx.one, k)]
+
+
+def _newton_step(ctx: MPContext, terms, v):
+    """−H⁺∇ of log f at a unit v within the tangent space (I − vvᵀ), with ∇ = Σ 2w Av/q and
+    H = Σ 2w (A/q − 2 Av vᵀA/q²), q = vᵀAv; the pseudo-inverse drops the radial direction
+    (log f is scale invariant) and any flat directions of a degenerate maximum."""
+    grad, hess = ctx.matrix(v.rows, 1), ctx.matrix(v.rows, v.rows)
+    for weight, a in terms:
+        av = a * v
+        q = (v.T * av)[0]
+        grad += 2 * weight * av / q
+        hess += 2 * weight * (a / q - 2 * av * av.T / q**2)
+    tangent = ctx.eye(v.rows) - v * v.T
+    grad, hess = tangent * grad, tangent * hess * tangent
+    values, vectors = ctx.eigsy(hess)
+    cutoff = max(abs(values[i]) for i in range(v.rows)) * ctx.mpf(10) ** (-ctx.dps // 2)
+    step = ctx.matrix(v.rows, 1)
+    for i in range(v.rows):
+        if abs(values[i]) > cutoff:
+            u = vectors[:, i]
+            step -= u * ((u.T * grad)[0] / values[i])
+    return step, grad
+
+
+def flattest(ctx: MPContext, t, sigma, depth: int, iterations: int = 60) -> Flattest:
+    """F2 at the precision of `ctx` (Σx symmetric positive definite): Newton's method on the
+    unit sphere from the float64 maximiser, with a pseudo-inverse Hessian (maxima may be
+    degenerate, e.g. for repeated singular values) and backtracking so log f never drops."""
     c, k = t.T * t, ctx.inverse(sigma)
-    d = c.rows
+    terms = _terms(ctx, c, k, depth)
 
-    def log_gradient(v):
-        cv, kv = c * v, k * v
-        vv, vcv, vkv = (v.T * v)[0], (v.T * cv)[0], (v.T * kv)[0]
-        return v / vv / depth + (1 - ctx.one / depth) * cv / vcv - kv / vkv
-
-    def value(v):
-        vv, vcv, vkv = (v.T * v)[0], (v.T * c * v)[0], (v.T * k * v)[0]
-        return vv ** (ctx.one / depth) * vcv ** (1 - ctx.one / depth) / vkv
+    def log_f(v):
+        return ctx.fsum(w * ctx.log((v.T * a * v)[0]) for w, a in terms)
 
     start = _ascent64(_float_rows(c), _float_rows(k), depth)
-    pivot = int(np.argmax(np.abs(start)))
-    free = [i for i in range(d) if i != pivot]
-
-    def vector(xs):
-        v = ctx.matrix(d, 1)
-        v[pivot] = 1
-        for i, x in zip(free, xs, strict=True):
-            v[i] = x
-        return v
-
-    if free:
-        x0 = [ctx.mpf(start[i] / start[pivot]) for i in free]
-
-        def equations(*xs):
-            g = log_gradient(vector(xs))
-            return [g[i] for i in free]
-
-        solution = ctx.findroot(equations, x0)
-        xs = [solution[i] for i in range(len(free))] if hasattr(solution, "rows") else [solution]
-    else:
-        xs = []
-    v = vector(xs)
-    v = v / ctx.norm(v)
-    residual = ctx.norm(log_gradient(v))
-    return Flattest(depth * value(v), [v[i] for i in range(d)], residual)
+    v = ctx.matrix([ctx.mpf(x) for x in start])
+    v /= ctx.norm(v)
+    goal, rounding = ctx.mpf(10) ** (5 - ctx.dps), ctx.mpf(10) ** (5 - ctx.dps)
+    for _ in range(iterations):
+        step, grad = _newton_step(ctx, terms, v)
+        if ctx.norm(grad) <= goal or ctx.norm(step) <= ctx.eps:
+            break
+        floor = log_f(v) - rounding * max(ctx.one, abs(log_f(v)))  # no drop beyond rounding
+        for _ in range(60):
+            trial = (v + step) / ctx.norm(v + step)
+            if log_f(trial) >= floor:
+                break
+            step /= 2
+        else:
+            break
+        v = trial
+    residual = ctx.norm(_newton_step(ctx, terms, v)[1]) / 2
+    return Flattest(depth * ctx.exp(log_f(v)), [v[i] for i in range(v.rows)], residual)

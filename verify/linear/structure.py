@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from verify.evidence import Degenerate
 from verify.linear.curvature import top_eigenvector
+from verify.linear.flattest import top_singular_value
 from verify.linear.network import Net
 
 
@@ -43,3 +44,19 @@ def coupling(net: Net) -> list:
         )
         for k in range(1, net.depth)
     ]
+
+
+def path_equations(net: Net) -> list[tuple[str, object]]:
+    """F6's equations along the top path, as (name, residual) with σ = σ1^{1/N}:
+    ‖W_k v_{k−1} − σ v_k‖ and ‖W_kᵀ v_k − σ v_{k−1}‖ for k = 1..N."""
+    ctx, n = net.ctx, net.depth
+    gain = top_singular_value(ctx, net.target) ** (ctx.one / n)
+    path = top_path(net)
+    out = []
+    for k in range(1, n + 1):
+        w, before, after = net.weights[k - 1], path[k - 1], path[k]
+        out += [
+            (f"W_{k} v_{k - 1} = σ1^(1/N) v_{k}", ctx.norm(w * before - gain * after)),
+            (f"W_{k}ᵀ v_{k} = σ1^(1/N) v_{k - 1}", ctx.norm(w.T * after - gain * before)),
+        ]
+    return out
