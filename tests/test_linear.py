@@ -8,8 +8,14 @@ from hypothesis import given, settings
 from verify import cases
 from verify.linear import curvature as cv
 from verify.linear.flattest import flattest, flattest_whitened
-from verify.linear.network import LinearNetwork, Net, identity_rows, rows_product
-from verify.linear.strategies import inverse, transpose
+from verify.linear.network import (
+    LinearNetwork,
+    Net,
+    identity_rows,
+    inverse,
+    rows_product,
+    transpose,
+)
 from verify.precision import workcontext
 
 CTX = workcontext(50)

@@ -76,12 +76,6 @@ def hessian(ctx: MPContext, ws: Sequence, t):
     )
 
 
-def eigenvalues(ctx: MPContext, h) -> list:
-    """Eigenvalues of a symmetric matrix, ascending."""
-    values, _ = ctx.eigsy(h)
-    return sorted(values[i] for i in range(h.rows))
-
-
 def gd_step(ctx: MPContext, ws: Sequence, t, eta) -> list:
     """w_i' = w_i - η ∂L/∂w_i."""
     return [w - eta * d for w, d in zip(ws, gradient(ctx, ws, t), strict=True)]

@@ -11,6 +11,7 @@ from mpmath.ctx_mp import MPContext
 from verify import cases, scalar
 from verify.claim import Claim, Status
 from verify.evidence import Evidence, Relation, at_most, equal, evidence
+from verify.linear.curvature import eigenvalues
 from verify.precision import exact, tolerance
 
 SOURCE = "Ginsburg 2020"
@@ -62,7 +63,7 @@ def g6_imbalance_measures_flatness(case: scalar.ScalarNetwork, ctx: MPContext) -
     """On W = 1: λ_max = Σ 1/w_i² ≥ N, with equality iff balanced; N = 2: λ_max = √(D² + 4)."""
     ws = case.at(ctx)
     n = len(ws)
-    lam = scalar.eigenvalues(ctx, scalar.hessian(ctx, ws, ctx.one))[-1]
+    lam = eigenvalues(ctx, scalar.hessian(ctx, ws, ctx.one))[-1]
     balanced = all(w * w == 1 for w in case.weights)  # exact, on the rationals
     at_bound = abs(lam - n) <= tolerance(ctx) * n
     relations = [

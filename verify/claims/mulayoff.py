@@ -12,7 +12,7 @@ from verify.claim import Claim, Status
 from verify.evidence import Evidence, at_most, equal, evidence, require
 from verify.linear import curvature as cv
 from verify.linear.flattest import flattest, flattest_whitened, top_singular_value
-from verify.linear.network import LinearNetwork, Net
+from verify.linear.network import LinearNetwork, Net, rows_product, transpose
 from verify.linear.structure import coupling, path_equations
 from verify.precision import tolerance
 
@@ -52,9 +52,6 @@ def h3_upper_bound(case: LinearNetwork, ctx: MPContext) -> Evidence:
 
 def _exactly_balanced(case: LinearNetwork) -> bool:
     """W_{k+1}ᵀW_{k+1} = W_kW_kᵀ for every k, decided exactly on the rationals."""
-    from verify.linear.network import rows_product
-    from verify.linear.strategies import transpose
-
     w = case.weights
     return all(
         rows_product(transpose(w[k]), w[k]) == rows_product(w[k - 1], transpose(w[k - 1]))
@@ -193,7 +190,7 @@ def h4_rank_one_hessian(case: scalar.ScalarNetwork, ctx: MPContext) -> Evidence:
     """At Π w = t: H = ∇P∇Pᵀ, so λ_max = Σ_i Π_{j≠i} w_j² = t² Σ_i 1/w_i², others 0."""
     ws, t = case.at(ctx), case.target_at(ctx)
     h = scalar.hessian(ctx, ws, t)
-    spectrum = scalar.eigenvalues(ctx, h)
+    spectrum = cv.eigenvalues(ctx, h)
     lam = spectrum[-1]
     partial = [scalar.others(ws, i) for i in range(len(ws))]
     outer_gap = max(

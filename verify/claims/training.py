@@ -52,9 +52,9 @@ from verify.evidence import (
 from verify.linear import curvature as cv
 from verify.linear import train
 from verify.linear.flattest import flattest, flattest_whitened
-from verify.linear.network import Rows, identity_rows, rows_at, rows_product
+from verify.linear.network import Rows, identity_rows, rows_at, rows_product, transpose
 from verify.linear.polish import Polished, polish
-from verify.linear.strategies import diagonal, orthogonal, spd, transpose
+from verify.linear.strategies import diagonal, orthogonal, spd
 from verify.precision import exact, tolerance, workcontext
 from verify.rationals import nonzero_rationals, rationals
 

@@ -15,30 +15,17 @@ from itertools import pairwise
 
 from hypothesis import strategies as st
 
-from verify.linear.network import LinearNetwork, Rows, identity_rows, rows_product
+from verify.linear.network import (
+    LinearNetwork,
+    Rows,
+    identity_rows,
+    inverse,
+    rows_product,
+    transpose,
+)
 from verify.rationals import nonzero_rationals, rationals
 
 Range = tuple[int, int]
-
-
-def transpose(rows: Rows) -> Rows:
-    return tuple(zip(*rows, strict=True))
-
-
-def inverse(rows: Rows) -> Rows:
-    """Exact inverse by Gauss–Jordan elimination (the matrix must be invertible)."""
-    n = len(rows)
-    work = [list(row) + list(unit) for row, unit in zip(rows, identity_rows(n), strict=True)]
-    for col in range(n):
-        pivot = next(r for r in range(col, n) if work[r][col] != 0)
-        work[col], work[pivot] = work[pivot], work[col]
-        head = work[col][col]
-        work[col] = [x / head for x in work[col]]
-        for r in range(n):
-            if r != col and work[r][col] != 0:
-                factor = work[r][col]
-                work[r] = [x - factor * y for x, y in zip(work[r], work[col], strict=True)]
-    return tuple(tuple(row[n:]) for row in work)
 
 
 def _matrix(rows: int, cols: int, entries):
