@@ -20,14 +20,14 @@ from verify.evidence import Degenerate
 from verify.linear import curvature as cv
 from verify.linear.network import Net, rows_at
 from verify.linear.polish import polish
-from verify.linear.train import gd, gd_precise, resnet_init, small_init
+from verify.linear.train import gd, gd_precise, random_init, resnet_init
 from verify.precision import exact, workcontext
 
 TARGET = np.array([[1.0, 0.5], [0.25, 2.0]])
 
 
 def test_gd_converges_on_a_depth_two_problem():
-    start = small_init((2, 3, 2), 0.3, np.random.default_rng(1))
+    start = random_init((2, 3, 2), 0.3, np.random.default_rng(1))
     result = gd(start, np.eye(2), TARGET, 0.1, 20_000)
     assert result.status == "converged"
     assert result.loss <= 1e-26 and result.grad_norm <= 1e-12
@@ -44,7 +44,7 @@ def test_resnet_init_converges_to_a_symmetric_target():
 
 
 def test_divergence_is_detected_without_nan():
-    start = small_init((2, 3, 2), 0.3, np.random.default_rng(1))
+    start = random_init((2, 3, 2), 0.3, np.random.default_rng(1))
     result = gd(start, np.eye(2), TARGET, 1.5, 20_000)
     assert result.status == "diverged"
     assert result.steps < 100
@@ -54,7 +54,7 @@ def test_divergence_is_detected_without_nan():
 
 
 def test_sgd_on_synthetic_data_reaches_the_target():
-    start = small_init((2, 2, 2), 0.3, np.random.default_rng(2))
+    start = random_init((2, 2, 2), 0.3, np.random.default_rng(2))
     rng = np.random.default_rng(3)
     result = gd(start, np.eye(2), TARGET, 0.05, 3_000, batch=8, rng=rng, tol=1e-6, grad_tol=1e-3)
     assert result.status in ("converged", "stalled")
@@ -62,7 +62,7 @@ def test_sgd_on_synthetic_data_reaches_the_target():
 
 
 def test_polish_reaches_the_minimum_set_at_fifty_digits():
-    start = small_init((2, 3, 2), 0.3, np.random.default_rng(1))
+    start = random_init((2, 3, 2), 0.3, np.random.default_rng(1))
     result = gd(start, np.eye(2), TARGET, 0.1, 20_000)
     ctx = workcontext(50)
     polished = polish(ctx, result.weights, ctx.eye(2), ctx.matrix(TARGET.tolist()))
@@ -129,7 +129,7 @@ def test_spearman_ties_and_bootstrap_are_deterministic():
 
 
 def test_polish_refuses_an_unreachable_target():
-    start = small_init((2, 1, 2), 0.3, np.random.default_rng(1))
+    start = random_init((2, 1, 2), 0.3, np.random.default_rng(1))
     result = gd(start, np.eye(2), TARGET, 0.1, 2_000)  # rank-one bottleneck, rank-two target
     ctx = workcontext(30)
     with pytest.raises(Degenerate):

@@ -69,14 +69,6 @@ def random_init(widths: tuple[int, ...], scale: float, rng: np.random.Generator)
     return [scale * rng.standard_normal((widths[k], widths[k - 1])) for k in range(1, len(widths))]
 
 
-def small_init(widths, scale=0.1, rng=None) -> Weights:
-    return random_init(widths, scale, rng if rng is not None else np.random.default_rng(0))
-
-
-def large_init(widths, scale=2.0, rng=None) -> Weights:
-    return random_init(widths, scale, rng if rng is not None else np.random.default_rng(0))
-
-
 def resnet_init(width: int, depth: int) -> Weights:
     """Zero-initialised linear ResNet: W_k = I + U_k with U_k = 0 (square widths)."""
     return [np.eye(width) for _ in range(depth)]
