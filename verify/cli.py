@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from verify.catalogue import UnknownClaimError, select
+from verify.evidence import InvalidCase
 from verify.linear.inputs import InputError, load_network
 from verify.linear.sharpness import report as sharpness_report
 from verify.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, PrecisionError, check_dps
@@ -159,17 +160,32 @@ def sharpness(file, dps, as_json) -> None:
 
 
 @cli.command()
-@click.argument("family", type=click.Choice(["linear"]))
+@click.argument("family", type=click.Choice(["linear", "dynamics"]))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory.")
-def plot(family, output) -> None:
+@click.option("--eta", type=float, default=0.05, show_default=True, help="dynamics: step size η.")
+@click.option("--mu", type=float, default=0.005, show_default=True, help="dynamics: weight decay.")
+@click.option("--sigma", type=float, default=0.5, show_default=True, help="dynamics: noise σ.")
+@click.option("--batch", type=int, default=1, show_default=True, help="dynamics: SGD batch size.")
+@click.option("--steps", type=int, default=20000, show_default=True, help="dynamics: steps.")
+def plot(family, output, eta, mu, sigma, batch, steps) -> None:
     """Write a claim family's figures (PNG and SVG) into a directory."""
-    from verify.report.plots import plot_linear
-
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create {output}: {exc.strerror}") from None
-    for path in plot_linear(output):
+    if family == "linear":
+        from verify.report.plots import plot_linear
+
+        written = plot_linear(output)
+    else:
+        from verify.dynamics.trajectories import Schedule
+        from verify.report.dynamics_plots import plot_dynamics
+
+        written, runs = plot_dynamics(output, Schedule(eta, mu, sigma, batch, steps))
+        for run in runs:
+            if run.diverged_at is not None:
+                click.echo(f"{run.name}: diverged at step {run.diverged_at} (plotted until then)")
+    for path in written:
         click.echo(f"wrote {path}")
 
 
@@ -185,7 +201,14 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         click.echo(f"flatminima: error: {exc.format_message()}", err=True)
         return 2
-    except (UnknownClaimError, PrecisionError, ProfileError, LatexError, InputError) as exc:
+    except (
+        UnknownClaimError,
+        PrecisionError,
+        ProfileError,
+        LatexError,
+        InputError,
+        InvalidCase,
+    ) as exc:
         click.echo(f"flatminima: error: {exc}", err=True)
         return 2
     except Exception as exc:

@@ -1,0 +1,1 @@
+"""Training dynamics at working precision: GD, weight decay, noise and mini-batch SGD (§4)."""
