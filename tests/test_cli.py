@@ -148,3 +148,20 @@ def test_sharpness_input_errors_are_one_line(capsys, tmp_path, text, message):
     status, _, err = run(capsys, "sharpness", str(path))
     assert status == 2 and message in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_plot_dynamics_writes_figures_and_reports_divergence(capsys, tmp_path):
+    status, _, _ = run(capsys, "plot", "dynamics", "-o", str(tmp_path), "--steps", "300")
+    assert status == 0
+    assert {p.name for p in tmp_path.iterdir()} >= {"phases.png", "phases.svg", "paths.svg"}
+    status, out, _ = run(capsys, "plot", "dynamics", "-o", str(tmp_path), "--eta", "2")
+    assert status == 0 and "GD: diverged at step" in out
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [("--eta=-0.1", "step size η must be positive"), ("--batch=7", "batch size must be")],
+)
+def test_plot_dynamics_bad_parameters_are_one_line_errors(capsys, tmp_path, option, message):
+    status, _, err = run(capsys, "plot", "dynamics", "-o", str(tmp_path), option)
+    assert status == 2 and message in err and len(err.strip().splitlines()) == 1

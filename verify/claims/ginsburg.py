@@ -12,7 +12,7 @@ from mpmath.ctx_mp import MPContext
 from verify import cases, scalar, taylor
 from verify.claim import Claim, Status
 from verify.dynamics import data as noise
-from verify.dynamics import matrix, rates, runs, steps
+from verify.dynamics import flow, matrix, rates, runs, steps
 from verify.dynamics.stationary import decayed_gradient, stationary_point
 from verify.evidence import Evidence, Relation, at_most, equal, evidence
 from verify.linear import curvature as cv
@@ -63,6 +63,34 @@ def g2_gd_step_shrinks_imbalance(case: scalar.ScalarRun, ctx: MPContext) -> Evid
         equal(worst, 0, "max over steps and pairs of |D_ij' - D_ij (1 - η²g²Π w_k²)| / scale"),
         final_loss=(scalar.others(ws) - t) ** 2 / 2,
         final_D_12=ws[0] ** 2 - ws[1] ** 2,
+    )
+
+
+def _rows(ctx: MPContext, rows) -> list[list]:
+    return [[exact(ctx, x) for x in row] for row in rows]
+
+
+def g1b_matrix_flow_conserves_balance(case: runs.MatrixFlow, ctx: MPContext) -> Evidence:
+    """Gradient flow of a matrix network: W_{k+1}ᵀW_{k+1} − W_kW_kᵀ(τ) = its value at 0."""
+    net = case.network
+    start = [_rows(ctx, w) for w in net.weights]
+    end = flow.flow(
+        ctx,
+        start,
+        _rows(ctx, net.sigma_rows()),
+        _rows(ctx, net.target_rows()),
+        exact(ctx, case.horizon),
+    )
+    gaps = [
+        abs(x - y)
+        for b0, b1 in zip(flow.balance(start), flow.balance(end), strict=True)
+        for r0, r1 in zip(b0, b1, strict=True)
+        for x, y in zip(r0, r1, strict=True)
+    ]
+    size = max(abs(x) for w in start + end for row in w for x in row) ** 2
+    return evidence(
+        equal(max(gaps), 0, "max entry of balance(τ) − balance(0)", size=max(size, ctx.one)),
+        largest_entry=size,
     )
 
 
@@ -320,6 +348,16 @@ CLAIMS = [
         family="scalar",
         cost=0.5,
         derivation="G1",
+    ),
+    Claim(
+        "G1b",
+        "Matrix gradient flow conserves every W_{k+1}ᵀW_{k+1} − W_kW_kᵀ",
+        SOURCE,
+        Status.PROVED,
+        runs.matrix_flows(),
+        g1b_matrix_flow_conserves_balance,
+        family="linear",
+        cost=0.25,
     ),
     Claim(
         "G2",

@@ -161,24 +161,47 @@ def _entries(lo: Fraction, hi: Fraction):
     return rationals(lo, hi, max_denominator=4)
 
 
+@st.composite
+def _matrix_points(draw, depth: tuple[int, int], width: tuple[int, int]) -> LinearNetwork:
+    """Any point of a matrix network: entries in [−1, 1], whitened or SPD Σx, any target."""
+    ds = draw(widths(depth, width))
+    entries = _entries(Fraction(-1), Fraction(1))
+    weights = tuple(draw(_matrix(ds[k], ds[k - 1], entries)) for k in range(1, len(ds)))
+    sigma = draw(st.one_of(st.none(), spd(ds[0])))
+    return LinearNetwork(weights, sigma, draw(_matrix(ds[-1], ds[0], entries)))
+
+
 def matrix_runs(depth: tuple[int, int] = (2, 3), width: tuple[int, int] = (1, 3), decay=False):
     """Any point of a matrix network (entries in [−1, 1]), whitened or SPD Σx, any target;
     η ∈ [1/50, 1/10], 1–8 steps; μ ∈ [1/20, 1/5] when `decay`, else 0."""
 
     @st.composite
     def build(draw):
-        ds = draw(widths(depth, width))
-        entries = _entries(Fraction(-1), Fraction(1))
-        weights = tuple(draw(_matrix(ds[k], ds[k - 1], entries)) for k in range(1, len(ds)))
-        sigma = draw(st.one_of(st.none(), spd(ds[0])))
-        target = draw(_matrix(ds[-1], ds[0], entries))
+        network = draw(_matrix_points(depth, width))
         step = draw(rationals(Fraction(1, 50), Fraction(1, 10), max_denominator=50))
         mu = draw(rationals(Fraction(1, 20), Fraction(1, 5), max_denominator=20)) if decay else 0
-        return MatrixRun(
-            LinearNetwork(weights, sigma, target), step, Fraction(mu), draw(st.integers(1, 8))
-        )
+        return MatrixRun(network, step, Fraction(mu), draw(st.integers(1, 8)))
 
     return build()
+
+
+@dataclass(frozen=True)
+class MatrixFlow:
+    """G1b: a point of a matrix network and a gradient-flow horizon."""
+
+    network: LinearNetwork
+    horizon: Fraction
+
+
+def matrix_flows(depth: tuple[int, int] = (2, 3), width: tuple[int, int] = (1, 2)):
+    """Any point (entries in [−1, 1]), whitened or SPD Σx, any target, horizon in [1/4, 1/2]
+    (small shapes: the Taylor integrator's cost grows with every product in the field)."""
+
+    return st.builds(
+        MatrixFlow,
+        _matrix_points(depth, width),
+        rationals(Fraction(1, 4), Fraction(1, 2), max_denominator=4),
+    )
 
 
 def decayed_problems(depth: tuple[int, int] = (2, 3), width: tuple[int, int] = (1, 3)):

@@ -1,0 +1,134 @@
+"""Training dynamics (G2–G5, G7 numerics): exact step identities, rates, errors, divergence."""
+
+import math
+from fractions import Fraction as F
+
+import pytest
+
+from verify import scalar
+from verify.dynamics import data, matrix, rates, steps
+from verify.dynamics.runs import MatrixRun, PhaseExperiment, SgdExperiment
+from verify.dynamics.stationary import decayed_gradient, stationary_point
+from verify.dynamics.trajectories import Schedule, trajectories
+from verify.evidence import InvalidCase
+from verify.linear import curvature as cv
+from verify.linear.network import LinearNetwork
+from verify.precision import exact, workcontext
+
+CTX = workcontext(50)
+WS = [F(1, 2), F(3, 2), F(5, 4)]
+
+
+@pytest.mark.parametrize("mu", [F(0), F(1, 10)])
+def test_imbalance_factor_is_exact_in_rational_arithmetic(mu):
+    eta, r = F(1, 7), F(-2, 3)
+    after = steps.step(WS, r, eta, mu)
+    for (i, j), d in scalar.imbalances(WS).items():
+        assert scalar.imbalances(after)[(i, j)] == d * steps.imbalance_factor(WS, i, j, r, eta, mu)
+
+
+def test_weight_decay_factor_without_the_square_is_wrong():
+    eta, r, mu = F(1, 7), F(-2, 3), F(1, 10)
+    after = steps.step(WS, r, eta, mu)
+    wrong = (1 - eta * mu) - eta**2 * r**2 * scalar.others(WS, 0, 1) ** 2
+    assert scalar.imbalances(after)[(0, 1)] != scalar.imbalances(WS)[(0, 1)] * wrong
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"eta": -1}, "step size η must be positive"),
+        ({"eta": F(1, 10), "mu": F(-1, 10)}, "weight decay μ must be non-negative"),
+        ({"eta": F(1, 10), "batch": 9, "n": 6}, "batch size must be between 1 and the 6"),
+    ],
+)
+def test_bad_schedules_are_one_line_errors(kwargs, message):
+    with pytest.raises(InvalidCase, match=message):
+        steps.check_schedule(**kwargs)
+
+
+def test_divergent_step_is_reported_not_nan():
+    runs = trajectories(Schedule(eta=1.5, steps=200))
+    assert all(run.diverged_at is not None for run in runs)
+    assert all(math.isfinite(x) for run in runs for x in run.losses + run.imbalances)
+
+
+def test_regularised_stationary_point_is_balanced_but_not_without_decay():
+    t, mu = CTX.one, CTX.mpf(1) / 10
+    rest = stationary_point(CTX, [exact(CTX, x) for x in WS], t, mu)
+    assert max(abs(g) for g in decayed_gradient(CTX, rest, t, mu)) < CTX.mpf(10) ** -40
+    assert max(abs(d) for d in scalar.imbalances(rest).values()) < CTX.mpf(10) ** -40
+    # μ = 0: an unbalanced global minimum (Π w = 1) is already stationary and stays unbalanced.
+    unbalanced = [CTX.mpf(1) / 2, CTX.mpf(2), CTX.one]
+    kept = stationary_point(CTX, unbalanced, t, CTX.zero)
+    assert abs(scalar.imbalances(kept)[(0, 1)]) > 1
+
+
+def test_gaussian_noise_moment_matches_quadrature():
+    sigma, p = F(1, 2), F(4, 5)
+    density = lambda e: CTX.exp(-(e**2) / 2) / CTX.sqrt(2 * CTX.pi)  # noqa: E731
+    integral = CTX.quad(
+        lambda e: data.noisy_factor(exact(CTX, p), exact(CTX, sigma), e) ** 2 * density(e),
+        [-CTX.inf, CTX.inf],
+    )
+    assert abs(integral - exact(CTX, data.noise_moment(p, sigma))) < CTX.mpf(10) ** -40
+
+
+DATA = data.Dataset((F(1), F(1, 2), F(2), F(3, 2)), (F(1), F(3, 4), F(3, 2), F(2)))
+
+
+def test_gradient_factors_average_to_zero_at_the_least_squares_minimiser():
+    factors = DATA.gradient_factors(DATA.minimiser())
+    assert sum(factors) == 0 and DATA.spread() > 0
+
+
+def _sgd(batch: int) -> SgdExperiment:
+    start = (F(1, 2), DATA.minimiser() * 2)
+    return SgdExperiment(DATA, start, F(1, 2000), batch, 800, 16)
+
+
+def test_sgd_rate_matches_s2_over_b_and_rejects_s2_over_b_squared():
+    exp = _sgd(2)
+    found = [rates.sgd_rate(CTX, exp, seed) for seed in range(exp.seeds)]
+    _, low, high = rates.interval([r.ratio for r in found])
+    assert low <= 1 <= high
+    # A wrong prediction η²s²/B² is off by the factor B = 2 and falls outside the interval.
+    _, low, high = rates.interval([r.ratio * exp.batch for r in found])
+    assert not low <= 1 <= high
+
+
+def test_two_phases_are_found_and_weight_decay_drives_the_slow_one():
+    start = ((F(1, 4), F(3, 2)),)
+    found = rates.phases(CTX, PhaseExperiment(start, F(1, 20), F(1, 200), 3000), 0)
+    assert found.boundary and found.monotone_until_boundary
+    assert 0.5 < found.fast_measured / found.fast_predicted < 2
+    assert abs(found.slow_measured / found.slow_predicted - 1) < 0.01
+    # Without weight decay there is no second phase: the imbalance stops moving.
+    plain = rates.phases(CTX, PhaseExperiment(start, F(1, 20), F(0), 3000), 0)
+    assert abs(plain.slow_measured) < 1e-6
+
+
+def test_matrix_balance_step_identity_and_a_first_order_version_fails():
+    weights = (((F(1, 2), F(-1)), (F(1, 4), F(3, 4))), ((F(1), F(1, 2)),))
+    run = MatrixRun(LinearNetwork(weights, None, ((F(1), F(-1, 2)),)), F(1, 10), F(1, 10), 1)
+    net = run.network.at(CTX)
+    eta, mu = exact(CTX, run.step), exact(CTX, run.decay)
+    nxt, grads = matrix.decayed_step(net, eta, mu)
+    (before,), (after,), (gb,) = cv.balance(net), cv.balance(nxt), matrix.gradient_balance(grads)
+    exact_gap = CTX.mnorm(after - ((1 - eta * mu) ** 2 * before + eta**2 * gb), 1)
+    first_order_gap = CTX.mnorm(after - ((1 - eta * mu) ** 2 * before + eta * gb), 1)
+    assert exact_gap < CTX.mpf(10) ** -45 and first_order_gap > CTX.mpf(10) ** -3
+
+
+def test_gradient_flow_conserves_imbalance_over_a_long_horizon_at_two_precisions():
+    # G1 over τ = 20 (the catalogue draws τ ≤ 2): D_12 at 50 and 80 digits agree to 40+ digits.
+    start = (F(1, 2), F(3, 2), F(1))
+    ends = {}
+    for dps in (50, 80):
+        ctx = workcontext(dps)
+        ws = [exact(ctx, w) for w in start]
+        ends[dps] = scalar.flow(ctx, ws, ctx.one, 20)
+        d0, d1 = scalar.imbalances(ws)[(0, 1)], scalar.imbalances(ends[dps])[(0, 1)]
+        assert abs(d1 - d0) < ctx.mpf(10) ** (10 - dps)
+    assert abs(scalar.others(ends[80]) - 1) < 1e-6  # the flow did reach the minimum set
+    assert abs(ends[50][2] - ends[80][2]) < CTX.mpf(10) ** -40
