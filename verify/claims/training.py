@@ -29,7 +29,7 @@ are the same check on other cases. F9b: a case is a whole experiment (`StepExper
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
 
@@ -74,13 +74,45 @@ class TrainingCase:
     step_fraction: Fraction
     steps: int = STEPS
     sigma: Rows | None = None  # Σx (rational SPD); None: whitened
+    batch: int | None = None  # SGD mini-batch size B (1 ≤ B ≤ samples); None: full-batch GD
+    samples: int = 0  # SGD: n data points X = `sgd_data(d_0, n, seed)`
+
+    def __post_init__(self) -> None:
+        if self.batch is not None:
+            if self.sigma is not None:
+                raise ValueError("an SGD case takes Σx = X Xᵀ / n from its data, not `sigma`")
+            if self.samples < self.widths[0]:
+                d0, n = self.widths[0], self.samples
+                raise ValueError(f"SGD needs n ≥ d_0 = {d0} samples, got n = {n}")
+            train.check_batch(self.batch, self.samples)
 
     @property
     def depth(self) -> int:
         return len(self.widths) - 1
 
     def sigma_rows(self) -> Rows:
+        """Σx: given, I (whitened) or, for SGD, the exact X Xᵀ / n of the float64 data X."""
+        if self.batch is not None:
+            return sample_covariance(self.widths[0], self.samples, self.seed)
         return self.sigma if self.sigma is not None else identity_rows(self.widths[0])
+
+
+@lru_cache(maxsize=256)
+def sgd_data(d0: int, samples: int, seed: int) -> np.ndarray:
+    """The SGD data set X (d_0 × n): `train.synthetic_data(I, n)` from the generator seeded
+    [seed, 1] (independent of the init's), so X Xᵀ / n = I up to float64 rounding."""
+    return train.synthetic_data(np.eye(d0), samples, np.random.default_rng([seed, 1]))
+
+
+@lru_cache(maxsize=256)
+def sample_covariance(d0: int, samples: int, seed: int) -> Rows:
+    """Σx = X Xᵀ / n exactly, in rationals, from the float64 entries of X = `sgd_data`."""
+    x = [[Fraction(float(v)) for v in row] for row in sgd_data(d0, samples, seed)]
+    n = len(x[0])
+    return tuple(
+        tuple(sum((a * b for a, b in zip(r, q, strict=True)), Fraction(0)) / n for q in x)
+        for r in x
+    )
 
 
 def _target64(case: TrainingCase) -> np.ndarray:
@@ -102,8 +134,8 @@ def _flat64(target: Rows, sigma: Rows | None, depth: int) -> float:
 
 
 def step_size(case: TrainingCase) -> float:
-    """η = c · 2 / λ_flat in float64 (λ_flat of F1, or of F2 when Σx ≠ I); the claims use this
-    float exactly."""
+    """η = c · 2 / λ_flat in float64 (λ_flat of F1, or of F2 when a Σx ≠ I is given; SGD cases
+    use F1's, their X Xᵀ / n being I up to rounding); the claims use this float exactly."""
     return float(case.step_fraction) * 2 / _flat64(case.target, case.sigma, case.depth)
 
 
@@ -115,7 +147,12 @@ def run(case: TrainingCase) -> train.TrainResult:
         weights = train.resnet_init(case.widths[0], case.depth)
     else:
         weights = train.random_init(case.widths, float(case.scale), rng)
-    return train.gd(weights, _sigma64(case), _target64(case), step_size(case), case.steps)
+    sigma, target, eta = _sigma64(case), _target64(case), step_size(case)
+    if case.batch is None:
+        return train.gd(weights, sigma, target, eta, case.steps)
+    data = sgd_data(case.widths[0], case.samples, case.seed)
+    batches = np.random.default_rng([case.seed, 2])
+    return train.gd(weights, sigma, target, eta, case.steps, case.batch, batches, data=data)
 
 
 def lipschitz(ctx: MPContext, first, second) -> object:
@@ -136,7 +173,10 @@ def _start(ctx: MPContext, result: train.TrainResult) -> list:
 
 
 def f9_stability(case: TrainingCase, ctx: MPContext) -> Evidence:
-    """A GD run with step η that converged ends at a minimum with λ_max ≤ 2/η (+ slack)."""
+    """A GD (or SGD) run with step η that converged ends at a minimum with
+    λ_max ≤ 2/η + slack, slack = ‖Σx‖₂ · Lipschitz · polishing distance (module doc; ‖Σx‖₂
+    scales the whitened Lipschitz constant, = 1 when Σx = I). SGD runs also report
+    `sgd_context`."""
     result = run(case)
     if not result.converged:
         # Outside the hypothesis ("GD converged"): vacuous, reported through `converged`.
@@ -147,11 +187,14 @@ def f9_stability(case: TrainingCase, ctx: MPContext) -> Evidence:
         )
     p = _polished(case, ctx, result)
     lam = cv.sharpness(p.net)
-    edge = 2 / ctx.mpf(step_size(case))
-    slack = lipschitz(ctx, p.net.weights, _start(ctx, result)) * p.distance
+    eta = ctx.mpf(step_size(case))
+    edge = 2 / eta
+    s_norm = cv.spectral_norm(ctx, p.net.sigma)
+    slack = s_norm * lipschitz(ctx, p.net.weights, _start(ctx, result)) * p.distance
     flat = flattest_whitened(ctx, p.net.target, case.depth)
+    extra = {} if case.batch is None else sgd_context(case, result, lam * eta)
     return evidence(
-        at_most(lam, edge + slack, "λ_max ≤ 2/η + Lipschitz · polishing distance"),
+        at_most(lam, edge + slack, "λ_max ≤ 2/η + ‖Σx‖₂ · Lipschitz · polishing distance"),
         converged=1,
         steps=result.steps,
         lambda_max=lam,
@@ -160,7 +203,36 @@ def f9_stability(case: TrainingCase, ctx: MPContext) -> Evidence:
         ratio_to_edge=lam / edge,
         polish_distance=p.distance,
         slack=slack,
+        **extra,
     )
+
+
+def sgd_context(case: TrainingCase, result: train.TrainResult, lam_eta) -> dict:
+    """Context of an SGD run (Wu, Ma & E 2018): η λ_max (≤ 2 is F9d) and, at the float64 end
+    point, the non-uniformity s = λ_max(Σ)^{1/2} (`train.sgd_noise`) and its share
+    η s √((n − B) / (B (n − 1))) of their stability condition (≤ 1 is necessary for SGD with
+    batch B drawn without replacement from n samples to be linearly stable)."""
+    n, b = case.samples, case.batch
+    eta = step_size(case)
+    _, s = train.sgd_noise(result.weights, sgd_data(case.widths[0], n, case.seed))
+    factor = 0.0 if b == n else (n - b) / (b * (n - 1))
+    return {
+        "batch": b,
+        "samples": n,
+        "lambda_max_times_step": lam_eta,
+        "non_uniformity": s,
+        "noise_ratio": eta * s * float(np.sqrt(factor)),
+    }
+
+
+def f9d_sgd_stability(case: TrainingCase, ctx: MPContext) -> Evidence:
+    """F9d: mini-batch SGD (batch B of n samples X, exactly realisable Y = T X) with step η
+    that converged ends at a global minimum of the finite-sample loss
+    L = (1/n) Σ_i ½ ‖(P − T) x_i‖² = ½ tr((P − T) Σx (P − T)ᵀ), Σx = X Xᵀ / n (exact from
+    the float64 X), with λ_max(∇²L) ≤ 2/η + slack: F9's check (`f9_stability`) on SGD runs."""
+    if case.batch is None:
+        raise InvalidCase("F9d is about mini-batch SGD runs")
+    return f9_stability(case, ctx)
 
 
 def _fixed(rows: Rows, bits: int) -> np.ndarray:
@@ -515,11 +587,11 @@ def _targets(ds: tuple[int, ...]):
 
 
 @st.composite
-def gd_runs(draw, depth=(2, 3), width=(1, 3)):
+def gd_runs(draw, depth=(2, 3), width=(1, 3), inits=("small", "large", "resnet")):
     """F9 settings: any widths, small / large / (square widths) ResNet init, c ∈ [1/10, 19/20]."""
     n = draw(st.integers(*depth))
     ds = tuple(draw(st.lists(st.integers(*width), min_size=n + 1, max_size=n + 1)))
-    init = draw(st.sampled_from(("small", "large", "resnet")))
+    init = draw(st.sampled_from(inits))
     if init == "resnet" and len(set(ds)) > 1:
         init = "small"
     scale = draw(
@@ -533,6 +605,15 @@ def gd_runs(draw, depth=(2, 3), width=(1, 3)):
         draw(st.integers(0, 2**16)),
         draw(rationals(Fraction(1, 10), Fraction(19, 20), 20)),
     )
+
+
+@st.composite
+def sgd_runs(draw, samples=(2, 12)):
+    """F9d settings: an F9 setting with small or large init, n ∈ [max(2, d_0), 12] samples
+    (`sgd_data`) and a batch size B ∈ [1, n]."""
+    case = draw(gd_runs(inits=("small", "large")))
+    n = draw(st.integers(max(samples[0], case.widths[0]), samples[1]))
+    return replace(case, batch=draw(st.integers(1, n)), samples=n)
 
 
 def _entries():
@@ -618,6 +699,17 @@ CLAIMS = [
         Status.PAPER,
         gd_runs(),
         f9_stability,
+        family="linear",
+        cost=0.5,
+    ),
+    Claim(
+        "F9d",
+        "Mini-batch SGD with step η that converges reaches a global minimum of the finite-sample "
+        "loss with λ_max ≤ 2/η (linear stability)",
+        "Wu, Ma & E 2018, 'How SGD selects the global minima'",
+        Status.PAPER,
+        sgd_runs(),
+        f9d_sgd_stability,
         family="linear",
         cost=0.5,
     ),

@@ -83,6 +83,14 @@ def synthetic_data(sigma: np.ndarray, samples: int, rng: np.random.Generator) ->
     return np.linalg.cholesky(sigma) @ whiten @ x
 
 
+def check_batch(batch: int, samples: int) -> None:
+    """Raise ValueError unless 1 ≤ batch ≤ samples (the mini-batch size B of n points)."""
+    if isinstance(batch, bool) or not isinstance(batch, int | np.integer):
+        raise ValueError(f"batch size must be an integer, got {batch!r}")
+    if not 1 <= batch <= samples:
+        raise ValueError(f"batch size must satisfy 1 ≤ B ≤ n = {samples}, got B = {batch}")
+
+
 def gd(
     weights: Weights,
     sigma: np.ndarray,
@@ -98,20 +106,26 @@ def gd(
     patience: int = 500,
     record_every: int = 10,
     samples: int = 64,
+    data: np.ndarray | None = None,
 ) -> TrainResult:
     """Run (full-batch) gradient descent W_k ← W_k − η ∂L/∂W_k for at most `steps` steps.
 
-    With `batch`, SGD on a finite synthetic data set of `samples` points whose covariance is
-    exactly Σx: each step uses the covariance of `batch` points drawn without replacement
-    (convergence is still judged on the full-batch loss).
+    With `batch` = B, mini-batch SGD on a finite data set X (d0 × n): `data` if given (the
+    caller passes Σx = X Xᵀ / n), else `samples` synthetic points whose covariance is exactly
+    Σx. Each step uses the covariance X_B X_Bᵀ / B of B points drawn without replacement by
+    `rng`, i.e. the gradient of L_B = (1/B) Σ_{i∈B} ½ ‖(P − T) x_i‖²; convergence is still
+    judged on the full-batch loss. B must satisfy 1 ≤ B ≤ n (ValueError otherwise).
     """
     w = [np.array(x, dtype=float) for x in weights]
     sigma = np.asarray(sigma, dtype=float)
     target = np.asarray(target, dtype=float)
-    data = None
     if batch is not None:
         rng = rng if rng is not None else np.random.default_rng(0)
-        data = synthetic_data(sigma, samples, rng)
+        if data is None:
+            data = synthetic_data(sigma, samples, rng)
+        check_batch(batch, data.shape[1])
+    else:
+        data = None
     history: list[float] = []
     previous, growing = np.inf, 0
     with np.errstate(all="ignore"):
@@ -132,7 +146,7 @@ def gd(
                 break
             previous = current
             if data is not None:
-                pick = rng.choice(data.shape[1], size=min(batch, data.shape[1]), replace=False)
+                pick = rng.choice(data.shape[1], size=batch, replace=False)
                 xb = data[:, pick]
                 grads = gradient(w, xb @ xb.T / xb.shape[1], target)
             new = [x - step * g for x, g in zip(w, grads, strict=True)]
@@ -140,6 +154,28 @@ def gd(
                 return TrainResult("diverged", t + 1, w, current, norm, history)
             w = new
     return TrainResult("stalled", steps, w, current, norm, history)
+
+
+def sgd_noise(weights: Weights, data: np.ndarray) -> tuple[float, float]:
+    """(a, s) at a global minimum (float64): sharpness a = λ_max(H) and the non-uniformity
+    s = λ_max(Σ)^{1/2} of Wu, Ma & E (2018), H = (1/n) Σ_i H_i, Σ = (1/n) Σ_i H_i² − H²,
+    where H_i = J_iᵀ J_i is the Hessian of ℓ_i = ½ ‖(P − T) x_i‖² at P = T and
+    J_i = [(A_k x_i)ᵀ ⊗ B_k]_k the Jacobian of P x_i."""
+    n = len(weights)
+    prefix = [np.eye(weights[0].shape[1])]
+    for w in weights:
+        prefix.append(w @ prefix[-1])
+    suffix = [np.eye(weights[-1].shape[0])]
+    for w in reversed(weights):
+        suffix.append(suffix[-1] @ w)
+    hessians = []
+    for x in data.T:
+        jac = np.hstack([np.kron(prefix[k] @ x, suffix[n - 1 - k]) for k in range(n)])
+        hessians.append(jac.T @ jac)
+    h = np.mean(hessians, axis=0)
+    cov = np.mean([hi @ hi for hi in hessians], axis=0) - h @ h
+    top = float(np.linalg.eigvalsh((cov + cov.T) / 2)[-1])
+    return float(np.linalg.eigvalsh(h)[-1]), float(np.sqrt(max(top, 0.0)))
 
 
 def _finite(value: float) -> float:
