@@ -25,7 +25,14 @@ from verify.evidence import Degenerate, InvalidCase
 from verify.linear import curvature as cv
 from verify.linear.network import Net, rows_at
 from verify.linear.polish import polish
-from verify.linear.train import gd, gd_precise, random_init, resnet_init, sgd_noise
+from verify.linear.train import (
+    gauss_newton_sharpness,
+    gd,
+    gd_precise,
+    random_init,
+    resnet_init,
+    sgd_noise,
+)
 from verify.precision import exact, workcontext
 
 TARGET = np.array([[1.0, 0.5], [0.25, 2.0]])
@@ -119,6 +126,25 @@ def test_full_batch_sgd_has_no_batch_noise():
     assert abs(result.steps - full.steps) <= 2  # batch covariances differ by rounding only
     pairs = zip(result.weights, full.weights, strict=True)
     assert all(np.allclose(a, b, atol=1e-9) for a, b in pairs)
+
+
+def test_init_reference_scales_the_step_by_the_initial_sharpness():
+    target = ((F(1), F(1, 2)), (F(1, 4), F(2)))
+    case = TrainingCase((2, 3, 2), target, "large", F(2), 5, F(1, 2), reference="init")
+    start = random_init((2, 3, 2), 2.0, np.random.default_rng(5))
+    top = gauss_newton_sharpness(start, np.eye(2))
+    # at c = 1/2, η_flat = 1/λ_flat: a large init is sharper than the flattest minimum
+    assert top > 1 / step_size(replace(case, reference="flat"))
+    assert step_size(case) == 0.5 * 2 / top
+
+
+def test_gauss_newton_sharpness_is_h1s_lambda_max_at_a_minimum():
+    start = random_init((2, 3, 2), 0.3, np.random.default_rng(1))
+    result = gd(start, np.eye(2), TARGET, 0.1, 20_000)
+    ctx = workcontext(30)
+    polished = polish(ctx, result.weights, ctx.eye(2), ctx.matrix(TARGET.tolist()))
+    lam = float(cv.sharpness(polished.net))
+    assert abs(gauss_newton_sharpness(result.weights, np.eye(2)) - lam) < 1e-9 * lam
 
 
 def test_polish_reaches_the_minimum_set_at_fifty_digits():

@@ -51,17 +51,38 @@ def loss(weights: Weights, sigma: np.ndarray, target: np.ndarray) -> float:
     return 0.5 * float(np.trace(e @ sigma @ e.T))
 
 
-def gradient(weights: Weights, sigma: np.ndarray, target: np.ndarray) -> Weights:
-    """∂L/∂W_k = B_kᵀ (P − T) Σx A_kᵀ for k = 1..N."""
-    n = len(weights)
+def _partials(weights: Weights) -> tuple[Weights, Weights]:
+    """(A_1, …, A_N), (B_1, …, B_N): A_k = W_{k−1} ⋯ W_1, B_k = W_N ⋯ W_{k+1}; also
+    returns P = A_{N+1} as the last prefix."""
     prefix = [np.eye(weights[0].shape[1])]  # A_1..A_{N+1}
     for w in weights:
         prefix.append(w @ prefix[-1])
     suffix = [np.eye(weights[-1].shape[0])]  # B_N, B_{N−1}, …, B_0
     for w in reversed(weights):
         suffix.append(suffix[-1] @ w)
+    n = len(weights)
+    return prefix, [suffix[n - 1 - k] for k in range(n)]
+
+
+def gradient(weights: Weights, sigma: np.ndarray, target: np.ndarray) -> Weights:
+    """∂L/∂W_k = B_kᵀ (P − T) Σx A_kᵀ for k = 1..N."""
+    prefix, suffix = _partials(weights)
     r = (prefix[-1] - target) @ sigma
-    return [suffix[n - 1 - k].T @ r @ prefix[k].T for k in range(n)]
+    return [b.T @ r @ a.T for a, b in zip(prefix, suffix, strict=False)]
+
+
+def jacobian(weights: Weights) -> np.ndarray:
+    """J = [A_1ᵀ ⊗ B_1, …, A_Nᵀ ⊗ B_N] = ∂vec(P)/∂(weights), column-stacking (d_0 d_N rows)."""
+    prefix, suffix = _partials(weights)
+    return np.hstack([np.kron(a.T, b) for a, b in zip(prefix, suffix, strict=False)])
+
+
+def gauss_newton_sharpness(weights: Weights, sigma: np.ndarray) -> float:
+    """λ_max(Jᵀ (Σx ⊗ I) J): the sharpness λ_max(∇²L) at a global minimum (H1), elsewhere
+    that of the Gauss–Newton part of the Hessian."""
+    jac = jacobian(weights)
+    eye = np.eye(weights[-1].shape[0])
+    return float(np.linalg.eigvalsh(jac.T @ np.kron(sigma, eye) @ jac)[-1])
 
 
 def random_init(widths: tuple[int, ...], scale: float, rng: np.random.Generator) -> Weights:
@@ -160,18 +181,12 @@ def sgd_noise(weights: Weights, data: np.ndarray) -> tuple[float, float]:
     """(a, s) at a global minimum (float64): sharpness a = λ_max(H) and the non-uniformity
     s = λ_max(Σ)^{1/2} of Wu, Ma & E (2018), H = (1/n) Σ_i H_i, Σ = (1/n) Σ_i H_i² − H²,
     where H_i = J_iᵀ J_i is the Hessian of ℓ_i = ½ ‖(P − T) x_i‖² at P = T and
-    J_i = [(A_k x_i)ᵀ ⊗ B_k]_k the Jacobian of P x_i."""
-    n = len(weights)
-    prefix = [np.eye(weights[0].shape[1])]
-    for w in weights:
-        prefix.append(w @ prefix[-1])
-    suffix = [np.eye(weights[-1].shape[0])]
-    for w in reversed(weights):
-        suffix.append(suffix[-1] @ w)
+    J_i = (x_iᵀ ⊗ I) J the Jacobian of P x_i (`jacobian`)."""
+    jac, eye = jacobian(weights), np.eye(weights[-1].shape[0])
     hessians = []
     for x in data.T:
-        jac = np.hstack([np.kron(prefix[k] @ x, suffix[n - 1 - k]) for k in range(n)])
-        hessians.append(jac.T @ jac)
+        row = np.kron(x[None, :], eye) @ jac
+        hessians.append(row.T @ row)
     h = np.mean(hessians, axis=0)
     cov = np.mean([hi @ hi for hi in hessians], axis=0) - h @ h
     top = float(np.linalg.eigvalsh((cov + cov.T) / 2)[-1])
