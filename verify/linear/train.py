@@ -9,6 +9,8 @@ A run ends as
 - "diverged": L is not finite or exceeds `blowup`, or L grew for `patience` consecutive steps;
 - "stalled": the step budget ran out first.
 No NaN ever leaves `gd`: on a non-finite step the last finite weights are returned.
+With `batch` = B (1 ≤ B ≤ n), `gd` runs mini-batch SGD on a finite data set X (d_0 × n);
+`sgd_noise` measures Wu, Ma & E's sharpness and non-uniformity at an SGD end point.
 `gd_precise` reruns full-batch GD on an mpmath `Net` at its context's precision.
 """
 
