@@ -1,6 +1,7 @@
 """Float64 GD on linear networks, Gauss–Newton polishing onto {P = T}, and claims F4, F4b,
 F4c, F9, F9b."""
 
+from dataclasses import replace
 from fractions import Fraction as F
 
 import numpy as np
@@ -11,16 +12,27 @@ from verify.claims.training import (
     bootstrap_mean,
     bootstrap_rho,
     f4b_resnet_non_whitened,
+    f9d_sgd_stability,
     gd_fixed,
+    run,
+    sample_covariance,
+    sgd_data,
     spearman,
     step_size,
     tie_ranks,
 )
-from verify.evidence import Degenerate
+from verify.evidence import Degenerate, InvalidCase
 from verify.linear import curvature as cv
 from verify.linear.network import Net, rows_at
 from verify.linear.polish import polish
-from verify.linear.train import gd, gd_precise, random_init, resnet_init
+from verify.linear.train import (
+    gauss_newton_sharpness,
+    gd,
+    gd_precise,
+    random_init,
+    resnet_init,
+    sgd_noise,
+)
 from verify.precision import exact, workcontext
 
 TARGET = np.array([[1.0, 0.5], [0.25, 2.0]])
@@ -59,6 +71,80 @@ def test_sgd_on_synthetic_data_reaches_the_target():
     result = gd(start, np.eye(2), TARGET, 0.05, 3_000, batch=8, rng=rng, tol=1e-6, grad_tol=1e-3)
     assert result.status in ("converged", "stalled")
     assert result.loss < 1e-3
+
+
+@pytest.mark.parametrize("batch", [0, -1, 9, 2.5])
+def test_sgd_rejects_a_batch_size_outside_one_to_n(batch):
+    start = random_init((2, 2, 2), 0.3, np.random.default_rng(2))
+    data = np.random.default_rng(3).standard_normal((2, 8))
+    with pytest.raises(ValueError, match="batch size must"):
+        gd(start, data @ data.T / 8, TARGET, 0.05, 10, batch=batch, data=data)
+
+
+def test_an_sgd_case_validates_its_batch_size():
+    target = ((F(1), F(0)), (F(0), F(1, 2)))
+    with pytest.raises(ValueError, match="1 ≤ B ≤ n = 4"):
+        TrainingCase((2, 2, 2), target, "small", F(1, 10), 0, F(1, 2), batch=5, samples=4)
+    with pytest.raises(ValueError, match="n ≥ d_0"):
+        TrainingCase((2, 2, 2), target, "small", F(1, 10), 0, F(1, 2), batch=1, samples=1)
+
+
+SGD_CASE = TrainingCase(
+    (2, 3, 2), ((F(1), F(1, 2)), (F(1, 4), F(2))), "small", F(1, 5), 7, F(1, 2), batch=2, samples=6
+)
+
+
+def test_sgd_case_uses_the_exact_sample_covariance():
+    x = sgd_data(2, 6, 7)
+    sigma = np.array([[float(v) for v in row] for row in sample_covariance(2, 6, 7)])
+    assert np.allclose(sigma, x @ x.T / 6, atol=1e-15)
+    assert np.allclose(sigma, np.eye(2), atol=1e-14)
+    assert SGD_CASE.sigma_rows() == sample_covariance(2, 6, 7)
+
+
+def test_f9d_on_a_converged_sgd_run():
+    result = run(SGD_CASE)
+    assert result.converged
+    ctx = workcontext(50)
+    ev = f9d_sgd_stability(SGD_CASE, ctx)
+    assert ev.holds(ctx)
+    assert ev.values["lambda_max_times_step"] <= 2
+    assert ev.values["batch"] == 2 and ev.values["samples"] == 6
+    assert ev.values["non_uniformity"] > 0
+    sharp, _ = sgd_noise(result.weights, sgd_data(2, 6, 7))
+    assert abs(sharp - float(ev.values["lambda_max"])) < 1e-8 * sharp
+    with pytest.raises(InvalidCase):
+        f9d_sgd_stability(replace(SGD_CASE, batch=None, samples=0), ctx)
+
+
+def test_full_batch_sgd_has_no_batch_noise():
+    start = random_init((2, 3, 2), 0.3, np.random.default_rng(1))
+    data = sgd_data(2, 6, 7)
+    result = gd(start, data @ data.T / 6, TARGET, 0.1, 20_000, batch=6, data=data)
+    assert result.converged
+    full = gd(start, data @ data.T / 6, TARGET, 0.1, 20_000)
+    assert abs(result.steps - full.steps) <= 2  # batch covariances differ by rounding only
+    pairs = zip(result.weights, full.weights, strict=True)
+    assert all(np.allclose(a, b, atol=1e-9) for a, b in pairs)
+
+
+def test_init_reference_scales_the_step_by_the_initial_sharpness():
+    target = ((F(1), F(1, 2)), (F(1, 4), F(2)))
+    case = TrainingCase((2, 3, 2), target, "large", F(2), 5, F(1, 2), reference="init")
+    start = random_init((2, 3, 2), 2.0, np.random.default_rng(5))
+    top = gauss_newton_sharpness(start, np.eye(2))
+    # at c = 1/2, η_flat = 1/λ_flat: a large init is sharper than the flattest minimum
+    assert top > 1 / step_size(replace(case, reference="flat"))
+    assert step_size(case) == 0.5 * 2 / top
+
+
+def test_gauss_newton_sharpness_is_h1s_lambda_max_at_a_minimum():
+    start = random_init((2, 3, 2), 0.3, np.random.default_rng(1))
+    result = gd(start, np.eye(2), TARGET, 0.1, 20_000)
+    ctx = workcontext(30)
+    polished = polish(ctx, result.weights, ctx.eye(2), ctx.matrix(TARGET.tolist()))
+    lam = float(cv.sharpness(polished.net))
+    assert abs(gauss_newton_sharpness(result.weights, np.eye(2)) - lam) < 1e-9 * lam
 
 
 def test_polish_reaches_the_minimum_set_at_fifty_digits():

@@ -9,6 +9,8 @@ A run ends as
 - "diverged": L is not finite or exceeds `blowup`, or L grew for `patience` consecutive steps;
 - "stalled": the step budget ran out first.
 No NaN ever leaves `gd`: on a non-finite step the last finite weights are returned.
+With `batch` = B (1 ≤ B ≤ n), `gd` runs mini-batch SGD on a finite data set X (d_0 × n);
+`sgd_noise` measures Wu, Ma & E's sharpness and non-uniformity at an SGD end point.
 `gd_precise` reruns full-batch GD on an mpmath `Net` at its context's precision.
 """
 
@@ -51,17 +53,38 @@ def loss(weights: Weights, sigma: np.ndarray, target: np.ndarray) -> float:
     return 0.5 * float(np.trace(e @ sigma @ e.T))
 
 
-def gradient(weights: Weights, sigma: np.ndarray, target: np.ndarray) -> Weights:
-    """∂L/∂W_k = B_kᵀ (P − T) Σx A_kᵀ for k = 1..N."""
-    n = len(weights)
+def _partials(weights: Weights) -> tuple[Weights, Weights]:
+    """(A_1, …, A_N), (B_1, …, B_N): A_k = W_{k−1} ⋯ W_1, B_k = W_N ⋯ W_{k+1}; also
+    returns P = A_{N+1} as the last prefix."""
     prefix = [np.eye(weights[0].shape[1])]  # A_1..A_{N+1}
     for w in weights:
         prefix.append(w @ prefix[-1])
     suffix = [np.eye(weights[-1].shape[0])]  # B_N, B_{N−1}, …, B_0
     for w in reversed(weights):
         suffix.append(suffix[-1] @ w)
+    n = len(weights)
+    return prefix, [suffix[n - 1 - k] for k in range(n)]
+
+
+def gradient(weights: Weights, sigma: np.ndarray, target: np.ndarray) -> Weights:
+    """∂L/∂W_k = B_kᵀ (P − T) Σx A_kᵀ for k = 1..N."""
+    prefix, suffix = _partials(weights)
     r = (prefix[-1] - target) @ sigma
-    return [suffix[n - 1 - k].T @ r @ prefix[k].T for k in range(n)]
+    return [b.T @ r @ a.T for a, b in zip(prefix, suffix, strict=False)]
+
+
+def jacobian(weights: Weights) -> np.ndarray:
+    """J = [A_1ᵀ ⊗ B_1, …, A_Nᵀ ⊗ B_N] = ∂vec(P)/∂(weights), column-stacking (d_0 d_N rows)."""
+    prefix, suffix = _partials(weights)
+    return np.hstack([np.kron(a.T, b) for a, b in zip(prefix, suffix, strict=False)])
+
+
+def gauss_newton_sharpness(weights: Weights, sigma: np.ndarray) -> float:
+    """λ_max(Jᵀ (Σx ⊗ I) J): the sharpness λ_max(∇²L) at a global minimum (H1), elsewhere
+    that of the Gauss–Newton part of the Hessian."""
+    jac = jacobian(weights)
+    eye = np.eye(weights[-1].shape[0])
+    return float(np.linalg.eigvalsh(jac.T @ np.kron(sigma, eye) @ jac)[-1])
 
 
 def random_init(widths: tuple[int, ...], scale: float, rng: np.random.Generator) -> Weights:
@@ -83,6 +106,14 @@ def synthetic_data(sigma: np.ndarray, samples: int, rng: np.random.Generator) ->
     return np.linalg.cholesky(sigma) @ whiten @ x
 
 
+def check_batch(batch: int, samples: int) -> None:
+    """Raise ValueError unless 1 ≤ batch ≤ samples (the mini-batch size B of n points)."""
+    if isinstance(batch, bool) or not isinstance(batch, int | np.integer):
+        raise ValueError(f"batch size must be an integer, got {batch!r}")
+    if not 1 <= batch <= samples:
+        raise ValueError(f"batch size must satisfy 1 ≤ B ≤ n = {samples}, got B = {batch}")
+
+
 def gd(
     weights: Weights,
     sigma: np.ndarray,
@@ -98,20 +129,26 @@ def gd(
     patience: int = 500,
     record_every: int = 10,
     samples: int = 64,
+    data: np.ndarray | None = None,
 ) -> TrainResult:
     """Run (full-batch) gradient descent W_k ← W_k − η ∂L/∂W_k for at most `steps` steps.
 
-    With `batch`, SGD on a finite synthetic data set of `samples` points whose covariance is
-    exactly Σx: each step uses the covariance of `batch` points drawn without replacement
-    (convergence is still judged on the full-batch loss).
+    With `batch` = B, mini-batch SGD on a finite data set X (d0 × n): `data` if given (the
+    caller passes Σx = X Xᵀ / n), else `samples` synthetic points whose covariance is exactly
+    Σx. Each step uses the covariance X_B X_Bᵀ / B of B points drawn without replacement by
+    `rng`, i.e. the gradient of L_B = (1/B) Σ_{i∈B} ½ ‖(P − T) x_i‖²; convergence is still
+    judged on the full-batch loss. B must satisfy 1 ≤ B ≤ n (ValueError otherwise).
     """
     w = [np.array(x, dtype=float) for x in weights]
     sigma = np.asarray(sigma, dtype=float)
     target = np.asarray(target, dtype=float)
-    data = None
     if batch is not None:
         rng = rng if rng is not None else np.random.default_rng(0)
-        data = synthetic_data(sigma, samples, rng)
+        if data is None:
+            data = synthetic_data(sigma, samples, rng)
+        check_batch(batch, data.shape[1])
+    else:
+        data = None
     history: list[float] = []
     previous, growing = np.inf, 0
     with np.errstate(all="ignore"):
@@ -132,7 +169,7 @@ def gd(
                 break
             previous = current
             if data is not None:
-                pick = rng.choice(data.shape[1], size=min(batch, data.shape[1]), replace=False)
+                pick = rng.choice(data.shape[1], size=batch, replace=False)
                 xb = data[:, pick]
                 grads = gradient(w, xb @ xb.T / xb.shape[1], target)
             new = [x - step * g for x, g in zip(w, grads, strict=True)]
@@ -140,6 +177,22 @@ def gd(
                 return TrainResult("diverged", t + 1, w, current, norm, history)
             w = new
     return TrainResult("stalled", steps, w, current, norm, history)
+
+
+def sgd_noise(weights: Weights, data: np.ndarray) -> tuple[float, float]:
+    """(a, s) at a global minimum (float64): sharpness a = λ_max(H) and the non-uniformity
+    s = λ_max(Σ)^{1/2} of Wu, Ma & E (2018), H = (1/n) Σ_i H_i, Σ = (1/n) Σ_i H_i² − H²,
+    where H_i = J_iᵀ J_i is the Hessian of ℓ_i = ½ ‖(P − T) x_i‖² at P = T and
+    J_i = (x_iᵀ ⊗ I) J the Jacobian of P x_i (`jacobian`)."""
+    jac, eye = jacobian(weights), np.eye(weights[-1].shape[0])
+    hessians = []
+    for x in data.T:
+        row = np.kron(x[None, :], eye) @ jac
+        hessians.append(row.T @ row)
+    h = np.mean(hessians, axis=0)
+    cov = np.mean([hi @ hi for hi in hessians], axis=0) - h @ h
+    top = float(np.linalg.eigvalsh((cov + cov.T) / 2)[-1])
+    return float(np.linalg.eigvalsh(h)[-1]), float(np.sqrt(max(top, 0.0)))
 
 
 def _finite(value: float) -> float:
