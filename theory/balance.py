@@ -105,9 +105,8 @@ def _zero(value: MatrixBase) -> ImmutableMatrix:
     return ImmutableMatrix(sympy.zeros(*value.shape))
 
 
-def matrix_flow_steps(n: int) -> list[Step]:
+def matrix_flow_steps(m: MatrixBalance) -> list[Step]:
     """G1 for matrices: d/dτ(W_{k+1}ᵀW_{k+1} − W_kW_kᵀ) = −(first-order terms) = 0."""
-    m = MatrixBalance(n)
     steps = []
     for k in m.links:
         rate = m.flow_derivative(k)
@@ -127,9 +126,11 @@ def matrix_flow_steps(n: int) -> list[Step]:
     return steps
 
 
-def matrix_step_steps(n: int, eta: Symbol) -> list[Step]:
-    """G2 for matrices: W_k' = W_k − ηG_k changes the balance by η²(G_{k+1}ᵀG_{k+1} − G_kG_kᵀ)."""
-    m = MatrixBalance(n)
+def matrix_step_steps(m: MatrixBalance, eta: Symbol) -> list[Step]:
+    """G2 for matrices: W_k' = W_k − ηG_k changes the balance by η²(G_{k+1}ᵀG_{k+1} − G_kG_kᵀ).
+
+    The steps use `m.gradients` as G_k (a test may replace them by another direction).
+    """
     steps = []
     for k in m.links:
         change = MatAdd(m.balance(k, lambda j: m.stepped(j, eta)), _negative(m.balance(k)))

@@ -28,7 +28,7 @@ from sympy import (
     Symbol,
 )
 
-from theory.balance import WIDTHS, matrix_flow_steps, matrix_step_steps
+from theory.balance import WIDTHS, MatrixBalance, matrix_flow_steps, matrix_step_steps
 from theory.derivation import AT_LEAST, Derivation, Step
 
 ETA = Symbol("eta", positive=True)  # learning rate η
@@ -221,7 +221,7 @@ def g1_steps(n: int) -> list[Step]:
             chain.rhs, cancelling, "along the flow w_i ẇ_i = −g w_i Π_{k≠i} w_k = −gP", where=along
         ),
         Step(cancelling, sympy.zeros(len(net.pairs), 1), "the two terms cancel"),
-        *(matrix_flow_steps(n) if n in WIDTHS else ()),
+        *(matrix_flow_steps(MatrixBalance(n)) if n in WIDTHS else ()),
     ]
 
 
@@ -239,7 +239,7 @@ def g2_steps(n: int) -> list[Step]:
         *gd_imbalance_steps(
             net, net.loss, partials, lambda i, j: net.ginsburg_factor(i, j, ETA), whys
         ),
-        *(matrix_step_steps(n, ETA) if n in WIDTHS else ()),
+        *(matrix_step_steps(MatrixBalance(n), ETA) if n in WIDTHS else ()),
     ]
 
 
