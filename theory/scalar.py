@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from itertools import combinations
+from math import factorial
 
 import sympy
 from sympy import (
@@ -25,6 +26,7 @@ from sympy import (
     MatAdd,
     MatMul,
     Matrix,
+    Rational,
     Symbol,
 )
 
@@ -243,8 +245,31 @@ def g2_steps(n: int) -> list[Step]:
     ]
 
 
+def am_gm_witness(xs: Sequence[Expr]) -> Expr:
+    """Σ x_i^n − n Π x_i (n = len(xs)) as Hurwitz's sum of terms nonnegative for x_i > 0:
+
+    Σ_{k=1}^{n−1} c_k Σ_{i<j} Σ_{S} (x_i − x_j)² h_{n−k−1}(x_i, x_j) Π_{s∈S} x_s,
+
+    with S over the (k−1)-subsets of the other indices, c_k = (k−1)!(n−k−1)!/(n−1)! and
+    h_m(a, b) = Σ_{l=0}^m a^l b^(m−l).
+    """
+    n = len(xs)
+    terms = []
+    for k in range(1, n):
+        weight = Rational(factorial(k - 1) * factorial(n - k - 1), factorial(n - 1))
+        for i, j in combinations(range(n), 2):
+            both = sympy.Add(*(xs[i] ** m * xs[j] ** (n - k - 1 - m) for m in range(n - k)))
+            others = [x for m, x in enumerate(xs) if m not in (i, j)]
+            terms += [
+                weight * (xs[i] - xs[j]) ** 2 * both * sympy.Mul(*chosen)
+                for chosen in combinations(others, k - 1)
+            ]
+    return sympy.Add(*terms)
+
+
 def g6_steps(n: int) -> list[Step]:
-    """G6: on P = 1, λ_max = Σ 1/w_i² ≥ N (= iff balanced); N = 2: λ_max = √(D² + 4)."""
+    """G6: on P = 1, λ_max = Σ 1/w_i² ≥ N (= iff balanced; AM–GM by Hurwitz's witness);
+    N = 2: λ_max = √(D² + 4)."""
     net = ScalarNetwork(n)
     v = net.product_gradient
     inverse = net.inverse_square_sum()
@@ -252,6 +277,7 @@ def g6_steps(n: int) -> list[Step]:
         sympy.Mul(*(1 / w**2 for w in net.weights)), sympy.Rational(1, n), evaluate=False
     )
     geometric = _product(Integer(n), mean)
+    means = sympy.symbols(f"a_1:{n + 1}", positive=True)
     minimum = net.on_unit_minimum()
     steps = [
         Step(
@@ -260,12 +286,21 @@ def g6_steps(n: int) -> list[Step]:
             "H4 with t = 1: λ_max = tr ∇P∇Pᵀ, and Π_{j≠i} w_j = P/w_i = 1/w_i on P = 1",
             where=minimum,
         ),
-        Step(inverse, geometric, "AM–GM", relation=AT_LEAST),
+        Step(
+            inverse,
+            geometric,
+            "AM–GM with a_i = |w_i|^(−2/N) > 0 (both sides are even in every w_i, so take "
+            "w_i = a_i^(−N/2)): Σ a_i^N − N Π a_i is Hurwitz's sum of nonnegative terms",
+            relation=AT_LEAST,
+            witness=am_gm_witness(means),
+            where={w: a ** Rational(-n, 2) for w, a in zip(net.weights, means, strict=True)},
+        ),
         Step(geometric, Integer(n), "Π_i 1/w_i² = 1/P² = 1", where=minimum),
         Step(
             inverse,
             Integer(n),
-            "equality when balanced (every w_i² = 1); AM–GM is strict otherwise",
+            "equality when balanced (every w_i² = 1); AM–GM is strict otherwise, as every "
+            "term of the witness has a factor (a_i − a_j)²",
             where={w**2: 1 for w in net.weights},
         ),
     ]
