@@ -93,9 +93,10 @@ class ScalarNetwork:
         new = self.gd_step(eta, loss)
         return (new[i] ** 2 - new[j] ** 2) / self.imbalance(i, j)
 
-    def ginsburg_factor(self, i: int, j: int, eta: Expr) -> Expr:
-        """Ginsburg's closed form 1 − η² g² Π_{k≠i,j} w_k²."""
-        return 1 - eta**2 * self.residual**2 * self.product_without(i, j) ** 2
+    def ginsburg_factor(self, i: int, j: int, eta: Expr, g: Expr | None = None) -> Expr:
+        """Ginsburg's closed form 1 − η² g² Π_{k≠i,j} w_k² (g: default the residual P − t)."""
+        g = self.residual if g is None else g
+        return 1 - eta**2 * g**2 * self.product_without(i, j) ** 2
 
     def sharpness_sum(self) -> Expr:
         """‖∇P‖² = Σ_i Π_{j≠i} w_j²."""

@@ -9,12 +9,14 @@ from sympy import Matrix, Rational
 import theory
 from theory.dynamics import (
     EPSILON,
+    MOMENTS,
     MU,
     OUTPUT,
     SAMPLE,
     SIGMA,
     decayed_loss,
     expected_loss,
+    sample_gradient_factor,
     sample_loss,
 )
 from theory.scalar import ETA, ScalarNetwork
@@ -105,7 +107,7 @@ def test_g4_sampled_step_needs_the_data_in_g_t():
     def without_data(n):
         net = ScalarNetwork(n)
         g = net.product * SAMPLE - 1  # W x_t − 1, missing the factor x_t
-        return Matrix([1 - ETA**2 * g**2 * net.product_without(i, j) ** 2 for i, j in net.pairs])
+        return Matrix([net.ginsburg_factor(i, j, ETA, g) for i, j in net.pairs])
 
     assert edited("G4", 12, rhs=without_data) == at("G4", 12)
 
@@ -121,3 +123,20 @@ def test_g4_sampled_step_shrinks_imbalance_at_the_expected_minimum():
         Rational(399, 400),
         1,
     ]
+
+
+def test_g4_noise_power_at_the_minimum_depends_on_the_fourth_moment():
+    step = theory.derivation("G4").steps[13]
+    optimum = {OUTPUT: 1 / (1 + SIGMA**2)}
+    # independently: ε = ±1 (E ε⁴ = 1) gives E g_t² = σ²(σ² − 1)²/(1 + σ²)², zero at σ = 1
+    two_point = sum(sample_gradient_factor(OUTPUT, 1 + SIGMA * e) ** 2 for e in (-1, 1)) / 2
+    fourth = step.rhs.free_symbols - {SIGMA}
+    assert sympy.simplify(two_point.subs(optimum) - step.rhs.subs(dict.fromkeys(fourth, 1))) == 0
+    assert two_point.subs(optimum).subs(SIGMA, 1) == 0
+    assert step.rhs.subs(dict.fromkeys(fourth, 3)).subs(SIGMA, 1) == Rational(1, 2)  # Gaussian
+
+
+def test_g4_noise_power_needs_symmetric_noise():
+    where = dict(theory.derivation("G4").steps[13].where)
+    del where[MOMENTS[2]]  # forget E ε³ = 0
+    assert edited("G4", 14, where=where) == at("G4", 14)
