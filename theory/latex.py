@@ -10,7 +10,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
-from sympy import Basic, latex
+from sympy import Basic, MatAdd, MatMul, S
+from sympy.printing.latex import LatexPrinter
 
 from theory.derivation import AT_LEAST, Derivation, Step
 
@@ -96,6 +97,40 @@ _ACCENTS = {
     "\u0327": "c",
 }
 _RELATIONS = {"=": "=", AT_LEAST: r"\geq"}
+
+
+class _Printer(LatexPrinter):
+    """SymPy's LaTeX printer, except that a matrix sum prints a negative term −X without
+    evaluating X (SymPy negates the term, which evaluates named matrices to their entries)."""
+
+    def _print_MatAdd(self, expr: MatAdd) -> str:
+        tex = ""
+        for i, term in enumerate(self._as_ordered_terms(expr)):
+            if i and term.could_extract_minus_sign() and not isinstance(term, MatAdd):
+                tex += " - "
+                term = _negated(term)
+            elif i:
+                tex += " + "
+            term_tex = self._print(term)
+            tex += rf"\left({term_tex}\right)" if self._needs_add_brackets(term) else term_tex
+        return tex
+
+
+def _negated(term: Basic) -> Basic:
+    """−term, unevaluated: −(−c X) = c X, −X = (−1) X."""
+    factors = list(term.args) if isinstance(term, MatMul) else [term]
+    if factors[0] == -1:
+        factors = factors[1:]
+    elif not factors[0].is_Matrix:
+        factors[0] = -factors[0]
+    else:
+        factors = [S.NegativeOne, *factors]
+    return factors[0] if len(factors) == 1 else MatMul(*factors)
+
+
+def latex(expr: Basic) -> str:
+    """`expr` in LaTeX (SymPy's printer, matrix sums kept unevaluated)."""
+    return _Printer().doprint(expr)
 
 
 def escape_text(text: str) -> str:

@@ -25,9 +25,12 @@ def test_fragment_of_a_derivation():
     assert g6.startswith(r"\section{G6: Imbalance measures flatness}")
     assert r"\label{claim:G6}" in g6
     assert g6.count(r"\intertext{") == len(theory.derivation("G6").steps)
-    assert r"\emph{(cited, not machine-checked)}" in g6
-    assert r"Shown for $N = 2$" in g6 and "except the cited step(s) (2)." in g6
+    assert "cited" not in g6 and r"Shown for $N = 2$" in g6
     assert r"witness $\left(w_{1} - \frac{1}{w_{1}}\right)^{2} \geq 0$" in g6
+    assert r"witness $\left(a_{1} - a_{2}\right)^{2} \geq 0$" in g6
+    f1 = render_derivation(theory.derivation("F1"))
+    assert f1.count(r"\emph{(cited, not machine-checked)}") == 2
+    assert "except the cited step(s) (3, 5)." in f1
     h4 = render_derivation(theory.derivation("H4"))
     assert "cited" not in h4 and r"on $t = w_{1} w_{2} w_{3}$" in h4
 

@@ -9,6 +9,8 @@ def test_derivations_are_ordered_by_claim_id():
         "F2",
         "G1",
         "G2",
+        "G3",
+        "G4",
         "G6",
         "H1",
         "H2",

@@ -8,10 +8,10 @@ from sympy import Matrix, Rational
 
 import theory
 from theory.derivation import Step
-from theory.scalar import ETA, ScalarNetwork
+from theory.scalar import ETA, ScalarNetwork, am_gm_witness
 
 DEPTHS = range(2, 7)
-COMPLETE = {"G1": True, "G2": True, "G6": False, "H4": True}  # G6 cites AM–GM
+COMPLETE = {"G1": True, "G2": True, "G6": True, "H4": True}
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +27,32 @@ def test_derivation_checks_for_every_depth(results, claim):
     assert results[claim].complete is COMPLETE[claim]
 
 
-def test_g6_cites_only_am_gm_once_per_depth(results):
-    assert results["G6"].cited == [f"G6 N={n} step 2 (AM–GM)" for n in DEPTHS]
-
-
-def test_g6_displays_depth_two_with_the_sum_of_squares_witness():
+def test_g6_displays_depth_two_with_its_two_witnesses():
     steps = theory.derivation("G6").steps
     w1 = ScalarNetwork(2).weights[0]
-    assert [s.witness for s in steps if s.relation == "≥"] == [None, (w1 - 1 / w1) ** 2]
+    a1, a2 = sympy.symbols("a_1:3", positive=True)
+    assert [s.witness for s in steps if s.relation == "≥"] == [(a1 - a2) ** 2, (w1 - 1 / w1) ** 2]
+
+
+@pytest.mark.parametrize("n", DEPTHS)
+def test_am_gm_witness_is_hurwitz_identity(n):
+    xs = sympy.symbols(f"x_1:{n + 1}", positive=True)
+    witness = am_gm_witness(xs)
+    assert sympy.expand(witness - sum(x**n for x in xs) + n * sympy.Mul(*xs)) == 0
+    assert witness.is_nonnegative
+    assert witness.subs(dict.fromkeys(xs, Rational(3, 2))) == 0  # zero when all are equal
+    assert witness.subs({xs[0]: 2, **dict.fromkeys(xs[1:], 1)}) > 0
+
+
+def test_g6_am_gm_with_a_wrong_witness_fails():
+    def halve(n, steps):
+        steps[1] = dataclasses.replace(steps[1], witness=steps[1].witness / 2)
+        return steps
+
+    assert [f.split(" (")[0] for f in broken("G6", halve).check().failures] == [
+        "G6 N=2 step 2",
+        "G6 N=3 step 2",
+    ]
 
 
 def broken(claim: str, replace) -> theory.Derivation:
@@ -64,7 +82,7 @@ def test_imbalance_unchanged_by_a_gd_step_fails():
             Matrix([net.imbalance(i, j) for i, j in net.pairs]),
             "imbalance unchanged",
         )
-        return [*steps, claim]
+        return [*steps[:4], claim, *steps[4:]]  # after the scalar steps, before the matrix ones
 
     result = broken("G2", unchanged).check()
     assert result.failures == [

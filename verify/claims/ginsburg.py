@@ -389,6 +389,7 @@ CLAIMS = [
         g3_weight_decay,
         family="scalar",
         cost=0.5,
+        derivation="G3",
     ),
     Claim(
         "G3b",
@@ -410,6 +411,7 @@ CLAIMS = [
         runs.noise_runs(),
         g4_noise_augmentation,
         family="scalar",
+        derivation="G4",
     ),
     Claim(
         "G5",
