@@ -358,6 +358,7 @@ CLAIMS = [
         g1b_matrix_flow_conserves_balance,
         family="linear",
         cost=0.25,
+        derivation="G1",
     ),
     Claim(
         "G2",
@@ -405,7 +406,7 @@ CLAIMS = [
     Claim(
         "G4",
         "Noise x = 1+σε: E loss ½(W−1)² + ½σ²W², W* = 1/(1+σ²); each step scales D_ij by"
-        " 1 − η²g_t²Π w_k², E g_t² > 0 at W*",
+        " 1 − η²g_t²Π w_k², E g_t² > 0 at W* (Gaussian ε)",
         SOURCE,
         Status.PROVED,
         runs.noise_runs(),
