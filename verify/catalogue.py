@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from verify.claim import Claim
 from verify.claims import ginsburg, kamber_parhi, mulayoff, training
@@ -29,9 +30,12 @@ def _theory_order(claim: Claim) -> tuple[int, int, str]:
     return "HFGPN".index(family), int(number), suffix
 
 
-def select(ids: list[str] | tuple[str, ...] = ()) -> list[Claim]:
-    """Claims with the given IDs (case-insensitive), all when none are given."""
-    claims = catalogue()
+def select(ids: list[str] | tuple[str, ...] = (), extra: Sequence[Claim] = ()) -> list[Claim]:
+    """Claims with the given IDs (case-insensitive) among the catalogue and `extra` (user
+    conjectures); with no IDs, every `extra` claim if there are any, else the catalogue."""
+    if not ids and extra:
+        return list(extra)
+    claims = catalogue() | {claim.id: claim for claim in extra}
     if not ids:
         return list(claims.values())
     by_name = {key.casefold(): claim for key, claim in claims.items()}

@@ -15,7 +15,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from verify.catalogue import UnknownClaimError, select
+from verify import conjectures
+from verify.catalogue import UnknownClaimError, catalogue, select
 from verify.evidence import InvalidCase
 from verify.linear.inputs import InputError, load_network
 from verify.linear.sharpness import report as sharpness_report
@@ -58,18 +59,43 @@ def cli() -> None:
     """Verify theorems about flat minima in deep networks at 50+ digits."""
 
 
+CONJECTURES = click.option(
+    "--conjectures",
+    "conjecture_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A conjecture file, or a folder searched for conj_*.py and conjectures/*.py (repeatable).",
+)
+
+
+def load_conjectures(paths: tuple[Path, ...]) -> tuple[list, int]:
+    """Load user conjectures; print each problem (file:line) as one line on stderr.
+
+    Returns the loaded claims and how many problems there were; the other claims still run.
+    """
+    if not paths:
+        return [], 0
+    loaded = conjectures.load(list(paths), taken=set(catalogue()))
+    for error in loaded.errors:
+        click.echo(f"flatminima: conjecture error: {error}", err=True)
+    return loaded.claims, len(loaded.errors)
+
+
 @cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
-def list_claims(as_json: bool) -> None:
-    """List the claims: ID, status, source, statement."""
+@CONJECTURES
+def list_claims(as_json: bool, conjecture_paths) -> int:
+    """List the claims: ID, status, source, statement (conjectures after the catalogue)."""
+    extra, problems = load_conjectures(conjecture_paths)
     rows = [
         {"id": c.id, "status": c.status.value, "source": c.source, "statement": c.statement}
-        for c in select()
+        for c in select() + extra
     ]
     if as_json:
         click.echo(json.dumps({"claims": rows}, indent=2, ensure_ascii=False))
     else:
         Console().print(table.claims_table(rows))
+    return 1 if problems else 0
 
 
 @cli.command()
@@ -89,9 +115,12 @@ def list_claims(as_json: bool) -> None:
 )
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write results here.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed.")
-def verify(ids, profile, dps, json_path, seed) -> int:
-    """Search, check and decide claims (all when no IDS are given)."""
-    claims = select(ids)
+@CONJECTURES
+def verify(ids, profile, dps, json_path, seed, conjecture_paths) -> int:
+    """Search, check and decide claims (all when no IDS are given; with --conjectures and no
+    IDS, just the conjectures)."""
+    extra, problems = load_conjectures(conjecture_paths)
+    claims = select(ids, extra)
     dps = dps_pair(dps)
     profile_settings(profile)  # validates the name before anything runs
     if json_path is not None:
@@ -120,7 +149,7 @@ def verify(ids, profile, dps, json_path, seed) -> int:
     if json_path is not None:
         write_json(document, json_path)
         out.print(f"wrote {json_path}")
-    return 1 if document["summary"]["unexpected"] else 0
+    return 1 if document["summary"]["unexpected"] or problems else 0
 
 
 @cli.command()
@@ -208,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         LatexError,
         InputError,
         InvalidCase,
+        conjectures.ConjectureError,
     ) as exc:
         click.echo(f"flatminima: error: {exc}", err=True)
         return 2

@@ -137,22 +137,23 @@ def sgd_experiments(depth: tuple[int, int] = (2, 3), steps: int = 800, seeds: in
     return build()
 
 
-def phase_experiments(depth: tuple[int, int] = (2, 3), seeds: int = 8):
-    """Unbalanced positive starts (w_1 ∈ [1/4, 1/2], the rest in [1, 2]), small η and μ ≪ 1."""
+def phase_experiments(depth: tuple[int, int] = (2, 3), seeds: int = 6):
+    """Starts away from the minimum set: w_2..w_N ∈ [1, 3/2] and w_1 = c / Π_{k≥2} w_k with
+    c ∈ [1/4, 1/2], so P = c and the loss starts at ½(1 − c)² ≥ 1/8 (phase 1 is not empty);
+    η ∈ [1/40, 1/20], μ ∈ [1/1000, 1/200] ≪ λ, 3000 steps."""
 
     @st.composite
     def build(draw):
         n = draw(st.integers(*depth))
-        starts = tuple(
-            (
-                draw(rationals(Fraction(1, 4), Fraction(1, 2))),
-                *draw(_positive_weights(n - 1, Fraction(1), Fraction(3, 2))),
-            )
-            for _ in range(seeds)
-        )
+
+        def start():
+            rest = draw(_positive_weights(n - 1, Fraction(1), Fraction(3, 2)))
+            return (draw(rationals(Fraction(1, 4), Fraction(1, 2))) / prod(rest), *rest)
+
+        starts = tuple(start() for _ in range(seeds))
         step = draw(rationals(Fraction(1, 40), Fraction(1, 20), max_denominator=40))
         decay = draw(rationals(Fraction(1, 1000), Fraction(1, 200), max_denominator=1000))
-        return PhaseExperiment(starts, step, decay, 4000)
+        return PhaseExperiment(starts, step, decay, 3000)
 
     return build()
 

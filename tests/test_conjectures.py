@@ -1,0 +1,100 @@
+"""User conjectures: the decorator, loading with file:line errors, the CLI and the pytest plugin."""
+
+from pathlib import Path
+
+from verify import VerdictKind, run_claim
+from verify.catalogue import catalogue
+from verify.cli import main
+from verify.conjectures import load
+
+EXAMPLES = Path(__file__).parents[1] / "examples" / "conjectures"
+
+TRUE = """
+from verify import at_most, cases, conjecture
+
+@conjecture("Y1", "λ_max ≥ N on the scalar minimum set", cases=cases.scalar_minima(target=1))
+def flat(m):
+    return at_most(m.depth, m.sharpness())
+"""
+
+
+def test_the_three_examples_are_decided():
+    loaded = load([EXAMPLES])
+    assert loaded.errors == []
+    verdicts = {c.id: run_claim(c).verdict for c in loaded.claims}
+    assert verdicts == {
+        "X1": VerdictKind.VERIFIED,
+        "X2": VerdictKind.REFUTED,
+        "X3": VerdictKind.VERIFIED,
+    }
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def test_problems_name_file_and_line_and_the_rest_still_loads(tmp_path):
+    _write(tmp_path, "conj_good.py", TRUE)
+    bad = _write(tmp_path, "conj_syntax.py", "x = 1\ndef broken(:\n")
+    raising = _write(tmp_path, "conj_raises.py", "import math\n\nx = 1 / 0\n")
+    dup = _write(tmp_path, "conj_dup.py", TRUE.replace('"Y1"', '"F1"'))
+    loaded = load([tmp_path], taken=set(catalogue()))
+    assert [c.id for c in loaded.claims] == ["Y1"]
+    messages = sorted(str(e) for e in loaded.errors)
+    assert any(m.startswith(f"{bad}:2: syntax error") for m in messages)
+    assert any(m.startswith(f"{raising}:3: ZeroDivisionError") for m in messages)
+    assert any(m.startswith(f"{dup}:4: duplicate claim ID F1") for m in messages)
+
+
+def test_a_check_that_raises_or_returns_the_wrong_type_is_an_error_with_file_and_line(tmp_path):
+    path = _write(
+        tmp_path,
+        "conj_bad_checks.py",
+        TRUE.replace("return at_most(m.depth, m.sharpness())", "return {}[m.depth]")
+        + TRUE.replace('"Y1"', '"Y2"')
+        .replace("def flat", "def wrong_type")
+        .replace("return at_most(m.depth, m.sharpness())", 'return "yes"'),
+    )
+    raises, wrong = load([path]).claims
+    verdict = run_claim(raises)
+    assert verdict.verdict is VerdictKind.ERROR and f"{path}:6: KeyError" in verdict.message
+    verdict = run_claim(wrong)
+    assert verdict.verdict is VerdictKind.ERROR
+    assert f"{path}:" in verdict.message and "must return" in verdict.message
+
+
+def test_cli_runs_the_good_conjectures_and_reports_the_broken_file(capsys, tmp_path):
+    _write(tmp_path, "conj_good.py", TRUE)
+    bad = _write(tmp_path, "conj_syntax.py", "def broken(:\n")
+    status = main(["verify", "--conjectures", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert f"flatminima: conjecture error: {bad}:1: syntax error" in err
+    assert "Y1" in out and "verified" in out
+    assert main(["list", "--conjectures", str(tmp_path / "conj_good.py")]) == 0
+    assert "Y1" in capsys.readouterr().out
+
+
+def test_pytest_collects_conjecture_files_and_shows_the_counterexample(pytester):
+    pytester.makepyfile(
+        conj_mine=TRUE
+        + """
+@conjecture("Y2", "every scalar minimum has λ_max = N", cases=cases.scalar_minima(target=1))
+def balanced(m):
+    return m.sharpness() - m.depth
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*Y2 (open) came out refuted*", "*counterexample: weights=*"])
+
+
+def test_pytest_conjectures_option_collects_a_folder_outside_the_tests(pytester):
+    folder = pytester.mkdir("mine")
+    _write(folder, "anything.py", TRUE)
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--conjectures", str(folder / "anything.py")
+    )
+    result.assert_outcomes(passed=1)
