@@ -12,6 +12,6 @@ def test_readme_conjecture_example_is_verified():
     (block,) = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
     namespace: dict = {}
     exec(block, namespace)
-    verdict = run_claim(namespace["MY_CLAIM"])
+    verdict = run_claim(namespace["flat_enough"].claim)
     assert verdict.verdict is VerdictKind.VERIFIED
     assert verdict.digits > 40
