@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from sympy import Basic, MatAdd, MatMul, S
 from sympy.printing.latex import LatexPrinter
@@ -199,11 +200,12 @@ def _sizes(d: Derivation) -> str:
     return text + "."
 
 
-def render_derivation(d: Derivation) -> str:
-    """A LaTeX section for one derivation, labelled `claim:<ID>`."""
+def render_derivation(d: Derivation, heading: str = "section") -> str:
+    """A LaTeX section (or `heading`, e.g. subsection) for one derivation, labelled
+    `claim:<ID>`."""
     return "\n".join(
         [
-            rf"\section{{{escape_text(d.claim)}: {escape_text(d.title)}}}",
+            rf"\{heading}{{{escape_text(d.claim)}: {escape_text(d.title)}}}",
             rf"\label{{claim:{d.claim}}}",
             rf"\noindent\textbf{{Claim.}} {escape_text(d.statement)}",
             rf"\textbf{{Source:}} {escape_text(d.source)}.",
@@ -216,17 +218,40 @@ def render_derivation(d: Derivation) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Fragment:
+    """Already-rendered LaTeX about one claim without a derivation (e.g. a user conjecture),
+    placed in its source's section."""
+
+    claim: str
+    source: str
+    latex: str
+
+
 def render_document(
-    derivations: Iterable[Derivation],
+    items: Iterable[Derivation | Fragment],
     title: str = "flatminima: derivations",
     appendix: Sequence[str] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> str:
-    """A standalone LaTeX document: one section per derivation, then `appendix` fragments.
+    """A standalone LaTeX document: a section per source paper, a subsection per derivation or
+    fragment (in the given order; `notes[claim]` follows its derivation), then `appendix`.
 
     `appendix` holds already-rendered LaTeX fragments (e.g. evidence tables), placed after
     `\\appendix` in the given order.
     """
-    body = [render_derivation(d) for d in derivations]
+    notes = notes or {}
+    by_source: dict[str, list[Derivation | Fragment]] = {}
+    for item in items:
+        by_source.setdefault(item.source, []).append(item)
+    body = []
+    for source, group in by_source.items():
+        body.append(rf"\section{{{escape_text(source)}}}")
+        for item in group:
+            if isinstance(item, Fragment):
+                body.append(item.latex)
+            else:
+                body += [render_derivation(item, "subsection"), notes.get(item.claim, "")]
     if appendix:
         body += [r"\appendix", *appendix]
     return "\n".join(

@@ -22,9 +22,10 @@ from verify.linear.inputs import InputError, load_network
 from verify.linear.sharpness import report as sharpness_report
 from verify.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, PrecisionError, check_dps
 from verify.profiles import DEFAULT_PROFILE, PROFILES, ProfileError, profile_settings
-from verify.report import table
+from verify.report import pages, table
 from verify.report.json import results_document, save_counterexample, write_json
 from verify.report.latex import LatexError, compile_pdf, write_document
+from verify.report.latex import entry as latex_entry
 from verify.runner import run_claim
 
 COUNTEREXAMPLES = Path(".flatminima/counterexamples")
@@ -152,20 +153,89 @@ def verify(ids, profile, dps, json_path, seed, conjecture_paths) -> int:
     return 1 if document["summary"]["unexpected"] or problems else 0
 
 
+def read_results(path: Path) -> dict:
+    """A `verify --json` document, or a one-line error naming what is wrong with it."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("claims"), list):
+        raise UserError(f"{path}: not a `flatminima verify --json` document (no claims list)")
+    return document
+
+
 @cli.command()
 @click.argument("ids", nargs=-1)
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), required=True, help="LaTeX file to write."
 )
-@click.option("--pdf", is_flag=True, help="Also compile it with pdflatex.")
-def latex(ids, output, pdf) -> None:
-    """Write a standalone LaTeX document of the claims' derivations (all when no IDS)."""
-    claims = select(ids)
+@click.option("--pdf", is_flag=True, help="Also compile it (latexmk, else pdflatex).")
+@click.option(
+    "--from",
+    "results",
+    type=click.Path(path_type=Path),
+    help="A `verify --json` file: add each claim's evidence and counterexample.",
+)
+@CONJECTURES
+def latex(ids, output, pdf, results, conjecture_paths) -> None:
+    """Write a standalone LaTeX document of the claims' derivations (all when no IDS), by
+    source paper; with --from, the evidence of a run (user conjectures included)."""
+    if results is not None:
+        records = read_results(results)["claims"]
+        wanted = {i.casefold() for i in ids}
+        entries = [r for r in records if not wanted or r["id"].casefold() in wanted]
+    else:
+        extra, _ = load_conjectures(conjecture_paths)
+        entries = [latex_entry(c) for c in select(ids, extra)]
     _writable(output)
-    count = write_document(claims, output)
+    count = write_document(entries, output)
     click.echo(f"wrote {output} ({count} derivations)")
     if pdf:
         click.echo(f"wrote {compile_pdf(output)}")
+
+
+def family_figures(document: dict, directory: Path) -> list[Path]:
+    """The figures of the claim families present in a run (PNG and SVG)."""
+    from verify.report import dynamics_plots, plots
+
+    makers = {"linear": plots.plot_linear, "scalar": lambda d: dynamics_plots.plot_dynamics(d)[0]}
+    families = {r["family"] for r in document["claims"]}
+    return [
+        path for family in sorted(families & makers.keys()) for path in makers[family](directory)
+    ]
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory.")
+@click.option(
+    "--from",
+    "results",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The `verify --json` file to report (the single source of every format).",
+)
+@click.option("--pdf", is_flag=True, help="Also compile report.tex (latexmk, else pdflatex).")
+@click.option("--no-plots", is_flag=True, help="Skip the claim families' figures.")
+def report(output, results, pdf, no_plots) -> None:
+    """Write report.md, report.html (standalone) and report.tex from one verify run."""
+    document = read_results(results)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create {output}: {exc.strerror}") from None
+    figures = [] if no_plots else family_figures(document, output / "img")
+    relative = [f.relative_to(output) for f in figures]
+    (output / "report.md").write_text(pages.markdown(document, relative), encoding="utf-8")
+    (output / "report.html").write_text(pages.html_page(document, figures), encoding="utf-8")
+    write_json(document, output / "results.json")
+    tex = output / "report.tex"
+    write_document(document["claims"], tex)
+    for name in ("report.md", "report.html", "results.json", "report.tex"):
+        click.echo(f"wrote {output / name}")
+    if pdf:
+        click.echo(f"wrote {compile_pdf(tex)}")
 
 
 @cli.command()

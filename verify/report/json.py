@@ -1,7 +1,8 @@
 """Verdicts as JSON: the single source for tables, reports, LaTeX evidence and test messages.
 
 Schema: {"flatminima", "profile", "seed", "dps", "environment", "summary",
-         "claims": [{"id", "statement", "source", "status", "family", "verdict", "tier",
+         "claims": [{"id", "statement", "source", "status", "family", "derivation",
+                     "origin" (file:line of a user conjecture, else ""), "verdict", "tier",
                      "cases", "digits", "seconds", "counterexample", "values", "message",
                      "outcomes", "as_expected"}]}
 `values` are named numbers the check computed (decimal strings, as many significant digits
@@ -15,6 +16,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
+from verify.conjectures import origin
 from verify.report.serialize import case_data, number_text
 from verify.runner import Verdict, VerdictKind
 
@@ -43,6 +45,8 @@ def verdict_record(verdict: Verdict) -> dict:
         "source": claim.source,
         "status": claim.status.value,
         "family": claim.family,
+        "derivation": claim.derivation,
+        "origin": origin(claim),
         "verdict": verdict.verdict.value,
         "tier": verdict.tier.label if verdict.tier is not None else None,
         "cases": verdict.cases,

@@ -1,7 +1,9 @@
-"""Write the derivations of selected claims as a standalone LaTeX document, and compile it.
+"""The LaTeX document: derivations by source paper, plus evidence from a `verify --json` run.
 
-The mathematics and its printing live in theory/ (`theory.latex`); this module only selects
-derivations by claim and drives pdflatex.
+The mathematics and its printing live in theory/ (`theory.latex`); this module selects
+derivations by claim, turns result records (the JSON schema of verify/report/json.py) into
+LaTeX fragments — verdict, digits, the counterexample with matrices as matrices — and drives
+latexmk or pdflatex.
 """
 
 from __future__ import annotations
@@ -14,33 +16,146 @@ import theory
 from theory import latex as printer
 from verify.claim import Claim
 
-INSTALL_HINT = "install it with: apt-get install texlive-latex-base texlive-latex-extra"
+INSTALL_HINT = "install it with: apt-get install texlive-latex-base texlive-latex-extra latexmk"
+VALUES_SHOWN = 8  # named values of a record printed in the evidence paragraph
 
 
 class LatexError(RuntimeError):
-    """No derivation to write, pdflatex missing, or a failed compilation."""
+    """No derivation to write, no TeX engine, or a failed compilation."""
 
 
-def write_document(claims: list[Claim], path: Path) -> int:
-    """Write the derivations of `claims` to `path`; return how many were written."""
-    derivations = [theory.derivation(c.derivation) for c in claims if c.derivation]
-    if not derivations:
-        ids = ", ".join(c.id for c in claims)
-        raise LatexError(f"no derivation exists for {ids}")
-    path.write_text(
-        printer.render_document(derivations, title="flatminima: derivations"), encoding="utf-8"
+def _number(text: str) -> str:
+    """'p/q' as \\tfrac{p}{q}, other scalars as text."""
+    if isinstance(text, str) and text.count("/") == 1:
+        p, q = text.split("/")
+        if p.lstrip("-").isdigit() and q.isdigit():
+            sign = "-" if p.startswith("-") else ""
+            return rf"{sign}\tfrac{{{p.lstrip('-')}}}{{{q}}}"
+    return printer.escape_text(str(text))
+
+
+def _is_matrix(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(
+            isinstance(row, list) and not any(isinstance(x, list) for x in row) for row in value
+        )
     )
-    return len(derivations)
+
+
+def value_latex(value: object) -> str:
+    """A case field in math mode: matrices as bmatrix, lists of them as tuples."""
+    if _is_matrix(value):
+        rows = [" & ".join(_number(x) for x in row) for row in value]
+        return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
+    if isinstance(value, list):
+        return r"\left(" + ",\\ ".join(value_latex(v) for v in value) + r"\right)"
+    if value is None:
+        return r"\text{none}"
+    return _number(value) if isinstance(value, str) else printer.escape_text(str(value))
+
+
+def evidence_latex(record: dict) -> str:
+    """What a run found for one claim: verdict, tier, digits, message, counterexample, values."""
+    digits = "--" if record["digits"] is None else f"{record['digits']:g}"
+    lines = [
+        rf"\paragraph{{Evidence.}} {printer.escape_text(record['verdict'])} "
+        rf"(status {printer.escape_text(record['status'])}; tier "
+        rf"{printer.escape_text(str(record['tier']))}; {record['cases']} cases; "
+        rf"{digits} digits of agreement between {record['dps'][0]} and {record['dps'][1]}).",
+    ]
+    if record["message"]:
+        lines.append(rf"{printer.escape_text(record['message'])}.")
+    case = record["counterexample"]
+    if isinstance(case, dict):
+        lines.append(r"\noindent Counterexample:")
+        lines.append(r"\begin{gather*}")
+        fields = [
+            rf"\text{{{printer.escape_text(k)}}} = {value_latex(v)}"
+            for k, v in case.items()
+            if v not in (None, "")
+        ]
+        lines.append(r" \\ ".join(fields))
+        lines.append(r"\end{gather*}")
+    shown = list(record["values"].items())[:VALUES_SHOWN]
+    if shown:
+        lines.append(r"\begin{itemize}")
+        lines += [
+            rf"\item {printer.escape_text(name)}: \texttt{{{printer.escape_text(value[:40])}}}"
+            for name, value in shown
+        ]
+        lines.append(r"\end{itemize}")
+    return "\n".join(lines) + "\n"
+
+
+def conjecture_latex(record: dict) -> str:
+    """A claim without a derivation (e.g. a user conjecture): statement and evidence."""
+    return "\n".join(
+        [
+            rf"\subsection{{{printer.escape_text(record['id'])}}}",
+            rf"\label{{claim:{record['id']}}}",
+            rf"\noindent\textbf{{Claim.}} {printer.escape_text(record['statement'])}",
+            rf"\textbf{{Source:}} {printer.escape_text(record['source'])}.",
+            evidence_latex(record),
+        ]
+    )
+
+
+def entry(claim: Claim) -> dict:
+    """The fields of a result record the document needs, for a claim that was not run."""
+    return {
+        "id": claim.id,
+        "source": claim.source,
+        "statement": claim.statement,
+        "derivation": claim.derivation,
+    }
+
+
+def render(entries: list[dict]) -> tuple[str, int]:
+    """The document for result records (or `entry(claim)`s): each derivation once, in its
+    source's section, followed by the evidence of every claim using it when the records hold
+    verdicts; a claim without a derivation gets its statement and evidence. Returns the text
+    and how many derivations it holds."""
+    items, notes, count = [], {}, 0
+    for record in entries:
+        derivation = theory.derivation(record["derivation"]) if record.get("derivation") else None
+        has_run = "verdict" in record
+        if derivation is not None:
+            if derivation not in items:  # G1 and G1b share G1's derivation: print it once
+                items.append(derivation)
+                count += 1
+            if has_run:
+                heading = rf"\paragraph{{{printer.escape_text(record['id'])}.}}" + "\n"
+                notes[derivation.claim] = (
+                    notes.get(derivation.claim, "") + heading + (evidence_latex(record))
+                )
+        elif has_run:
+            items.append(printer.Fragment(record["id"], record["source"], conjecture_latex(record)))
+    if not items:
+        ids = ", ".join(r["id"] for r in entries)
+        raise LatexError(f"no derivation exists for {ids} (pass --from a verify --json run)")
+    return printer.render_document(items, title="flatminima: derivations", notes=notes), count
+
+
+def write_document(entries: list[dict], path: Path) -> int:
+    """Write the document to `path`; return how many derivations it holds."""
+    text, count = render(entries)
+    path.write_text(text, encoding="utf-8")
+    return count
 
 
 def compile_pdf(path: Path) -> Path:
-    """Run pdflatex twice (for references) next to `path`; return the PDF's path."""
-    if shutil.which("pdflatex") is None:
-        raise LatexError(f"pdflatex is not on PATH; {INSTALL_HINT}")
-    command = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name]
-    for _ in range(2):
+    """latexmk -pdf (or pdflatex twice) next to `path`; return the PDF's path."""
+    if shutil.which("latexmk") is not None:
+        commands = [["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", path.name]]
+    elif shutil.which("pdflatex") is not None:
+        commands = [["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name]] * 2
+    else:
+        raise LatexError(f"neither latexmk nor pdflatex is on PATH; {INSTALL_HINT}")
+    for command in commands:
         done = subprocess.run(command, cwd=path.parent, capture_output=True, text=True)
         if done.returncode != 0:
             log = path.with_suffix(".log")
-            raise LatexError(f"pdflatex failed on {path} (see {log})")
+            raise LatexError(f"{command[0]} failed on {path} (see {log})")
     return path.with_suffix(".pdf")

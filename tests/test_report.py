@@ -1,0 +1,79 @@
+"""Reports and LaTeX from one `verify --json` run: Markdown, standalone HTML, TeX, PDF."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from verify.cli import main
+from verify.report.latex import evidence_latex, value_latex
+
+EXAMPLES = Path(__file__).parents[1] / "examples" / "conjectures"
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("run") / "r.json"
+    status = main(["verify", "X2", "G6", "--conjectures", str(EXAMPLES), "--json", str(path)])
+    assert status == 0
+    return path
+
+
+def test_report_is_rendered_from_the_json(capsys, results, tmp_path):
+    assert main(["report", "--from", str(results), "-o", str(tmp_path), "--no-plots"]) == 0
+    md = (tmp_path / "report.md").read_text()
+    assert "| X2 | open | refuted |" in md and "counterexample: weights=(2, 1/2)" in md
+    assert "flatminima verify X2 G6 --profile quick --seed 0 --dps 50" in md
+    page = (tmp_path / "report.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and 'class="refuted">refuted' in page
+    assert json.loads((tmp_path / "results.json").read_text()) == json.loads(results.read_text())
+    tex = (tmp_path / "report.tex").read_text()
+    assert r"\section{Ginsburg 2020}" in tex and r"\label{claim:X2}" in tex
+    assert r"\tfrac{1}{2}" in tex  # the counterexample, as mathematics
+
+
+def test_report_embeds_the_family_figures(capsys, results, tmp_path):
+    assert main(["report", "--from", str(results), "-o", str(tmp_path)]) == 0
+    assert (tmp_path / "img" / "phases.png").exists()  # G6 is a scalar-family claim
+    assert "data:image/png;base64," in (tmp_path / "report.html").read_text()
+    assert "![phases](img/phases.png)" in (tmp_path / "report.md").read_text()
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not on PATH (CI has it)")
+def test_report_pdf_compiles(capsys, results, tmp_path):
+    assert main(["report", "--from", str(results), "-o", str(tmp_path), "--no-plots", "--pdf"]) == 0
+    assert (tmp_path / "report.pdf").stat().st_size > 1000
+
+
+def test_counterexample_matrices_print_as_matrices():
+    weights = [[["1", "-1/2"], ["0", "3"]], [["1", "2"]]]
+    assert value_latex(weights) == (
+        r"\left(\begin{bmatrix}1 & -\tfrac{1}{2} \\ 0 & 3\end{bmatrix},\ "
+        r"\begin{bmatrix}1 & 2\end{bmatrix}\right)"
+    )
+    record = {
+        "verdict": "refuted",
+        "status": "false",
+        "tier": "mpmath",
+        "cases": 3,
+        "digits": 50.0,
+        "dps": [50, 80],
+        "message": "fails: F3",
+        "counterexample": {"weights": weights, "sigma_x": None},
+        "values": {"lambda_max": "3.41"},
+    }
+    text = evidence_latex(record)
+    assert r"\text{weights} = \left(\begin{bmatrix}" in text and "sigma" not in text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("{not json", "not JSON"), ('{"claims": 3}', "not a `flatminima verify --json` document")],
+)
+def test_bad_results_file_is_a_one_line_error(capsys, tmp_path, content, message):
+    path = tmp_path / "r.json"
+    path.write_text(content)
+    status = main(["report", "--from", str(path), "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2 and message in err and len(err.strip().splitlines()) == 1
