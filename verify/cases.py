@@ -11,6 +11,14 @@ from math import prod
 
 from hypothesis import strategies as st
 
+from verify.dynamics.runs import (
+    datasets,
+    decay_runs,
+    matrix_flows,
+    matrix_runs,
+    noise_runs,
+    sgd_experiments,
+)
 from verify.linear.strategies import (
     balanced_minima,
     flattest_minima,
@@ -25,9 +33,15 @@ from verify.scalar import ScalarFlow, ScalarNetwork, ScalarRun
 __all__ = [
     "balanced_minima",
     "balanced_scalar_minima",
+    "datasets",
+    "decay_runs",
     "flattest_minima",
     "gauged_minima",
+    "gd_minima",
     "global_minima",
+    "matrix_flows",
+    "matrix_runs",
+    "noise_runs",
     "nonzero_rationals",
     "orthogonal",
     "rationals",
@@ -35,6 +49,7 @@ __all__ = [
     "scalar_minima",
     "scalar_networks",
     "scalar_runs",
+    "sgd_experiments",
     "spd",
 ]
 
@@ -99,3 +114,10 @@ def scalar_flows(depth: tuple[int, int] = (2, 5), horizon: Bounds = (Fraction(1,
     return st.builds(
         ScalarFlow, scalar_networks(depth, (Fraction(1, 2), Fraction(3, 2))), rationals(*horizon)
     )
+
+
+def gd_minima(depth=(2, 3), width=(1, 3), inits=("small", "large", "resnet")):
+    """GD runs to be trained (float64) and polished to a minimum: F9's TrainingCase strategy."""
+    from verify.claims.training import gd_runs  # the training claims import this module
+
+    return gd_runs(depth, width, inits)
