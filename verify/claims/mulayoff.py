@@ -11,7 +11,12 @@ from verify import cases, scalar
 from verify.claim import Claim, Status
 from verify.evidence import Evidence, at_most, equal, evidence, require
 from verify.linear import curvature as cv
-from verify.linear.flattest import flattest, flattest_whitened, top_singular_value
+from verify.linear.flattest import (
+    attaining_minimum,
+    flattest,
+    flattest_whitened,
+    top_singular_value,
+)
 from verify.linear.network import LinearNetwork, Net, rows_product, transpose
 from verify.linear.structure import coupling, path_equations
 from verify.precision import tolerance
@@ -70,17 +75,32 @@ def f1_flattest_whitened(case: LinearNetwork, ctx: MPContext) -> Evidence:
 
 
 def f2_flattest_general(case: LinearNetwork, ctx: MPContext) -> Evidence:
-    """Any Σx: λ_max ≥ N max_v f(v) at every minimum, v stationary; Σx = I gives F1."""
+    """Any Σx: λ_max ≥ N max_v f(v) at every minimum, v stationary; Σx = I gives F1. Attained:
+    the minimum built from v (`attaining_minimum`, same widths) has P = T and λ_max = N f(v)."""
     net = case.at(ctx)
     lam = cv.sharpness(net)
     best = flattest(ctx, net.target, net.sigma, net.depth)
+    built = Net(
+        ctx,
+        attaining_minimum(ctx, case.target_rows(), case.widths, best.direction),
+        net.sigma,
+        net.target,
+    )
+    attained = cv.sharpness(built)
     relations = [
         at_most(best.value, lam, "λ_max ≥ N max_v f(v)"),
         equal(best.stationarity, 0, "∇ log f(v) = 0 at the maximiser", size=1),
+        equal(
+            ctx.mnorm(built.residual(), "F"),
+            0,
+            "constructed P = T",
+            size=ctx.mnorm(net.target, "F"),
+        ),
+        equal(attained, best.value, "constructed minimum: λ_max = N f(v) (bound attained)"),
     ]
     if case.whitened:
         relations.append(equal(best.value, flattest_whitened(ctx, net.target, net.depth), "F1"))
-    return evidence(*relations, lambda_max=lam, flattest=best.value)
+    return evidence(*relations, lambda_max=lam, flattest=best.value, attained=attained)
 
 
 def f3_balanced_is_flattest(case: LinearNetwork, ctx: MPContext) -> Evidence:
@@ -251,7 +271,8 @@ CLAIMS = [
     ),
     Claim(
         "F2",
-        "Any Σx: λ_max ≥ N max_v ‖v‖^{2/N}‖Tv‖^{2−2/N}/(vᵀΣx⁻¹v) at every global minimum",
+        "Any Σx: min over global minima of λ_max = N max_v ‖v‖^{2/N}‖Tv‖^{2−2/N}/(vᵀΣx⁻¹v)"
+        " (bound at every minimum; attained by a constructed one)",
         "flatminima (generalises F1)",
         Status.PROVED,
         cases.global_minima(depth=(2, 4), width=(1, 4), whitened=None),

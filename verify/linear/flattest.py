@@ -2,8 +2,15 @@
 
 F1 (whitened):  min λ_max = N σ1^{2 − 2/N}.
 F2 (any Σx):    min λ_max = N · max_{v≠0} f(v),  f(v) = ‖v‖^{2/N} ‖T v‖^{2−2/N} / (vᵀ Σx⁻¹ v).
-The maximum of the scale-invariant log f is found by a float64 multi-start ascent and then
-polished by Newton's method at working precision; the stationarity residual is reported.
+The maximum of the scale-invariant log f is found by a float64 multi-start ascent (one start
+from the convex dual below) and then polished by Newton's method at working precision; the
+stationarity residual is reported.
+
+Attainment (`attaining_minimum`): with T = L R (LᵀL = I_r, r = rank T) and ρ = (‖Tv‖/‖v‖)^{1/N}
+at the maximiser v, the global minimum W_1 = ρ^{1−N} J_1 R, W_k = ρ J_k J_{k−1}ᵀ, W_N = ρ L J_{N−1}ᵀ
+(J_k = [I_r; 0]) has M = X ⊗ LLᵀ + Y ⊗ (I − LLᵀ) with X = S(ρ^{2N−2} I + (N−1)ρ^{−2} TᵀT)S,
+Y = ρ^{−2} S TᵀT S ⪯ X, so λ_max = max_u (ρ^{2N−2}‖u‖² + (N−1)ρ^{−2}‖Tu‖²)/(uᵀΣx⁻¹u), and this
+equals N f(v) exactly when v is a global maximiser of f: min_ρ of it is the convex dual of F2.
 """
 
 from __future__ import annotations
@@ -14,8 +21,9 @@ from functools import lru_cache
 import numpy as np
 from mpmath.ctx_mp import MPContext
 
-from verify.evidence import Degenerate
+from verify.evidence import Degenerate, InvalidCase
 from verify.linear.curvature import eigenvalues
+from verify.linear.network import Rows, column_factorization, rows_at
 
 ZERO_TARGET = "T = 0: the flattest minimum (all weights 0) has sharpness 0"
 
@@ -46,14 +54,48 @@ class Flattest:
     stationarity: object
 
 
+def _dual64(c: np.ndarray, k: np.ndarray, depth: int) -> list[np.ndarray]:
+    """Starts from the convex dual of max f: h(t) = λ_max of the pencil
+    (e^{−(N−1)t} I + (N−1) e^t C, Σx⁻¹) is convex in t and min_t h = N max f (the attainment
+    argument); golden-section search for t*, then the pencil's top eigenvectors at t* and
+    combinations of the top two (the maximiser, when the top eigenvalue is double at t*)."""
+    values, vectors = np.linalg.eigh(k)
+    root = vectors @ np.diag(values**-0.5) @ vectors.T  # Σx^{1/2} = (Σx⁻¹)^{−1/2}
+    d = c.shape[0]
+
+    def pencil(t):
+        return np.linalg.eigh(
+            root @ (np.exp(-(depth - 1) * t) * np.eye(d) + (depth - 1) * np.exp(t) * c) @ root
+        )
+
+    def h(t):
+        return pencil(t)[0][-1]
+
+    lo = hi = -np.log(max(np.linalg.eigvalsh(c)[-1], 1e-300)) / depth  # t* ≥ this
+    lo, step = lo - 1, 1.0
+    while h(hi + step) < h(hi) and step < 1e6:
+        hi, step = hi + step, 2 * step
+    hi += step
+    golden = (np.sqrt(5) - 1) / 2
+    for _ in range(80):
+        a, b = hi - golden * (hi - lo), lo + golden * (hi - lo)
+        lo, hi = (lo, b) if h(a) <= h(b) else (a, hi)
+    top = pencil((lo + hi) / 2)[1]
+    angles = np.linspace(0, np.pi, 16, endpoint=False)
+    pairs = [np.cos(a) * top[:, -1] + np.sin(a) * top[:, -2] for a in angles] if d > 1 else []
+    return [root @ u for u in [*top.T, *pairs]]
+
+
 @lru_cache(maxsize=1024)
 def _ascent64(c_rows: tuple, k_rows: tuple, depth: int, starts: int = 24) -> np.ndarray:
-    """A float64 maximiser of log f on the unit sphere (multi-start projected gradient);
-    cached, since both working precisions start from the same float64 data."""
+    """A float64 maximiser of log f on the unit sphere (multi-start projected gradient, with
+    starts from the convex dual, so a local maximum does not win); cached, since both working
+    precisions start from the same float64 data."""
     c, k = np.array(c_rows), np.array(k_rows)
     d = c.shape[0]
     rng = np.random.default_rng(0)
     candidates = [*np.eye(d), *np.linalg.eigh(c)[1].T, *np.linalg.eigh(k)[1].T]
+    candidates += _dual64(c, k, depth)
     candidates += list(rng.standard_normal((starts, d)))
 
     def log_f(v):
@@ -142,3 +184,29 @@ def flattest(ctx: MPContext, t, sigma, depth: int, iterations: int = 60) -> Flat
         v = trial
     residual = ctx.norm(_newton_step(ctx, terms, v)[1]) / 2
     return Flattest(depth * ctx.exp(log_f(v)), [v[i] for i in range(v.rows)], residual)
+
+
+def attaining_minimum(ctx: MPContext, target: Rows, widths: tuple[int, ...], direction) -> list:
+    """The global minimum of widths (d_0..d_N) built from a maximiser v of f (module docstring):
+    T = L R with L = C L_c⁻ᵀ, R = L_cᵀ R_0 (T = C R_0 exactly, CᵀC = L_c L_cᵀ),
+    ρ = (‖Tv‖/‖v‖)^{1/N}, W_1 = ρ^{1−N} J_1 R, W_k = ρ J_k J_{k−1}ᵀ (1 < k < N),
+    W_N = ρ L J_{N−1}ᵀ, J_k = [I_r; 0] ∈ R^{d_k × r}."""
+    basis, reduced = column_factorization(target)
+    rank, depth = len(reduced), len(widths) - 1
+    if rank == 0:
+        raise Degenerate(ZERO_TARGET)
+    if rank > min(widths[1:-1]):
+        raise InvalidCase(f"rank T = {rank} exceeds a hidden width of {widths}: no global minimum")
+    c = rows_at(ctx, basis)
+    chol = ctx.cholesky(c.T * c)
+    left, right = c * ctx.inverse(chol.T), chol.T * rows_at(ctx, reduced)
+    v = ctx.matrix(direction)
+    rho = (ctx.norm(rows_at(ctx, target) * v) / ctx.norm(v)) ** (ctx.one / depth)
+
+    def j(d: int):
+        return ctx.matrix([[int(a == b) for b in range(rank)] for a in range(d)])
+
+    weights = [rho ** (1 - depth) * j(widths[1]) * right]
+    weights += [rho * j(widths[k]) * j(widths[k - 1]).T for k in range(2, depth)]
+    weights.append(rho * left * j(widths[depth - 1]).T)
+    return weights

@@ -54,6 +54,29 @@ def inverse(rows: Rows) -> Rows:
     return tuple(tuple(row[n:]) for row in work)
 
 
+def column_factorization(rows: Rows) -> tuple[Rows, Rows]:
+    """Exact rank factorization T = C R: C the pivot columns of T (independent, r = rank T of
+    them), R the nonzero rows of T's reduced row echelon form (r × d0; empty if T = 0)."""
+    work = [list(row) for row in rows]
+    cols = len(rows[0]) if rows else 0
+    pivots: list[int] = []
+    for col in range(cols):
+        r = len(pivots)
+        pivot = next((i for i in range(r, len(work)) if work[i][col] != 0), None)
+        if pivot is None:
+            continue
+        work[r], work[pivot] = work[pivot], work[r]
+        head = work[r][col]
+        work[r] = [x / head for x in work[r]]
+        for i in range(len(work)):
+            if i != r and work[i][col] != 0:
+                factor = work[i][col]
+                work[i] = [x - factor * y for x, y in zip(work[i], work[r], strict=True)]
+        pivots.append(col)
+    basis = tuple(tuple(row[j] for j in pivots) for row in rows)
+    return basis, tuple(tuple(row) for row in work[: len(pivots)])
+
+
 @dataclass(frozen=True)
 class LinearNetwork:
     """Weights W_1..W_N, data covariance Σx (None: whitened) and target T (None: the product).
