@@ -38,6 +38,14 @@ def check_size(n: int, alpha: float | Fraction | None = None, kind: str = "gauss
         raise InvalidCase(f"unknown pattern kind {kind!r} (choose from {', '.join(KINDS)})")
 
 
+SEED_STRIDE = 1_000_003  # instance k of an experiment seeded s has seed s · stride + k
+
+
+def seed_block(seed: int, count: int) -> range:
+    """The instance seeds of an experiment: s · SEED_STRIDE + k, k = 0..count − 1."""
+    return range(seed * SEED_STRIDE, seed * SEED_STRIDE + count)
+
+
 def patterns_count(n: int, alpha: float | Fraction) -> int:
     """M = round(αN) ≥ 1 patterns at load α."""
     check_size(n, alpha)
@@ -184,9 +192,7 @@ def _pairwise_profile(inst: Instance, centres: np.ndarray) -> Profile:
         size = len(chunk) * width
         counts[start : start + rows] = np.bincount(index, minlength=size).reshape(-1, width)
         weights = np.broadcast_to(kappa, dist.shape).ravel()
-        sums[start : start + rows] = np.bincount(index, weights, minlength=size).reshape(
-            -1, width
-        )
+        sums[start : start + rows] = np.bincount(index, weights, minlength=size).reshape(-1, width)
     return Profile(counts, sums)
 
 

@@ -15,7 +15,12 @@ from functools import lru_cache
 import numpy as np
 
 from verify.dynamics.rates import INTERVAL_Z
-from verify.perceptron.enumerate import enumerate_instance, local_entropy, shell_counts
+from verify.perceptron.enumerate import (
+    enumerate_instance,
+    local_entropy,
+    seed_block,
+    shell_counts,
+)
 
 MIN_SOLUTIONS = 8  # fewer solutions in an instance: no within-instance correlation
 
@@ -136,7 +141,7 @@ def crossover(kind: str, n: int, seed: int, instances: int) -> Crossover:
     lower Wilson bound first does to where the upper one does for good."""
     loads, fractions, lows, highs, sat = [], [], [], [], []
     for m in range(1, n + 1):
-        found = [monotone_curve(kind, n, m, seed * 1_000_003 + k) for k in range(instances)]
+        found = [monotone_curve(kind, n, m, s) for s in seed_block(seed, instances)]
         found = [f for f in found if f is not None]
         if 2 * len(found) < instances:  # mostly unsatisfiable: past the finite-N capacity
             continue
