@@ -13,7 +13,7 @@ from verify.perceptron import enumerate as en
 
 def python_loop(xi: np.ndarray) -> list[float]:
     """min_μ wᵀξ^μ for every w, one vector at a time in plain Python."""
-    m, n = xi.shape
+    n = xi.shape[1]
     rows = xi.tolist()
     out = []
     for x in range(1 << n):
