@@ -87,7 +87,8 @@ def dense_experiments(kind: str, sizes=(12, 17), instances: int = 100):
 
 
 def sweeps(sizes=(13, 17), instances: int = 80):
-    """Gaussian patterns (the literature's threshold is stated for them), all loads."""
+    """Gaussian patterns, all loads (±1 patterns' integer fields make the finite-N curves
+    degenerate, docs/claims/perceptron.md; the N → ∞ threshold is the same for both)."""
     return st.builds(
         Sweep,
         st.just("gaussian"),
