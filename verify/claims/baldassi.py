@@ -61,7 +61,7 @@ def p3_first_moment(case: ex.FirstMoment, ctx: MPContext) -> Evidence:
 MIN_INSTANCES = 5  # usable instances (≥ MIN_SOLUTIONS solutions) needed for an interval
 
 
-def _side(name: str, values: list[float], positive: bool) -> tuple[float, float, float]:
+def _side(name: str, values: list[float]) -> tuple[float, float, float]:
     """mean ± 4 SE of per-instance values; Degenerate when the interval contains 0."""
     mean, low, high = interval(values)
     if low <= 0 <= high:
@@ -83,10 +83,10 @@ def p4_dense_high_margin(exp: ex.Enumerated, ctx: MPContext) -> Evidence:
         raise Degenerate(
             f"only {len(usable)} of {len(found)} instances have ≥ {MIN_SOLUTIONS} solutions"
         )
-    rho1 = _side("ρ(κ, n_1)", [f.rho[0] for f in usable if f.rho[0] is not None], True)
-    rho2 = _side("ρ(κ, n_2)", [f.rho[1] for f in usable if f.rho[1] is not None], True)
+    rho1 = _side("ρ(κ, n_1)", [f.rho[0] for f in usable if f.rho[0] is not None])
+    rho2 = _side("ρ(κ, n_2)", [f.rho[1] for f in usable if f.rho[1] is not None])
     slopes = [f.neighbour_slope for f in usable if f.neighbour_slope is not None]
-    fall = _side("d ↦ mean neighbour margin slope", slopes, False)
+    fall = _side("d ↦ mean neighbour margin slope", slopes)
     return evidence(
         at_most(0, rho1[1], "ρ(margin, n_1): interval (mean ± 4 SE over instances) above 0"),
         at_most(0, rho2[1], "ρ(margin, n_2): interval (mean ± 4 SE over instances) above 0"),
