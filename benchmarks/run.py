@@ -7,6 +7,8 @@
    full-Hessian `numpy.linalg.eigvalsh` baseline (what PyHessian-style tools compute).
 4. The symbolic Hessian of a depth-3, width-2 network: by structure (theory/linear.py) vs
    brute-force `sympy.hessian` (benchmarks/symbolic.py).
+5. Exhaustive enumeration of the binary perceptron at N = 21 vs a per-vector Python loop
+   (benchmarks/perceptron.py).
 """
 
 from __future__ import annotations
@@ -100,8 +102,10 @@ def curvature_benchmarks(dps: int = 50) -> None:
 
 
 if __name__ == "__main__":
-    from symbolic import symbolic_hessian_benchmark  # benchmarks/ is on sys.path as a script
+    from perceptron import enumeration_benchmark  # benchmarks/ is on sys.path as a script
+    from symbolic import symbolic_hessian_benchmark
 
     flow_benchmark()
     curvature_benchmarks()
     symbolic_hessian_benchmark()
+    enumeration_benchmark()

@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 
 from verify.claim import Claim
-from verify.claims import ginsburg, kamber_parhi, mulayoff, training
+from verify.claims import baldassi, ginsburg, kamber_parhi, mulayoff, training
 
-_MODULES = (mulayoff, kamber_parhi, training, ginsburg)
+_MODULES = (mulayoff, kamber_parhi, training, ginsburg, baldassi)
 
 
 class UnknownClaimError(KeyError):

@@ -259,15 +259,21 @@ def sharpness(file, dps, as_json) -> None:
 
 
 @cli.command()
-@click.argument("family", type=click.Choice(["linear", "dynamics"]))
+@click.argument("family", type=click.Choice(["linear", "dynamics", "perceptron"]))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory.")
 @click.option("--eta", type=float, default=0.05, show_default=True, help="dynamics: step size η.")
 @click.option("--mu", type=float, default=0.005, show_default=True, help="dynamics: weight decay.")
 @click.option("--sigma", type=float, default=0.5, show_default=True, help="dynamics: noise σ.")
 @click.option("--batch", type=int, default=1, show_default=True, help="dynamics: SGD batch size.")
 @click.option("--steps", type=int, default=20000, show_default=True, help="dynamics: steps.")
-def plot(family, output, eta, mu, sigma, batch, steps) -> None:
+@click.option("--n", "size", type=int, default=21, show_default=True, help="perceptron: N.")
+@click.option("--alpha", type=float, default=0.5, show_default=True, help="perceptron: load α.")
+def plot(family, output, eta, mu, sigma, batch, steps, size, alpha) -> None:
     """Write a claim family's figures (PNG and SVG) into a directory."""
+    if family == "perceptron":
+        from verify.report.perceptron_plots import PerceptronPlot
+
+        spec = PerceptronPlot(size, alpha)  # validates N and α before anything runs
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -276,6 +282,10 @@ def plot(family, output, eta, mu, sigma, batch, steps) -> None:
         from verify.report.plots import plot_linear
 
         written = plot_linear(output)
+    elif family == "perceptron":
+        from verify.report.perceptron_plots import plot_perceptron
+
+        written = plot_perceptron(output, spec)
     else:
         from verify.dynamics.trajectories import Schedule
         from verify.report.dynamics_plots import plot_dynamics

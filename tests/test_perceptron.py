@@ -1,0 +1,208 @@
+"""Binary-perceptron enumeration (P3–P5): brute-force cross-checks, moments, statistics, errors."""
+
+from fractions import Fraction
+from itertools import product
+from math import comb
+
+import numpy as np
+import pytest
+
+from verify.claims import baldassi
+from verify.cli import main
+from verify.evidence import Degenerate, InvalidCase
+from verify.perceptron import enumerate as en
+from verify.perceptron import experiments as ex
+from verify.perceptron import local, moments
+from verify.perceptron.gaussian import gauss_average, gauss_tail
+from verify.precision import workcontext
+
+
+def brute_fields(xi: np.ndarray) -> np.ndarray:
+    """min_μ wᵀξ^μ by a plain loop over all w, bit i of x set ⇔ w_i = +1."""
+    n = xi.shape[1]
+    out = []
+    for x in range(1 << n):
+        w = np.array([1.0 if (x >> i) & 1 else -1.0 for i in range(n)])
+        out.append(min(float(w @ row) for row in xi))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("kind", en.KINDS)
+def test_enumeration_matches_a_plain_loop(kind, monkeypatch):
+    monkeypatch.setattr(en, "BLOCK", 16)  # force many blocks of the outer sum
+    xi = en.patterns(kind, 9, 5, seed=3)
+    fields = en.min_fields(xi)
+    assert np.allclose(fields, brute_fields(xi), atol=1e-12)
+    if kind == "binary":  # integer fields, exactly
+        assert np.array_equal(fields, brute_fields(xi))
+    inst = en.enumerate_instance(kind, 9, 5, 3)
+    assert np.array_equal(inst.solutions, np.flatnonzero(brute_fields(xi) >= -1e-12))
+
+
+def naive_profile(inst: en.Instance):
+    sols = [int(s) for s in inst.solutions]
+    counts = np.zeros((len(sols), inst.n + 1), dtype=np.int64)
+    sums = np.zeros((len(sols), inst.n + 1))
+    for a, s in enumerate(sols):
+        for t in sols:
+            d = bin(s ^ t).count("1")
+            counts[a, d] += 1
+            sums[a, d] += inst.margins[t]
+    return counts, sums
+
+
+@pytest.mark.parametrize("method", ["_pairwise_profile", "_transform_profile"])
+def test_local_entropy_counts_match_a_naive_double_loop(method):
+    inst = en.enumerate_instance("gaussian", 10, 3, 7)
+    assert len(inst.solutions) > 50
+    profile = getattr(en, method)(inst, inst.solutions)
+    counts, sums = naive_profile(inst)
+    assert np.array_equal(profile.counts, counts)
+    assert np.allclose(profile.margin_sums, sums, atol=1e-9)
+    assert np.all(profile.counts[:, 0] == 1) and profile.counts.sum() == len(inst.solutions) ** 2
+    for d in (1, 2):
+        assert np.array_equal(en.shell_counts(inst, inst.solutions, d), counts[:, d])
+
+
+def test_walsh_hadamard_is_its_own_inverse_up_to_2_to_the_n():
+    x = np.arange(16, dtype=np.int64) ** 2
+    assert np.array_equal(en.walsh_hadamard(en.walsh_hadamard(x)), 16 * x)
+    n = 6  # the transform of the radius-d shell is the Krawtchouk polynomial K_d(|u|)
+    weight = np.bitwise_count(np.arange(1 << n)).astype(np.int64)
+    for d in range(n + 1):
+        shell = (weight == d).astype(np.int64)
+        assert np.array_equal(en.walsh_hadamard(shell), en.krawtchouk(n, d, weight))
+
+
+@pytest.mark.parametrize(
+    ("n", "kappa", "threshold"),
+    [(16, Fraction(1, 2), 2), (9, Fraction(1, 3), 1), (9, Fraction(-1, 3), -1), (2, 1, 2)],
+)
+def test_field_threshold_is_exact(n, kappa, threshold):
+    assert en.field_threshold(n, kappa) == threshold
+
+
+def test_binary_moments_match_an_average_over_every_pattern_set():
+    """N = 3, M = 2: all 2^6 pattern sets, E C and E C² exactly (no sampling)."""
+    n, m, kappa = 3, 2, Fraction(1, 3)
+    t = en.field_threshold(n, kappa)
+    counts = []
+    for bits in product((-1.0, 1.0), repeat=n * m):
+        fields = en.min_fields(np.array(bits).reshape(m, n))
+        counts.append(int(np.count_nonzero(fields >= t)))
+    ctx = workcontext(30)
+    mom = moments.moments(ctx, "binary", n, m, kappa)
+    assert mom.first == ctx.mpf(sum(counts)) / len(counts)
+    assert mom.second == ctx.mpf(sum(c * c for c in counts)) / len(counts)
+
+
+def test_gaussian_pair_probability_matches_quadrature():
+    ctx = workcontext(40)
+    kappa = ctx.mpf(1) / 3
+    for q in (ctx.mpf(9) / 10, ctx.mpf(-1) / 2, ctx.zero):
+        root = ctx.sqrt(1 - q * q)
+        direct = gauss_average(
+            ctx, lambda z, q=q, root=root: gauss_tail(ctx, (kappa - q * z) / root), kappa
+        )
+        assert abs(moments.gaussian_pair(ctx, kappa, q) - direct) < ctx.mpf(10) ** -35
+    assert moments.gaussian_pair(ctx, kappa, 1) == gauss_tail(ctx, kappa)
+    assert moments.gaussian_pair(ctx, kappa, -1) == 0
+
+
+def test_mean_test_accepts_the_first_moment_and_rejects_a_wrong_one():
+    ctx = workcontext(30)
+    n, m, kappa = 12, 6, Fraction(0)
+    counts = [en.enumerate_instance("gaussian", n, m, s).count_at_least(kappa) for s in range(300)]
+    right = moments.mean_test(ctx, counts, moments.moments(ctx, "gaussian", n, m, kappa), 2**n)
+    assert right.expected == 2**6 and right.p_value >= 1e-4
+    wrong = moments.moments(ctx, "gaussian", n, m - 1, kappa)  # twice the true mean
+    assert moments.mean_test(ctx, counts, wrong, 2**n).p_value < 1e-4
+
+
+def test_spearman_handles_ties_and_constants():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    assert local.spearman(x, np.array([1, 1, 2, 3])) == pytest.approx(0.9486832980505138)
+    assert local.spearman(x, -x) == pytest.approx(-1)
+    assert local.spearman(x, np.ones(4)) is None
+    assert list(local.ranks(np.array([5, 1, 5, 2]))) == [3.5, 1, 3.5, 2]
+
+
+def test_local_entropy_grows_with_margin_for_gaussian_patterns():
+    found = [local.density("gaussian", 14, 5, s) for s in range(30)]
+    rhos = [f.rho[0] for f in found if f.rho[0] is not None]
+    assert len(rhos) >= 25 and np.mean(rhos) > 0.3
+    assert np.mean([f.neighbour_slope for f in found if f.neighbour_slope is not None]) < 0
+
+
+def test_crossing_points_and_wilson_interval():
+    xs, ys = [0.1, 0.2, 0.3, 0.4], [1.0, 0.8, 0.4, 0.0]
+    assert local.first_drop(xs, ys) == pytest.approx(0.275)
+    assert local.last_drop(xs, [1.0, 0.4, 0.6, 0.2]) == pytest.approx(0.325)
+    assert local.first_drop(xs, [0.4, 0.3, 0.2, 0.1]) is None
+    assert local.last_drop(xs, [1.0, 0.9, 0.8, 0.7]) is None
+    low, high = local.wilson(0, 20)
+    assert low == 0 and high == pytest.approx(16 / 36)
+
+
+def test_monotone_curve_is_true_at_low_load_and_false_near_capacity():
+    assert all(local.monotone_curve("gaussian", 14, 2, s) for s in range(10))
+    near = [local.monotone_curve("gaussian", 14, 12, s) for s in range(20)]
+    assert sum(f is True for f in near) <= 3
+
+
+def test_p5_reports_a_finite_size_crossover_away_from_the_literature():
+    ctx = workcontext(30)
+    with pytest.raises(Degenerate, match=r"crossover α = 0\.\d+ \[.*excludes the literature"):
+        baldassi.p5_flat_minima_vanish(ex.Sweep("gaussian", 13, 0, 60), ctx)
+
+
+def test_p3_check_holds_and_p4_check_reports_intervals():
+    ctx = workcontext(30)
+    case = ex.FirstMoment(ex.Enumerated("binary", 11, Fraction(1, 2), 1, 200), Fraction(1, 4))
+    ev = baldassi.p3_first_moment(case, ctx)
+    assert ev.holds(ctx) and ev.values["instances"] == 200
+    ev = baldassi.p4_dense_high_margin(ex.Enumerated("gaussian", 14, Fraction(2, 5), 0, 60), ctx)
+    assert ev.holds(ctx) and ev.values["rho_1_interval"][0] > 0
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: en.check_size(25), r"N = 25 is outside 1\.\.24"),
+        (lambda: en.patterns_count(12, 0), r"α = 0 must be positive"),
+        (lambda: en.patterns("ternary", 5, 2, 0), "unknown pattern kind 'ternary'"),
+        (lambda: ex.Enumerated("gaussian", 30, Fraction(1, 2), 0, 10).seeds(), "N = 30"),
+        (lambda: ex.Enumerated("gaussian", 10, Fraction(1, 2), 0, 1).seeds(), "at least 2"),
+    ],
+)
+def test_invalid_inputs_are_one_line_errors(call, message):
+    with pytest.raises(InvalidCase, match=message) as info:
+        call()
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--n", "30"], "N = 30 is outside 1..24"), (["--alpha", "-0.5"], "must be positive")],
+)
+def test_plot_perceptron_rejects_bad_sizes_in_one_line(tmp_path, capsys, args, message):
+    assert main(["plot", "perceptron", "-o", str(tmp_path), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_first_moment_formula_is_2_to_the_n_minus_m_at_zero_margin():
+    ctx = workcontext(30)
+    for kind in en.KINDS:
+        n, m = 9, 4  # odd N: no ±1 field is 0, so P(field ≥ 0) = 1/2
+        assert moments.moments(ctx, kind, n, m, Fraction(0)).first == 2 ** (n - m)
+    mom = moments.moments(ctx, "gaussian", 9, 4, Fraction(0))
+    assert mom.variance > 0
+    closed = (
+        sum(
+            comb(9, d) * (ctx.mpf(1) / 4 + ctx.asin(1 - ctx.mpf(2 * d) / 9) / (2 * ctx.pi)) ** 4
+            for d in range(10)
+        )
+        * 2**9
+    )
+    assert abs(mom.second - closed) < ctx.mpf(10) ** -25  # κ = 0: p₂ = 1/4 + asin(q)/2π
