@@ -198,9 +198,13 @@ def latex(ids, output, pdf, results, conjecture_paths) -> None:
 
 def family_figures(document: dict, directory: Path) -> list[Path]:
     """The figures of the claim families present in a run (PNG and SVG)."""
-    from verify.report import dynamics_plots, plots
+    from verify.report import dynamics_plots, perceptron_plots, plots
 
-    makers = {"linear": plots.plot_linear, "scalar": lambda d: dynamics_plots.plot_dynamics(d)[0]}
+    makers = {
+        "linear": plots.plot_linear,
+        "scalar": lambda d: dynamics_plots.plot_dynamics(d)[0],
+        "perceptron": perceptron_plots.plot_perceptron,
+    }
     families = {r["family"] for r in document["claims"]}
     return [
         path for family in sorted(families & makers.keys()) for path in makers[family](directory)
