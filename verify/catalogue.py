@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from verify.claim import Claim
-from verify.claims import ginsburg, kamber_parhi, mulayoff, training
+from verify.claims import gardner, ginsburg, kamber_parhi, krauth_mezard, mulayoff, training
 
-_MODULES = (mulayoff, kamber_parhi, training, ginsburg)
+_MODULES = (mulayoff, kamber_parhi, training, ginsburg, gardner, krauth_mezard)
 
 
 class UnknownClaimError(KeyError):

@@ -103,11 +103,17 @@ def rs_entropy(ctx: MPContext, alpha, q, qhat):
 
 
 def saddle_residuals(ctx: MPContext, alpha, q, qhat) -> tuple:
-    """(∂s/∂q, ∂s/∂q̂) = (q̂/2 + α ∂_q ∫Dt ln H(b t), −(1 − q)/2 + ∂_q̂ ∫Dz ln 2cosh(√q̂ z)),
-    the integrals differentiated numerically: both vanish at a saddle point, which checks the
-    integrated-by-parts saddle-point equations independently."""
-    d_q = qhat / 2 + alpha * ctx.diff(lambda x: constraint_entropy(ctx, x), q)
-    d_qhat = -(1 - q) / 2 + ctx.diff(lambda x: spin_entropy(ctx, x), qhat)
+    """(∂s/∂q, ∂s/∂q̂), differentiated under the integral sign (no integration by parts):
+
+        ∂s/∂q = q̂/2 − α b′(q) ∫Dt t G(b t)/H(b t),  b′ = 1/(2b(1 − q)²),
+        ∂s/∂q̂ = −(1 − q)/2 + ∫Dz z tanh(√q̂ z) / (2√q̂).
+
+    Both vanish at a saddle point: an independent check of the saddle-point equations.
+    """
+    b, root = _slope(ctx, q), ctx.sqrt(qhat)
+    mills = _average(ctx, lambda t: t * gauss_density(ctx, b * t) / gauss_tail(ctx, b * t))
+    d_q = qhat / 2 - alpha * mills / (2 * b * (1 - q) ** 2)
+    d_qhat = -(1 - q) / 2 + _average(ctx, lambda z: z * ctx.tanh(root * z), even=True) / (2 * root)
     return d_q, d_qhat
 
 
@@ -146,13 +152,14 @@ _CACHE: dict[int, Saddle] = {}
 def krauth_mezard(ctx: MPContext) -> Saddle:
     """α_KM: the saddle point where the RS entropy vanishes, s(α_KM) = 0 (cached per dps).
 
-    Secant iteration on q̂ ↦ s at the saddle point with conjugate q̂, started from a
-    `_SEED_DPS`-digit solution.
+    Secant iteration on q̂ ↦ s at the saddle point with conjugate q̂, started from the most
+    precise solution already found below ctx.dps (at least `_SEED_DPS` digits).
     """
     if ctx.dps not in _CACHE:
         if ctx.dps > _SEED_DPS:
-            start = ctx.mpf(krauth_mezard(workcontext(_SEED_DPS)).qhat)
-            points = (start, start * (1 + ctx.mpf(10) ** -_SEED_DPS))
+            below = max((d for d in _CACHE if d < ctx.dps), default=_SEED_DPS)
+            start = ctx.mpf(krauth_mezard(workcontext(below)).qhat)
+            points = (start, start * (1 + ctx.mpf(10) ** -below))
         else:
             points = (ctx.mpf(_SEED_QHAT),)
         qhat = ctx.findroot(lambda x: saddle_at_conjugate(ctx, x).entropy, points)
