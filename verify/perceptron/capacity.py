@@ -54,9 +54,10 @@ def annealed_bound(ctx: MPContext, kappa):
 
 
 def _cutoff(ctx: MPContext):
-    """T with ∫_{|z|>T} Dz (1 + z²) below 2^−(prec+60): the saddle-point integrands grow at
-    most like z², so ∫Dz over [−T, T] is exact at the working precision (and mpmath's erfc
-    never sees the astronomically large nodes of an infinite interval)."""
+    """T = √(2(prec + 60) ln 2), so G(T) = 2^−(prec+60)/√(2π) and ∫_{|z|>T} Dz (1 + z²) is below
+    2^−(prec+50): the saddle-point integrands grow at most like z², so ∫Dz over [−T, T] is exact
+    at the working precision (and mpmath's erfc never sees the huge nodes of an infinite
+    interval)."""
     return ctx.sqrt(2 * (ctx.prec + 60) * ctx.ln2)
 
 
@@ -134,7 +135,7 @@ def saddle_at_conjugate(ctx: MPContext, qhat) -> Saddle:
     return Saddle(alpha, q, qhat, rs_entropy(ctx, alpha, q, qhat))
 
 
-def rs_saddle(ctx: MPContext, alpha, qhat_guess=1) -> Saddle:
+def rs_saddle(ctx: MPContext, alpha, qhat_guess: object = 1) -> Saddle:
     """The saddle point at load α: the root in q̂ of q̂ (1 − q(q̂)) = α ∫Dt (G/H)²(b t)."""
 
     def gap(qhat):
@@ -157,7 +158,7 @@ def krauth_mezard(ctx: MPContext) -> Saddle:
     """
     if ctx.dps not in _CACHE:
         if ctx.dps > _SEED_DPS:
-            below = max((d for d in _CACHE if d < ctx.dps), default=_SEED_DPS)
+            below = max((d for d in _CACHE if _SEED_DPS <= d < ctx.dps), default=_SEED_DPS)
             start = ctx.mpf(krauth_mezard(workcontext(below)).qhat)
             points = (start, start * (1 + ctx.mpf(10) ** -below))
         else:
