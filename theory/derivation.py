@@ -97,7 +97,8 @@ class Derivation:
 
     `claim` is the THEORY ID (e.g. "H4"), `statement` one line of plain text, `source` the
     paper (or "standard"). The instance n = `shown` is displayed; every n in `sizes` is
-    checked. `size_name` names n in the text ("N": the depth).
+    checked. `size_name` names n in the text ("N": the depth); "" for a derivation without a
+    size (a single instance, `sizes=(1,)`).
     """
 
     claim: str
@@ -128,7 +129,8 @@ class Derivation:
         cited: list[str] = []
         for n in self.sizes:
             for k, step in enumerate(self.instance(n), start=1):
-                name = f"{self.claim} {self.size_name}={n} step {k} ({step.why})"
+                size = f" {self.size_name}={n}" if self.size_name else ""
+                name = f"{self.claim}{size} step {k} ({step.why})"
                 if step.cited:
                     cited.append(name)
                 elif (problem := step.problem()) is not None:

@@ -71,6 +71,7 @@ _MATH = {
     "∏": r"\prod",
     "√": r"\surd",
     "∞": r"\infty",
+    "∫": r"\int",
     "∈": r"\in",
     "∀": r"\forall",
     "→": r"\to",
@@ -194,6 +195,8 @@ def _sizes(d: Derivation) -> str:
     text = (
         f"Shown for ${d.size_name} = {d.shown}$; every step is built and checked by SymPy for "
         f"${d.size_name} \\in \\{{{sizes}\\}}$"
+        if d.size_name
+        else "Every step is checked by SymPy"
     )
     if cited:
         return text + f", except the cited step(s) ({', '.join(cited)})."

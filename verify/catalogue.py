@@ -6,9 +6,17 @@ import re
 from collections.abc import Sequence
 
 from verify.claim import Claim
-from verify.claims import baldassi, ginsburg, kamber_parhi, mulayoff, training
+from verify.claims import (
+    baldassi,
+    gardner,
+    ginsburg,
+    kamber_parhi,
+    krauth_mezard,
+    mulayoff,
+    training,
+)
 
-_MODULES = (mulayoff, kamber_parhi, training, ginsburg, baldassi)
+_MODULES = (mulayoff, kamber_parhi, training, ginsburg, gardner, krauth_mezard, baldassi)
 
 
 class UnknownClaimError(KeyError):
