@@ -27,6 +27,7 @@ from verify.linear.strategies import (
     orthogonal,
     spd,
 )
+from verify.perceptron.experiments import experiments as perceptron_instances
 from verify.rationals import nonzero_rationals, rationals
 from verify.scalar import ScalarFlow, ScalarNetwork, ScalarRun
 
@@ -44,6 +45,7 @@ __all__ = [
     "noise_runs",
     "nonzero_rationals",
     "orthogonal",
+    "perceptron_instances",
     "rationals",
     "scalar_flows",
     "scalar_minima",
