@@ -40,10 +40,26 @@ def results_table(records: list[dict]) -> Table:
     return table
 
 
+FOUND_SHOWN = 6  # measured values printed for a verified paper/open claim
+
+
+def _short(text: str) -> str:
+    """A decimal string to 6 significant digits; anything else cut to 60 characters."""
+    try:
+        return f"{float(text):.6g}"
+    except ValueError:
+        return text if len(text) <= 60 else text[:57] + "..."
+
+
 def print_details(console: Console, records: list[dict]) -> None:
-    """Every counterexample and every message of a verdict that is not `verified`."""
+    """Every counterexample and every message of a verdict that is not `verified`; for a
+    verified paper or open claim (a measurement), what it found, in one line."""
     for r in records:
         if r["verdict"] == "verified":
+            found = [(k, v) for k, v in r["values"].items() if ":" not in k][:FOUND_SHOWN]
+            if r["status"] in ("paper", "open") and found:
+                shown = ", ".join(f"{k} = {_short(v)}" for k, v in found)
+                console.print(f"[bold]{r['id']}[/] found: {shown}")
             continue
         console.print(f"\n[bold]{r['id']}[/] {r['verdict']}: {r['message']}")
         if r["counterexample"] is not None:
