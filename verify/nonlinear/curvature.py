@@ -17,6 +17,7 @@ from verify.nonlinear.network import (
     Point,
     Pointwise,
     ReluNetwork,
+    check_kinks,
     forward_with,
     gradient_with,
 )
@@ -39,7 +40,9 @@ def region(point: Point, inputs: Matrix, pointwise: Pointwise) -> Pointwise:
 
 def hessian(ctx: MPContext, net: ReluNetwork, point: Point | None = None):
     """∇²L (a ctx.matrix in `Point.flat` order) at a point off every kink."""
-    point = net.point(ctx) if point is None else point
+    if point is None:
+        check_kinks(net)
+        point = net.point(ctx)
     x, y = net.data(ctx)
     fixed = region(point, x, net.activation.pointwise)
     flat = point.flat()

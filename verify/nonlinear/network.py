@@ -27,7 +27,7 @@ from verify.dynamics.flow import _t as transpose
 from verify.evidence import Degenerate
 from verify.linear.network import Rows
 from verify.nonlinear.fast import forward64, gradient64, loss64
-from verify.precision import exact
+from verify.precision import exact, tolerance
 
 Matrix = list[list]
 # (k, z_k) ↦ (σ(z_k), σ'(z_k)) entrywise, for hidden layer k (1-based)
@@ -59,9 +59,11 @@ class Activation:
     slope: Fraction  # a: 0 ReLU, 1 linear
 
     def derivative(self, z):
-        """σ'(z) = 1 or a as a number of z's kind; Degenerate "on a kink" at z = 0 (a ≠ 1)."""
-        if z == 0 and self.slope != 1:
-            raise Degenerate("on a kink: a hidden pre-activation is exactly 0")
+        """σ'(z) = 1 or a as a number of z's kind; Degenerate "on a kink" at z = 0 (a ≠ 1):
+        exactly for Fractions, |z| ≤ 10^-(dps−10) for mpmath numbers (sign not resolved)."""
+        exact_zero = z == 0 if isinstance(z, Fraction | int) else abs(z) <= tolerance(z.context)
+        if exact_zero and self.slope != 1:
+            raise Degenerate("on a kink: a hidden pre-activation is 0 (to working precision)")
         return self.number(z, Fraction(1) if z > 0 else self.slope)
 
     @staticmethod
@@ -233,32 +235,53 @@ def loss(ctx: MPContext, net: ReluNetwork, point: Point | None = None):
 
 
 def gradient(ctx: MPContext, net: ReluNetwork, point: Point | None = None) -> Point:
-    """∂L/∂W_k and ∂L/∂b_k as a Point; Degenerate "on a kink" at a pre-activation 0."""
-    point = net.point(ctx) if point is None else point
+    """∂L/∂W_k and ∂L/∂b_k as a Point; Degenerate "on a kink" at a pre-activation 0 (decided
+    exactly at the net's own point)."""
+    if point is None:
+        check_kinks(net)
+        point = net.point(ctx)
     x, y = net.data(ctx)
     return gradient_with(
         point, x, y, net.activation.pointwise, exact(ctx, Fraction(1, net.samples))
     )
 
 
-def kink_distance(ctx: MPContext, net: ReluNetwork, point: Point | None = None):
-    """min over samples and hidden units of |z| (0: on a kink)."""
-    point = net.point(ctx) if point is None else point
+def check_kinks(net: ReluNetwork) -> None:
+    """Degenerate "on a kink" unless every hidden pre-activation at the net's point is ≠ 0."""
+    forward_with(net.point(), net.data()[0], net.activation.pointwise)
+
+
+def kink_distance(ctx: MPContext | None, net: ReluNetwork, point: Point | None = None):
+    """min over samples and hidden units of |z| (0: on a kink); exact at the net's own point
+    (a Fraction when ctx is None)."""
+    if point is None:
+        zs = pre_activations(net.point(), net.data()[0], net.activation)
+        margin = min(abs(x) for z in zs for row in z for x in row)
+        return margin if ctx is None else exact(ctx, margin)
     zs = pre_activations(point, net.data(ctx)[0], net.activation)
     return min(abs(x) for z in zs for row in z for x in row)
 
 
-def unit_balances(point: Point) -> list[list]:
-    """Per hidden unit j of layer k: ‖W_k[j,:]‖² + b_k[j]² − ‖W_{k+1}[:,j]‖²."""
+def unit_products(p: Point, q: Point) -> list[list]:
+    """Per hidden unit j of layer k: ⟨p_in, q_in⟩ − ⟨p_out, q_out⟩, where in = (W_k[j,:], b_k[j])
+    and out = W_{k+1}[:,j]. With q = p the unit's balance ‖in‖² − ‖out‖²; with q = ∇L it
+    vanishes (homogeneity: scaling in by c and out by 1/c leaves f unchanged)."""
     out = []
-    for k in range(len(point.weights) - 1):
-        w_in, w_out = point.weights[k], transpose(point.weights[k + 1])
+    for k in range(len(p.weights) - 1):
         units = []
-        for j, (row, col) in enumerate(zip(w_in, w_out, strict=True)):
-            extra = [] if point.biases is None else [point.biases[k][j]]
-            units.append(_squares([*row, *extra]) - _squares(col))
+        for j in range(len(p.weights[k])):
+            ins = [(p.weights[k][j], q.weights[k][j])]
+            if p.biases is not None:
+                ins.append(([p.biases[k][j]], [q.biases[k][j]]))
+            col = ([r[j] for r in p.weights[k + 1]], [r[j] for r in q.weights[k + 1]])
+            units.append(sum(_dot(*pair) for pair in ins) - _dot(*col))
         out.append(units)
     return out
+
+
+def unit_balances(point: Point) -> list[list]:
+    """Per hidden unit j of layer k: ‖W_k[j,:]‖² + b_k[j]² − ‖W_{k+1}[:,j]‖²."""
+    return unit_products(point, point)
 
 
 def layer_balances(point: Point) -> list:
@@ -266,5 +289,5 @@ def layer_balances(point: Point) -> list:
     return [-sum(units[1:], units[0]) for units in unit_balances(point)]
 
 
-def _squares(xs: list):
-    return sum((x * x for x in xs[1:]), xs[0] * xs[0])
+def _dot(xs: list, ys: list):
+    return sum((x * y for x, y in zip(xs[1:], ys[1:], strict=True)), xs[0] * ys[0])
