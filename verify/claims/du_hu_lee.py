@@ -69,6 +69,7 @@ def n1_layers_balanced(case: BalanceRun, ctx: MPContext) -> Evidence:
         equal(
             step_gap, 0, "max |unit balance' − balance − η²(‖g_in‖² − ‖g_out‖²)|", size=step_size
         ),
+        horizon=exact(ctx, case.horizon),
         kink_margin=nn.kink_distance(ctx, net),
         loss_at_horizon=nn.loss(ctx, net, end),
         largest_second_order_term=second,

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
+Arrays = list[np.ndarray]
 
-def forward64(
-    weights: list[np.ndarray],
-    biases: list[np.ndarray] | None,
-    activation,
-    inputs: np.ndarray,
-) -> np.ndarray:
+
+def forward64(weights: Arrays, biases: Arrays | None, activation, inputs: np.ndarray) -> np.ndarray:
     """f(X) in float64 (σ'(0) = a by convention)."""
     return _pass64(weights, biases, float(activation.slope), inputs)[0][-1]
 
@@ -31,11 +28,7 @@ def _pass64(weights, biases, slope: float, inputs):
 
 
 def loss64(
-    weights: list[np.ndarray],
-    biases: list[np.ndarray] | None,
-    activation,
-    inputs: np.ndarray,
-    targets: np.ndarray,
+    weights: Arrays, biases: Arrays | None, activation, inputs: np.ndarray, targets: np.ndarray
 ) -> float:
     """L = (1/(2n)) ‖f(X) − Y‖_F² in float64."""
     r = forward64(weights, biases, activation, inputs) - targets
@@ -43,12 +36,8 @@ def loss64(
 
 
 def gradient64(
-    weights: list[np.ndarray],
-    biases: list[np.ndarray] | None,
-    activation,
-    inputs: np.ndarray,
-    targets: np.ndarray,
-) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
+    weights: Arrays, biases: Arrays | None, activation, inputs: np.ndarray, targets: np.ndarray
+) -> tuple[Arrays, Arrays | None]:
     """(∂L/∂W_k, ∂L/∂b_k or None) in float64, by backpropagation."""
     hs, ds = _pass64(weights, biases, float(activation.slope), inputs)
     delta = (hs[-1] - targets) / inputs.shape[1]

@@ -25,7 +25,7 @@ from mpmath.ctx_mp import MPContext
 from verify.dynamics.flow import _mul as mul
 from verify.dynamics.flow import _t as transpose
 from verify.evidence import Degenerate
-from verify.linear.network import Rows
+from verify.linear.network import LayerShapes, Rows
 from verify.nonlinear.fast import forward64, gradient64, loss64
 from verify.precision import exact, tolerance
 
@@ -87,7 +87,7 @@ def leaky_relu(slope: Fraction = Fraction(1, 10)) -> Activation:
 
 
 @dataclass(frozen=True)
-class ReluNetwork:
+class ReluNetwork(LayerShapes):
     """A network with exact rational weights, biases (None: no biases), activation and data."""
 
     weights: tuple[Rows, ...]
@@ -95,15 +95,6 @@ class ReluNetwork:
     activation: Activation
     inputs: Rows  # d_0 × n
     targets: Rows  # d_N × n
-
-    @property
-    def depth(self) -> int:
-        return len(self.weights)
-
-    @property
-    def widths(self) -> tuple[int, ...]:
-        """(d_0, d_1, …, d_N)."""
-        return (len(self.weights[0][0]), *(len(w) for w in self.weights))
 
     @property
     def samples(self) -> int:
