@@ -45,6 +45,7 @@ def n1_layers_balanced(case: BalanceRun, ctx: MPContext) -> Evidence:
     layer_gap = _worst(ctx, zip(nn.layer_balances(start), nn.layer_balances(end), strict=True))
     eta = exact(ctx, case.step)
     point, cross, step_gap, step_size, second = start, ctx.zero, ctx.zero, ctx.one, ctx.zero
+    grad_size = ctx.one
     for _ in range(case.steps):
         g = nn.gradient(ctx, net, point)
         nxt = point.step(g, eta)
@@ -56,15 +57,18 @@ def n1_layers_balanced(case: BalanceRun, ctx: MPContext) -> Evidence:
         step_gap = max(step_gap, _worst(ctx, zip(change, predicted, strict=True)))
         second = max([second, *map(abs, predicted)])
         step_size = max(step_size, _size(ctx, point, nxt))
+        grad_size = max([grad_size, *(abs(x) for x in g.flat())])
         point = nxt
-    grad_size = step_size * max([ctx.one, *(abs(x) for x in nn.gradient(ctx, net).flat())])
     return evidence(
         equal(unit_gap, 0, "max over units of |balance(τ) − balance(0)|", size=flow_size),
         equal(
             layer_gap, 0, "max over layers of |‖W_{k+1}‖² − ‖W_k‖² − ‖b_k‖² change|", size=flow_size
         ),
         equal(
-            cross, 0, "max over steps and units of |⟨w_in, g_in⟩ − ⟨w_out, g_out⟩|", size=grad_size
+            cross,
+            0,
+            "max over steps and units of |⟨w_in, g_in⟩ − ⟨w_out, g_out⟩|",
+            size=step_size * grad_size,
         ),
         equal(
             step_gap, 0, "max |unit balance' − balance − η²(‖g_in‖² − ‖g_out‖²)|", size=step_size
