@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from verify.claim import Claim
 from verify.claims import (
     baldassi,
+    du_hu_lee,
     gardner,
     ginsburg,
     kamber_parhi,
@@ -16,7 +17,7 @@ from verify.claims import (
     training,
 )
 
-_MODULES = (mulayoff, kamber_parhi, training, ginsburg, gardner, krauth_mezard, baldassi)
+_MODULES = (mulayoff, kamber_parhi, training, ginsburg, gardner, krauth_mezard, baldassi, du_hu_lee)
 
 
 class UnknownClaimError(KeyError):

@@ -77,17 +77,10 @@ def column_factorization(rows: Rows) -> tuple[Rows, Rows]:
     return basis, tuple(tuple(row) for row in work[: len(pivots)])
 
 
-@dataclass(frozen=True)
-class LinearNetwork:
-    """Weights W_1..W_N, data covariance Σx (None: whitened) and target T (None: the product).
-
-    `construction` says how a strategy built the case (e.g. "balanced", "gauge").
-    """
+class LayerShapes:
+    """depth and widths of a network whose `weights` are W_1..W_N as rational rows."""
 
     weights: tuple[Rows, ...]
-    sigma_x: Rows | None = None
-    target: Rows | None = None
-    construction: str = ""
 
     @property
     def depth(self) -> int:
@@ -97,6 +90,19 @@ class LinearNetwork:
     def widths(self) -> tuple[int, ...]:
         """(d_0, d_1, …, d_N)."""
         return (len(self.weights[0][0]), *(len(w) for w in self.weights))
+
+
+@dataclass(frozen=True)
+class LinearNetwork(LayerShapes):
+    """Weights W_1..W_N, data covariance Σx (None: whitened) and target T (None: the product).
+
+    `construction` says how a strategy built the case (e.g. "balanced", "gauge").
+    """
+
+    weights: tuple[Rows, ...]
+    sigma_x: Rows | None = None
+    target: Rows | None = None
+    construction: str = ""
 
     @property
     def whitened(self) -> bool:

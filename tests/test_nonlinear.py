@@ -1,0 +1,137 @@
+"""Homogeneous-activation networks: gradient and Hessian against mpmath.diff, kinks, float64,
+and the balance identities of N1 with controls that fail for a non-homogeneous activation."""
+
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from verify.evidence import Degenerate
+from verify.nonlinear import flow
+from verify.nonlinear import network as nn
+from verify.nonlinear.curvature import hessian
+from verify.nonlinear.strategies import networks
+from verify.precision import workcontext
+
+CTX = workcontext(40)
+W1 = ((F(1, 2), F(-1, 3)), (F(2, 3), F(1, 4)), (F(-1, 2), F(1)))
+W2 = ((F(1), F(-1, 2), F(1, 3)),)
+X = ((F(1), F(-1, 2), F(1, 3)), (F(1, 2), F(1), F(-2, 3)))
+Y = ((F(1), F(0), F(-1)),)
+B = ((F(1, 5), F(-1, 7), F(1, 3)), (F(1, 9),))
+
+
+def _net(activation=nn.RELU, biases=B) -> nn.ReluNetwork:
+    """Widths (2, 3, 1), three samples, every pre-activation away from 0."""
+    return nn.ReluNetwork((W1, W2), biases, activation, X, Y)
+
+
+def _loss_of(ctx, net):
+    point = net.point(ctx)
+    return point.flat(), lambda *xs: nn.loss(ctx, net, point.like(list(xs)))
+
+
+@settings(max_examples=6, deadline=None)
+@given(networks(depth=(2, 3), width=3, samples=(2, 4)))
+def test_gradient_matches_mpmath_diff_of_the_loss(net):
+    flat, loss = _loss_of(CTX, net)
+    grad = nn.gradient(CTX, net).flat()
+    for a in range(len(flat)):
+        direction = tuple(int(i == a) for i in range(len(flat)))
+        assert abs(CTX.diff(loss, flat, direction) - grad[a]) < CTX.mpf(10) ** -25
+
+
+@pytest.mark.parametrize("activation", [nn.RELU, nn.leaky_relu(F(1, 10)), nn.LINEAR])
+def test_hessian_matches_second_differences(activation):
+    net = _net(activation)
+    flat, loss = _loss_of(CTX, net)
+    h = hessian(CTX, net)
+    for a in range(len(flat)):
+        for b in range(a, len(flat)):
+            orders = [0] * len(flat)
+            orders[a] += 1
+            orders[b] += 1
+            assert abs(CTX.diff(loss, flat, tuple(orders)) - h[a, b]) < CTX.mpf(10) ** -20
+            assert abs(h[a, b] - h[b, a]) < CTX.mpf(10) ** -35
+
+
+def test_hessian_depends_on_the_region():
+    relu, linear = hessian(CTX, _net(nn.RELU)), hessian(CTX, _net(nn.LINEAR))
+    n = relu.rows
+    assert max(abs(relu[i, j] - linear[i, j]) for i in range(n) for j in range(n)) > 0.01
+
+
+def test_a_point_on_a_kink_is_degenerate():
+    # unit 1, sample 1: 1/2 · 1 − 1/3 · 1/2 + b = 0 for b = −1/3
+    on = _net(biases=((F(-1, 3), F(-1, 7), F(1, 3)), (F(1, 9),)))
+    assert nn.kink_distance(CTX, on) == 0
+    assert nn.kink_distance(None, _net()) > F(1, 20)
+    for request in (hessian, nn.gradient):
+        with pytest.raises(Degenerate, match="on a kink"):
+            request(CTX, on)
+    linear = _net(nn.LINEAR, on.biases)  # no kink for σ(z) = z
+    assert hessian(CTX, linear).rows == len(linear.point().flat())
+
+
+def test_flow_detects_a_crossed_kink():
+    # z = w x with w = 1/100, x = 1, target −1: ẇ = −(w − (−1)) < 0, so z reaches 0 at t ≈ 0.01
+    net = nn.ReluNetwork((((F(1, 100),),), ((F(1),),)), None, nn.RELU, ((F(1),),), ((F(-1),),))
+    with pytest.raises(Degenerate, match="crossed a kink"):
+        flow.flow(CTX, net, F(1))
+    flow.flow(CTX, net, F(1, 1000))  # well before the kink
+
+
+def test_float64_matches_working_precision():
+    net = _net(nn.leaky_relu(F(1, 4)))
+    ws, bs = net.arrays64()
+    x, y = (np.array(m, dtype=float) for m in (net.inputs, net.targets))
+    assert nn.loss64(ws, bs, net.activation, x, y) == pytest.approx(float(nn.loss(CTX, net)))
+    gw, gb = nn.gradient64(ws, bs, net.activation, x, y)
+    fast = np.concatenate([np.concatenate([w.ravel(), b]) for w, b in zip(gw, gb, strict=True)])
+    assert np.allclose(fast, [float(g) for g in nn.gradient(CTX, net).flat()], atol=1e-14)
+    assert nn.forward64(ws, bs, net.activation, x).shape == (1, 3)
+
+
+@pytest.mark.parametrize("activation", [nn.RELU, nn.leaky_relu(F(1, 10)), nn.LINEAR])
+def test_gd_step_changes_unit_balance_by_exactly_the_second_order_term(activation):
+    # exact rational arithmetic: the identity holds with ==, and the η² term is not zero
+    net, eta = _net(activation), F(1, 10)
+    point, (x, y) = net.point(), net.data()
+    g = nn.gradient_with(point, x, y, activation.pointwise, F(1, net.samples))
+    after = nn.unit_balances(point.step(g, eta))
+    before, second = nn.unit_balances(point), nn.unit_products(g, g)
+    assert all(u == 0 for u in nn.unit_products(point, g)[0])
+    assert [a - b for a, b in zip(after[0], before[0], strict=True)] == [
+        eta**2 * s for s in second[0]
+    ]
+    assert any(s != 0 for s in second[0])
+
+
+def _quadratic(ctx):
+    """σ(z) = z + z²/2, σ'(z) = 1 + z: a polynomial, not positively homogeneous."""
+    half = ctx.one / 2
+
+    def pointwise(k, z):
+        return (
+            [[x + x * x * half for x in row] for row in z],
+            [[x + 1 for x in row] for row in z],
+        )
+
+    return pointwise
+
+
+def test_a_non_homogeneous_activation_breaks_both_identities():
+    net = _net(nn.LINEAR)
+    point, (x, y) = net.point(CTX), net.data(CTX)
+    quadratic = _quadratic(CTX)
+    g = nn.gradient_with(point, x, y, quadratic, CTX.one / net.samples)
+    assert max(abs(u) for u in nn.unit_products(point, g)[0]) > 1e-3
+    end = flow.integrate(CTX, point, x, y, quadratic, CTX.one / 4)
+    drift = [
+        a - b for a, b in zip(nn.unit_balances(end)[0], nn.unit_balances(point)[0], strict=True)
+    ]
+    assert max(abs(d) for d in drift) > 1e-4
+    linear_end = flow.flow(CTX, net, F(1, 4))
+    kept = zip(nn.unit_balances(linear_end)[0], nn.unit_balances(point)[0], strict=True)
+    assert max(abs(a - b) for a, b in kept) < CTX.mpf(10) ** -30
