@@ -13,10 +13,20 @@ from verify.claims import (
     kamber_parhi,
     krauth_mezard,
     mulayoff,
+    nonlinear_practice,
     training,
 )
 
-_MODULES = (mulayoff, kamber_parhi, training, ginsburg, gardner, krauth_mezard, baldassi)
+_MODULES = (
+    mulayoff,
+    kamber_parhi,
+    training,
+    ginsburg,
+    gardner,
+    krauth_mezard,
+    baldassi,
+    nonlinear_practice,
+)
 
 
 class UnknownClaimError(KeyError):
