@@ -1,6 +1,8 @@
 """N2: ReLU training helpers (gradient, Hessian, power iteration), the structure statistics
 and the claim's decision on a small experiment."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,7 @@ from verify.precision import workcontext
 
 def _net(widths, seed=0, scale=1.0):
     rng = np.random.default_rng(seed)
-    ws = [rng.standard_normal((b, a)) * scale / np.sqrt(a) for a, b in zip(widths, widths[1:])]
+    ws = [rng.standard_normal((b, a)) * scale / np.sqrt(a) for a, b in itertools.pairwise(widths)]
     x = rng.standard_normal((widths[0], 5))
     y = rng.standard_normal((widths[-1], 5))
     return ws, x, y
