@@ -16,8 +16,8 @@ EXPERIMENTS = (
 
 
 def plot_nonlinear(directory: Path) -> list[Path]:
-    """relu_structure.{png,svg}: for each experiment (columns), alignment |u_1(W_k)·v_1(W_{k+1})|
-    (top) and imbalance (bottom), layer pairs averaged, against λ_max of every polished minimum:
+    """nonlinear_structure.{png,svg}: for each experiment (columns), alignment |u_1(W_k)·v_1(W_{k+1})|
+    (top) and imbalance (bottom), layer pairs averaged, against λ_max at every GD end point:
     GD from small init by step size, the sharper setting (large init, small step) and the
     same-norm rotation baseline (drawn at its minimum's λ_max; rotated weights are not minima)."""
     fig, axes = plt.subplots(2, len(EXPERIMENTS), figsize=(5.5 * len(EXPERIMENTS), 7))
@@ -42,6 +42,7 @@ def plot_nonlinear(directory: Path) -> list[Path]:
                     [m.structure[index] for m in ms],
                     color=colour,
                     s=22,
+                    alpha=0.7,
                     label=f"GD, small init, η = {eta:g}",
                 )
             sharp = [m for m in out.minima if m.setting == "sharp"]
@@ -55,8 +56,8 @@ def plot_nonlinear(directory: Path) -> list[Path]:
             )
             ax.set_xscale("log")
         top.set_title(f"student {exp.student}, teacher {exp.teacher}, n = {exp.samples}")
-        bottom.set_xlabel("λ_max at the polished minimum")
-    axes[0][0].set_ylabel("alignment |u₁(W_k)·v₁(W_{k+1})|")
-    axes[1][0].set_ylabel("imbalance ‖W_{k+1}ᵀW_{k+1} − W_kW_kᵀ‖_F / mean ‖W‖_F²")
+        bottom.set_xlabel("λ_max at the GD end point (loss < 1e-5)")
+    axes[0][0].set_ylabel("alignment |u₁(W_k)·v₁(W_k+1)|")
+    axes[1][0].set_ylabel("normalised imbalance")
     axes[0][0].legend(fontsize=7)
-    return _save(fig, directory, "relu_structure")
+    return _save(fig, directory, "nonlinear_structure")
