@@ -16,44 +16,49 @@ EXPERIMENTS = (
 
 
 def plot_nonlinear(directory: Path) -> list[Path]:
-    """nonlinear_structure.{png,svg}: for each experiment (columns), alignment |u_1(W_k)·v_1(W_{k+1})|
-    (top) and imbalance (bottom), layer pairs averaged, against λ_max at every GD end point:
-    GD from small init by step size, the sharper setting (large init, small step) and the
-    same-norm rotation baseline (drawn at its minimum's λ_max; rotated weights are not minima)."""
+    """nonlinear_structure.{png,svg}: for each experiment (columns), alignment
+    |u_1(W_k)·v_1(W_{k+1})| (top) and imbalance (bottom), layer pairs averaged, against λ_max
+    at every GD end point: GD from small init by step size, the sharper setting (large init,
+    small step) and the same-norm rotation baseline (drawn at its minimum's λ_max; rotated
+    weights are not minima)."""
     fig, axes = plt.subplots(2, len(EXPERIMENTS), figsize=(5.5 * len(EXPERIMENTS), 7))
     for col, exp in enumerate(EXPERIMENTS):
         out = outcome(exp)
         top, bottom = axes[0][col], axes[1][col]
         colours = plt.cm.viridis(np.linspace(0, 0.85, len(exp.steps)))
+        gd = [m for m in out.minima if m.setting == "gd"]
+        sharp = [m for m in out.minima if m.setting == "sharp"]
+        # (minima, value of a minimum's (alignment, imbalance) pair, style)
+        series = [
+            (
+                gd,
+                lambda m: m.baseline,
+                {"color": "0.6", "marker": "x", "s": 18, "label": "rotation baseline (same norms)"},
+            )
+        ]
+        series += [
+            (
+                [m for m in gd if m.step == eta],
+                lambda m: m.structure,
+                {"color": c, "s": 22, "alpha": 0.7, "label": f"GD, small init, η = {eta:g}"},
+            )
+            for eta, c in zip(exp.steps, colours, strict=True)
+        ]
+        series.append(
+            (
+                sharp,
+                lambda m: m.structure,
+                {
+                    "color": "tab:red",
+                    "marker": "^",
+                    "s": 26,
+                    "label": "large init, η = 0.01 (sharper)",
+                },
+            )
+        )
         for index, ax in ((0, top), (1, bottom)):
-            gd = [m for m in out.minima if m.setting == "gd"]
-            ax.scatter(
-                [m.sharpness for m in gd],
-                [m.baseline[index] for m in gd],
-                color="0.6",
-                marker="x",
-                s=18,
-                label="rotation baseline (same norms)",
-            )
-            for eta, colour in zip(exp.steps, colours, strict=True):
-                ms = [m for m in gd if m.step == eta]
-                ax.scatter(
-                    [m.sharpness for m in ms],
-                    [m.structure[index] for m in ms],
-                    color=colour,
-                    s=22,
-                    alpha=0.7,
-                    label=f"GD, small init, η = {eta:g}",
-                )
-            sharp = [m for m in out.minima if m.setting == "sharp"]
-            ax.scatter(
-                [m.sharpness for m in sharp],
-                [m.structure[index] for m in sharp],
-                color="tab:red",
-                marker="^",
-                s=26,
-                label="large init, η = 0.01 (sharper)",
-            )
+            for ms, value, style in series:
+                ax.scatter([m.sharpness for m in ms], [value(m)[index] for m in ms], **style)
             ax.set_xscale("log")
         top.set_title(f"student {exp.student}, teacher {exp.teacher}, n = {exp.samples}")
         bottom.set_xlabel("λ_max at the GD end point (loss < 1e-5)")
