@@ -1,0 +1,1 @@
+"""Networks with homogeneous activations (ReLU, leaky ReLU, linear) at arbitrary precision."""
