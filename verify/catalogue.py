@@ -14,10 +14,21 @@ from verify.claims import (
     kamber_parhi,
     krauth_mezard,
     mulayoff,
+    nonlinear_practice,
     training,
 )
 
-_MODULES = (mulayoff, kamber_parhi, training, ginsburg, gardner, krauth_mezard, baldassi, du_hu_lee)
+_MODULES = (
+    mulayoff,
+    kamber_parhi,
+    training,
+    ginsburg,
+    gardner,
+    krauth_mezard,
+    baldassi,
+    du_hu_lee,
+    nonlinear_practice,
+)
 
 
 class UnknownClaimError(KeyError):

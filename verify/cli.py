@@ -198,9 +198,10 @@ def latex(ids, output, pdf, results, conjecture_paths) -> None:
 
 def family_figures(document: dict, directory: Path) -> list[Path]:
     """The figures of the claim families present in a run (PNG and SVG)."""
-    from verify.report import dynamics_plots, perceptron_plots, plots
+    from verify.report import dynamics_plots, nonlinear_plots, perceptron_plots, plots
 
     makers = {
+        "nonlinear": nonlinear_plots.plot_nonlinear,
         "linear": plots.plot_linear,
         "scalar": lambda d: dynamics_plots.plot_dynamics(d)[0],
         "perceptron": perceptron_plots.plot_perceptron,
@@ -263,7 +264,7 @@ def sharpness(file, dps, as_json) -> None:
 
 
 @cli.command()
-@click.argument("family", type=click.Choice(["linear", "dynamics", "perceptron"]))
+@click.argument("family", type=click.Choice(["linear", "dynamics", "perceptron", "nonlinear"]))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory.")
 @click.option("--eta", type=float, default=0.05, show_default=True, help="dynamics: step size η.")
 @click.option("--mu", type=float, default=0.005, show_default=True, help="dynamics: weight decay.")
@@ -286,6 +287,10 @@ def plot(family, output, eta, mu, sigma, batch, steps, size, alpha) -> None:
         from verify.report.plots import plot_linear
 
         written = plot_linear(output)
+    elif family == "nonlinear":
+        from verify.report.nonlinear_plots import plot_nonlinear
+
+        written = plot_nonlinear(output)
     elif family == "perceptron":
         from verify.report.perceptron_plots import plot_perceptron
 

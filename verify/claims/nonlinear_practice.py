@@ -1,0 +1,284 @@
+"""N2: minima that GD reaches in small ReLU networks are balanced and coupled (THEORY.md §7).
+
+A case is a whole experiment (`PracticeExperiment`): a seeded teacher ReLU network labels n
+Gaussian inputs (Y scaled to unit RMS); a bias-free ReLU student (depth 2–3, width ≤ 8) is
+trained by full-batch GD from small init at several step sizes η, and, as the sharper setting,
+from large init with a small step, once per seed (≥ 8 seeds; the seed draws the init). A run
+"reaches a minimum" when its loss falls below `CONVERGED` (1e-5, from ~0.5); runs that diverge
+or stall within `BUDGET` steps are counted and left out. At the end point we measure λ_max
+(power iteration on finite-difference Hessian-vector products, activation pattern frozen),
+and for each pair of consecutive layers the alignment |u_1(W_k) · v_1(W_{k+1})| and the
+imbalance ‖W_{k+1}ᵀW_{k+1} − W_kW_kᵀ‖_F / ((‖W_k‖_F² + ‖W_{k+1}‖_F²)/2) (`training.structure`).
+(Polishing the end point onto the interpolation set by Gauss–Newton was tried and rejected:
+the ill-conditioned directions GD has not finished make it jump 40–75 % of ‖θ‖ away, to a
+different, sharper minimum.)
+
+Baseline (decides): the same weights with every layer randomly rotated, W_k ↦ U_k W_k V_k
+(`ROTATIONS` Haar draws per minimum, seeded [seed, 3, run]): same singular values, decoupled
+singular vectors. Per seed, the effects are the mean over its GD minima of
+    Δ_align = alignment − baseline alignment,   Δ_bal = baseline imbalance − imbalance
+(positive: GD more aligned / more balanced); a seeded percentile bootstrap over seeds gives 90%
+intervals of their means. Verified when both lower ends are > 0; refuted (a counterexample)
+when either interval lies wholly below 0; otherwise undecided → Degenerate (inconclusive, never
+refuted, for lack of power). The sharp-setting comparison (GD minima vs the large-init,
+small-step minima of the same seed) is reported with its intervals but does not decide: it
+asks how flatness and structure go together, not whether the linear-network predictions hold.
+
+Precision: the statistics are float64 measurements; working precision confirms the sharpness.
+At the first GD end point the Hessian is formed at ctx.dps digits (`training.sharpness_mp`,
+weights taken exactly, same frozen activation pattern) and the relation asks the float64
+power-iteration λ_max to agree with its top eigenvalue to `AGREEMENT` relative. This confirms
+the float64 number at that point, not that the point is the limit of GD; `lambda_min_mp`
+(≥ −small at a near-minimum) is reported with it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from hypothesis import strategies as st
+from mpmath.ctx_mp import MPContext
+
+from verify.claim import Claim, Status
+from verify.claims.training import bootstrap_mean
+from verify.evidence import Degenerate, Evidence, at_most, evidence
+from verify.nonlinear import training as tr
+
+CONVERGED = 1e-5  # GD loss below which a run has reached a minimum
+BUDGET = 30_000  # GD steps per run
+ROTATIONS = 16  # random rotations per minimum in the same-norm baseline
+KINK = 1e-6  # minima with a pre-activation closer than this to 0 sit on a ReLU kink
+AGREEMENT = 1e-4  # relative agreement of float64 λ_max with the working-precision value
+SHARP_STEP = 0.01  # the sharper setting: small step …
+SHARP_SCALE = 1.5  # … from large init (std SHARP_SCALE / √fan_in)
+
+
+@dataclass(frozen=True)
+class PracticeExperiment:
+    """Teacher widths, student widths, n samples, data seed, GD seeds, step sizes η and the
+    small init scale (std scale / √fan_in)."""
+
+    teacher: tuple[int, ...]
+    student: tuple[int, ...]
+    samples: int
+    data_seed: int
+    seeds: tuple[int, ...]
+    steps: tuple[float, ...]
+    scale: float = 0.3
+
+    def __post_init__(self) -> None:
+        tr.check_widths(self.teacher)
+        tr.check_widths(self.student)
+        if self.teacher[0] != self.student[0] or self.teacher[-1] != self.student[-1]:
+            raise ValueError("teacher and student must share input and output widths")
+        if len(self.student) < 3:
+            raise ValueError("the student needs a hidden layer (a pair of layers to compare)")
+        if len(self.seeds) < 2 or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"need ≥ 2 distinct seeds, got {self.seeds}")
+        if not self.steps or any(not (0 < s < float("inf")) for s in self.steps):
+            raise ValueError(f"step sizes must be positive and finite, got {self.steps}")
+        if self.samples < 1 or not self.scale > 0:
+            raise ValueError("need ≥ 1 sample and a positive init scale")
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        """X (d_0 × n) standard Gaussian and Y = teacher(X) scaled to unit RMS (seeded)."""
+        rng = np.random.default_rng([self.data_seed, 7])
+        teacher = _layers(self.teacher, 1.0, rng)
+        x = rng.standard_normal((self.teacher[0], self.samples))
+        y = tr.forward(teacher, x)[0]
+        rms = float(np.sqrt(np.mean(y * y)))
+        if rms == 0:
+            raise Degenerate("the teacher is zero on every sample (all units dead)")
+        return x, y / rms
+
+
+def _layers(widths: tuple[int, ...], scale: float, rng: np.random.Generator) -> tr.Weights:
+    return [rng.standard_normal((b, a)) * scale / np.sqrt(a) for a, b in itertools.pairwise(widths)]
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """A polished minimum: setting ("gd" or "sharp"), seed, η, weights, λ_max (float64),
+    (alignment, imbalance, unit imbalance) and the baseline's mean (alignment, imbalance)."""
+
+    setting: str
+    seed: int
+    step: float
+    weights: tuple
+    sharpness: float
+    structure: tuple[float, float, float]
+    baseline: tuple[float, float]
+    margin: float  # `training.kink_margin`: distance of the pre-activations from the kink
+
+
+@dataclass(frozen=True)
+class Outcome:
+    minima: tuple[Minimum, ...]
+    runs: int
+    diverged: int
+    stalled: int
+
+
+@lru_cache(maxsize=64)
+def outcome(exp: PracticeExperiment) -> Outcome:
+    """Train every (seed, setting) run at once in float64 and measure at the end points
+    (cached: the two working precisions and the plots share it)."""
+    x, y = exp.data()
+    plan = [("gd", s, eta, exp.scale) for s in exp.seeds for eta in exp.steps]
+    plan += [("sharp", s, SHARP_STEP, SHARP_SCALE) for s in exp.seeds]
+    inits = [_layers(exp.student, scale, np.random.default_rng(s)) for _, s, _, scale in plan]
+    start = [np.stack(layer) for layer in zip(*inits, strict=True)]
+    runs = tr.gd64(start, x, y, [p[2] for p in plan], BUDGET, CONVERGED)
+    lams = tr.power_sharpness(runs.weights, x, y)
+    minima = []
+    for r, (setting, seed, eta, _) in enumerate(plan):
+        if runs.status[r] != "converged":
+            continue
+        ws = runs.network(r)
+        rng = np.random.default_rng([seed, 3, r])
+        base = np.mean([tr.structure(tr.rotated(ws, rng))[:2] for _ in range(ROTATIONS)], axis=0)
+        minima.append(
+            Minimum(
+                setting,
+                seed,
+                eta,
+                tuple(ws),
+                float(lams[r]),
+                tr.structure(ws),
+                (float(base[0]), float(base[1])),
+                tr.kink_margin(ws, x),
+            )
+        )
+    return Outcome(
+        tuple(minima),
+        len(plan),
+        runs.status.count("diverged"),
+        runs.status.count("stalled"),
+    )
+
+
+def _per_seed(minima: list[Minimum], value) -> dict[int, float]:
+    seeds = sorted({m.seed for m in minima})
+    return {s: float(np.mean([value(m) for m in minima if m.seed == s])) for s in seeds}
+
+
+def effects(out: Outcome) -> dict[str, tuple[float, float, float, int]]:
+    """Effect sizes as (mean over seeds, 90% bootstrap low, high, seeds): GD minus rotation
+    baseline (alignment; imbalance as baseline − GD), and GD minus sharp setting (paired by
+    seed; imbalance as sharp − GD), positive = GD more aligned / balanced."""
+    gd = [m for m in out.minima if m.setting == "gd"]
+    sharp = [m for m in out.minima if m.setting == "sharp"]
+    per = {
+        "align_vs_rotation": _per_seed(gd, lambda m: m.structure[0] - m.baseline[0]),
+        "balance_vs_rotation": _per_seed(gd, lambda m: m.baseline[1] - m.structure[1]),
+    }
+    gd_align, gd_bal = (
+        _per_seed(gd, lambda m: m.structure[0]),
+        _per_seed(gd, lambda m: m.structure[1]),
+    )
+    sh_align = _per_seed(sharp, lambda m: m.structure[0])
+    sh_bal = _per_seed(sharp, lambda m: m.structure[1])
+    both = sorted(gd_align.keys() & sh_align.keys())
+    per["align_vs_sharp"] = {s: gd_align[s] - sh_align[s] for s in both}
+    per["balance_vs_sharp"] = {s: sh_bal[s] - gd_bal[s] for s in both}
+    result = {}
+    for name, values in per.items():
+        xs = list(values.values())
+        if len(xs) < 2:
+            result[name] = (float(np.mean(xs)) if xs else 0.0, 0.0, 0.0, len(xs))
+            continue
+        low, high = bootstrap_mean(xs)
+        result[name] = (float(np.mean(xs)), low, high, len(xs))
+    return result
+
+
+def n2_practice(exp: PracticeExperiment, ctx: MPContext) -> Evidence:
+    """N2: GD-found minima of a ReLU student are more aligned and more balanced than the
+    same-norm rotation baseline (bootstrap 90% intervals over seeds, module doc)."""
+    out = outcome(exp)
+    gd = [m for m in out.minima if m.setting == "gd"]
+    seeds = {m.seed for m in gd}
+    if len(seeds) < 4:
+        raise Degenerate(f"only {len(seeds)} seeds reached a polished GD minimum")
+    eff = effects(out)
+    align, bal = eff["align_vs_rotation"], eff["balance_vs_rotation"]
+    for name, (_mean, low, high, _) in (("alignment", align), ("balance", bal)):
+        if low <= 0 < high or (low == high == 0):
+            raise Degenerate(
+                f"undecided: the 90% bootstrap interval [{low:.3f}, {high:.3f}] of the mean "
+                f"{name} effect over {len(seeds)} seeds contains 0"
+            )
+    x, y = exp.data()
+    lam_min, lam_max = tr.sharpness_mp(ctx, list(gd[0].weights), x, y)
+    gap = abs(gd[0].sharpness - lam_max) / lam_max
+    sharp = [m for m in out.minima if m.setting == "sharp"]
+    values = {
+        "runs": out.runs,
+        "gd_minima": len(gd),
+        "sharp_minima": len(sharp),
+        "diverged": out.diverged,
+        "stalled": out.stalled,
+        "seeds": len(seeds),
+        "gd_alignment": float(np.mean([m.structure[0] for m in gd])),
+        "baseline_alignment": float(np.mean([m.baseline[0] for m in gd])),
+        "gd_imbalance": float(np.mean([m.structure[1] for m in gd])),
+        "baseline_imbalance": float(np.mean([m.baseline[1] for m in gd])),
+        "gd_unit_imbalance": float(np.mean([m.structure[2] for m in gd])),
+        "gd_sharpness": float(np.mean([m.sharpness for m in gd])),
+        "sharp_sharpness": float(np.mean([m.sharpness for m in sharp])) if sharp else 0.0,
+        "sharp_alignment": float(np.mean([m.structure[0] for m in sharp])) if sharp else 0.0,
+        "sharp_imbalance": float(np.mean([m.structure[1] for m in sharp])) if sharp else 0.0,
+        "gd_on_kink": sum(m.margin <= KINK for m in gd),
+        "lambda_max_mp": lam_max,
+        "lambda_min_mp": lam_min,
+        "lambda_rel_gap": gap,
+    }
+    for name, (mean, low, high, _) in eff.items():
+        values |= {name: mean, f"{name}_low": low, f"{name}_high": high}
+    return evidence(
+        at_most(-align[1], 0, "GD more aligned than the rotation baseline (90% interval > 0)"),
+        at_most(-bal[1], 0, "GD more balanced than the rotation baseline (90% interval > 0)"),
+        at_most(gap, AGREEMENT, "float64 λ_max agrees with the working-precision value"),
+        **values,
+    )
+
+
+@st.composite
+def practice_experiments(draw, seeds: int = 8):
+    """N2 experiments: teacher (d_0, h, 1), d_0 ∈ [2, 4], h ∈ [1, 3]; student depth 2–3,
+    width in [4, 8]; n ∈ [6, 10]; `seeds` consecutive seeds; two or three step sizes from
+    {0.05, 0.1, 0.2, 0.4}; small init scale in {0.2, 0.3, 0.5}."""
+    d0, hidden = draw(st.integers(2, 4)), draw(st.integers(1, 3))
+    depth, width = draw(st.integers(2, 3)), draw(st.integers(4, 8))
+    base = draw(st.integers(0, 2**16))
+    steps = draw(
+        st.lists(st.sampled_from((0.05, 0.1, 0.2, 0.4)), min_size=2, max_size=3, unique=True)
+    )
+    return PracticeExperiment(
+        (d0, hidden, 1),
+        (d0,) + (width,) * (depth - 1) + (1,),
+        draw(st.integers(6, 10)),
+        draw(st.integers(0, 2**16)),
+        tuple(range(base, base + seeds)),
+        tuple(sorted(steps)),
+        draw(st.sampled_from((0.2, 0.3, 0.5))),
+    )
+
+
+CLAIMS = [
+    Claim(
+        "N2",
+        "Minima that GD reaches in small ReLU networks are more aligned (coupling path) and "
+        "more balanced than same-norm random rotations of their layers (bootstrap 90% "
+        "intervals over ≥ 8 seeds)",
+        "Mulayoff & Michaeli 2020",
+        Status.PAPER,
+        practice_experiments(),
+        n2_practice,
+        family="nonlinear",
+        cost=0.25,
+    ),
+]
