@@ -1,6 +1,8 @@
 """Float64 versions of the network, its loss and gradient (numpy), for training runs.
 
 Same conventions as `network.py`; `activation` is anything with a `slope` (σ'(0) = a here).
+Weights may carry leading batch axes (…, d_k, d_{k−1}) — R runs at once — and the arrays may
+be numpy object arrays of mpmath numbers: only array operations are used.
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ Arrays = list[np.ndarray]
 
 def forward64(weights: Arrays, biases: Arrays | None, activation, inputs: np.ndarray) -> np.ndarray:
     """f(X) in float64 (σ'(0) = a by convention)."""
-    return _pass64(weights, biases, float(activation.slope), inputs)[0][-1]
+    return passes64(weights, biases, float(activation.slope), inputs)[0][-1]
 
 
-def _pass64(weights, biases, slope: float, inputs):
+def passes64(weights, biases, slope: float, inputs, pattern: list | None = None):
+    """(h_0 = X, h_1, …, h_N = f(X)), and the hidden layers' σ'(z_k) — or the given activation
+    `pattern`, which fixes the smooth piece of the loss (used for one-sided Hessians)."""
     hs, ds = [inputs], []
     for k, w in enumerate(weights):
-        z = w @ hs[-1] + (0 if biases is None else biases[k][:, None])
+        z = w @ hs[-1] + (0 if biases is None else biases[k][..., :, None])
         if k < len(weights) - 1:
-            d = np.where(z > 0, 1.0, slope)
+            d = np.where(z > 0, 1.0, slope) if pattern is None else pattern[k]
             ds.append(d)
             z = d * z
         hs.append(z)
@@ -35,16 +39,24 @@ def loss64(
     return float(np.sum(r * r) / (2 * inputs.shape[1]))
 
 
+def backprop64(weights, biases, slope: float, inputs, targets, pattern: list | None = None):
+    """(f(X) − Y, [∂L/∂W_k], [∂L/∂b_k]) by backpropagation: δ_N = (f − Y)/n,
+    ∂L/∂W_k = δ_k h_{k−1}ᵀ, ∂L/∂b_k = δ_k 1, δ_{k−1} = σ'(z_{k−1}) ⊙ W_kᵀδ_k."""
+    hs, ds = passes64(weights, biases, slope, inputs, pattern)
+    residual = hs[-1] - targets
+    delta = residual / inputs.shape[-1]
+    gw, gb = [], []
+    for k in range(len(weights) - 1, -1, -1):
+        gw.append(delta @ np.swapaxes(hs[k], -1, -2))
+        gb.append(delta.sum(axis=-1))
+        if k > 0:
+            delta = ds[k - 1] * (np.swapaxes(weights[k], -1, -2) @ delta)
+    return residual, gw[::-1], gb[::-1]
+
+
 def gradient64(
     weights: Arrays, biases: Arrays | None, activation, inputs: np.ndarray, targets: np.ndarray
 ) -> tuple[Arrays, Arrays | None]:
     """(∂L/∂W_k, ∂L/∂b_k or None) in float64, by backpropagation."""
-    hs, ds = _pass64(weights, biases, float(activation.slope), inputs)
-    delta = (hs[-1] - targets) / inputs.shape[1]
-    gw, gb = [], []
-    for k in range(len(weights) - 1, -1, -1):
-        gw.append(delta @ hs[k].T)
-        gb.append(delta.sum(axis=1))
-        if k > 0:
-            delta = ds[k - 1] * (weights[k].T @ delta)
-    return gw[::-1], None if biases is None else gb[::-1]
+    _, gw, gb = backprop64(weights, biases, float(activation.slope), inputs, targets)
+    return gw, None if biases is None else gb

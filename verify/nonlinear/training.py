@@ -21,6 +21,7 @@ import numpy as np
 from mpmath.ctx_mp import MPContext
 
 from verify.evidence import Degenerate
+from verify.nonlinear.fast import backprop64, passes64
 
 Weights = list[np.ndarray]
 DIVERGED = 1e8  # a loss above this (or not finite) marks a run as diverged
@@ -32,42 +33,21 @@ def check_widths(widths: tuple[int, ...]) -> None:
         raise ValueError(f"widths must be ≥ 2 positive integers (d_0, …, d_N), got {widths}")
 
 
-def _t(a: np.ndarray) -> np.ndarray:
-    return np.swapaxes(a, -1, -2)
-
-
 def forward(weights: Weights, x: np.ndarray, pattern: list | None = None) -> tuple:
-    """(output, inputs h_0..h_{N−1} of each layer, masks 1[z_k > 0] of the hidden layers);
-    with `pattern`, those masks are used instead (the smooth piece of that activation
+    """(output, inputs h_0..h_{N−1} of each layer, masks σ'(z_k) ∈ {0, 1} of the hidden
+    layers); with `pattern`, those masks are used instead (the smooth piece of that activation
     pattern)."""
-    h, inputs, masks = x, [], []
-    for k, w in enumerate(weights):
-        inputs.append(h)
-        z = w @ h
-        if k == len(weights) - 1:
-            return z, inputs, masks
-        mask = z > 0 if pattern is None else pattern[k]
-        masks.append(mask)
-        h = z * mask
-    raise ValueError("a network needs at least one layer")
+    hs, masks = passes64(weights, None, 0.0, x, pattern)
+    return hs[-1], hs[:-1], masks
 
 
 def loss_grad(
     weights: Weights, x: np.ndarray, y: np.ndarray, pattern: list | None = None
 ) -> tuple[np.ndarray, Weights]:
-    """(L, [∂L/∂W_k]) by backpropagation (float64, or object arrays of mpmath numbers):
-    δ_N = (f − Y)/n, ∂L/∂W_k = δ_k h_{k−1}ᵀ, δ_{k−1} = (W_kᵀ δ_k) ⊙ 1[z_{k−1} > 0] (or the
-    given activation `pattern`)."""
-    out, inputs, masks = forward(weights, x, pattern)
-    r = out - y
-    n = x.shape[-1]
-    loss = 0.5 * np.sum(r * r, axis=(-1, -2)) / n
-    delta, grads = r / n, []
-    for k in range(len(weights) - 1, -1, -1):
-        grads.append(delta @ _t(inputs[k]))
-        if k:
-            delta = (_t(weights[k]) @ delta) * masks[k - 1]
-    return loss, grads[::-1]
+    """(L, [∂L/∂W_k]) per run (float64, or object arrays of mpmath numbers), by
+    `fast.backprop64` with σ = ReLU (or the given activation `pattern`)."""
+    residual, grads, _ = backprop64(weights, None, 0.0, x, y, pattern)
+    return 0.5 * np.sum(residual * residual, axis=(-1, -2)) / x.shape[-1], grads
 
 
 def _dot(a: Weights, b: Weights) -> np.ndarray:
