@@ -6,25 +6,12 @@ forms the field for the integrator and evaluates it.
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import add
-
 from mpmath.ctx_mp import MPContext
 
 from verify import taylor
+from verify.linear.network import matmul, transpose
 
 Matrix = list[list]
-
-
-def _mul(a: Matrix, b: Matrix) -> Matrix:
-    return [
-        [reduce(add, (row[m] * b[m][j] for m in range(len(b)))) for j in range(len(b[0]))]
-        for row in a
-    ]
-
-
-def _t(a: Matrix) -> Matrix:
-    return [list(col) for col in zip(*a, strict=True)]
 
 
 def _eye(n: int) -> Matrix:
@@ -35,7 +22,7 @@ def _chain(weights: list[Matrix], first: int, last: int, size: int) -> Matrix:
     """W_last ⋯ W_first (1-based), the identity of `size` when empty."""
     out = _eye(size)
     for w in weights[first - 1 : last]:
-        out = _mul(w, out)
+        out = matmul(w, out)
     return out
 
 
@@ -44,12 +31,15 @@ def gradients(weights: list[Matrix], sigma: Matrix, target: Matrix) -> list[Matr
     n, d0 = len(weights), len(weights[0][0])
     sizes = [d0, *(len(w) for w in weights)]
     p = _chain(weights, 1, n, d0)
-    r = _mul(
+    r = matmul(
         [[x - y for x, y in zip(pr, tr, strict=True)] for pr, tr in zip(p, target, strict=True)],
         sigma,
     )
     return [
-        _mul(_mul(_t(_chain(weights, k + 1, n, sizes[k])), r), _t(_chain(weights, 1, k - 1, d0)))
+        matmul(
+            matmul(transpose(_chain(weights, k + 1, n, sizes[k])), r),
+            transpose(_chain(weights, 1, k - 1, d0)),
+        )
         for k in range(1, n + 1)
     ]
 
@@ -78,8 +68,8 @@ def balance(weights: list[Matrix]) -> list[Matrix]:
         [
             [a - b for a, b in zip(ra, rb, strict=True)]
             for ra, rb in zip(
-                _mul(_t(weights[k]), weights[k]),
-                _mul(weights[k - 1], _t(weights[k - 1])),
+                matmul(transpose(weights[k]), weights[k]),
+                matmul(weights[k - 1], transpose(weights[k - 1])),
                 strict=True,
             )
         ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import reduce
+from operator import add
 
 from mpmath.ctx_mp import MPContext
 
@@ -21,13 +23,19 @@ def rows_at(ctx: MPContext, rows: Rows):
     return ctx.matrix([[exact(ctx, x) for x in row] for row in rows])
 
 
+def matmul(left, right) -> list[list]:
+    """Product of two matrices given as sequences of rows, whose entries may be any ring
+    elements: Fractions, mpmath numbers or `taylor.Series` (no zero of the kind is needed)."""
+    columns = list(zip(*right, strict=True))
+    return [
+        [reduce(add, (a * b for a, b in zip(row, col, strict=True))) for col in columns]
+        for row in left
+    ]
+
+
 def rows_product(left: Rows, right: Rows) -> Rows:
     """Exact product of two rational matrices."""
-    columns = list(zip(*right, strict=True))
-    return tuple(
-        tuple(sum((a * b for a, b in zip(row, col, strict=True)), Fraction(0)) for col in columns)
-        for row in left
-    )
+    return tuple(map(tuple, matmul(left, right)))
 
 
 def identity_rows(n: int) -> Rows:

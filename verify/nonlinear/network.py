@@ -22,10 +22,9 @@ from fractions import Fraction
 import numpy as np
 from mpmath.ctx_mp import MPContext
 
-from verify.dynamics.flow import _mul as mul
-from verify.dynamics.flow import _t as transpose
 from verify.evidence import Degenerate
-from verify.linear.network import LayerShapes, Rows
+from verify.linear.network import LayerShapes, Rows, transpose
+from verify.linear.network import matmul as mul
 from verify.nonlinear.fast import forward64, gradient64, loss64
 from verify.precision import exact, tolerance
 
