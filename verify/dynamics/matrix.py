@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from mpmath.ctx_mp import MPContext
 
 from verify.evidence import Degenerate
 from verify.linear import curvature as cv
 from verify.linear import train
 from verify.linear.network import LinearNetwork, Net
+from verify.linear.polish import pinv_solve, shifted, vec
 
 NEWTON_ITERATIONS = 60
 
@@ -60,41 +60,17 @@ def train_decayed(case: LinearNetwork, eta: float, mu: float, steps: int) -> lis
     return w
 
 
-def _flat(ctx: MPContext, matrices: list):
-    """Column-stacked parameters, layer by layer (the order of cv.full_hessian)."""
-    return ctx.matrix([m[i, j] for m in matrices for j in range(m.cols) for i in range(m.rows)])
-
-
-def _pseudo_solve(ctx: MPContext, h, rhs):
-    """H⁺ rhs for symmetric H (the orthogonal gauge of J makes H singular)."""
-    values, vectors = ctx.eigsy(h)
-    cut = max(abs(values[i]) for i in range(h.rows)) * ctx.mpf(10) ** (-(ctx.dps // 2))
-    out = ctx.matrix(h.rows, 1)
-    for i in range(h.rows):
-        if abs(values[i]) > cut:
-            u = vectors[:, i]
-            out += u * ((u.T * rhs)[0] / values[i])
-    return out
-
-
 def decayed_stationary(net: Net, mu) -> tuple[Net, object]:
     """Newton (pseudo-inverse Hessian) on ∇J = G + μW from `net`; returns it and ‖∇J‖."""
     ctx = net.ctx
     goal = ctx.mpf(10) ** (-ctx.dps + 5)
     for _ in range(NEWTON_ITERATIONS):
-        grad = _flat(ctx, [g + mu * w for g, w in zip(cv.gradient(net), net.weights, strict=True)])
+        grad = vec(ctx, [g + mu * w for g, w in zip(cv.gradient(net), net.weights, strict=True)])
         size = ctx.norm(grad)
         if size <= goal:
             return net, size
         hessian = cv.full_hessian(net) + mu * ctx.eye(grad.rows)
-        delta = _pseudo_solve(ctx, hessian, grad)
-        weights, offset = [], 0
-        for w in net.weights:
-            new = w.copy()
-            for j in range(w.cols):
-                for i in range(w.rows):
-                    new[i, j] -= delta[offset + j * w.rows + i]
-            offset += w.rows * w.cols
-            weights.append(new)
-        net = Net(ctx, weights, net.sigma, net.target)
+        # the orthogonal gauge of J makes the Hessian singular: a pseudo-inverse step
+        delta = pinv_solve(ctx, hessian, grad)
+        net = Net(ctx, shifted(net.weights, delta, -1), net.sigma, net.target)
     raise Degenerate(f"Newton on the regularised loss stalled at ‖∇J‖ = {ctx.nstr(size, 3)}")

@@ -32,12 +32,38 @@ class Polished:
     iterations: int
 
 
-def _vec(ctx: MPContext, m):
-    """Column-stacked vec(m) as a column vector."""
-    out = ctx.matrix(m.rows * m.cols, 1)
-    for j in range(m.cols):
-        for i in range(m.rows):
-            out[j * m.rows + i] = m[i, j]
+def vec(ctx: MPContext, matrices: list):
+    """vec(M_1); vec(M_2); … as one column: each matrix column-stacked, in order (the
+    parameter order of `jacobian` and `curvature.full_hessian`)."""
+    return ctx.matrix([m[i, j] for m in matrices for j in range(m.cols) for i in range(m.rows)])
+
+
+def shifted(weights: list, delta, scale=1) -> list:
+    """W_k + scale · unvec_k(δ) for every layer, δ in the order of `vec` (new matrices)."""
+    out, offset = [], 0
+    for w in weights:
+        new = w.copy()
+        for j in range(w.cols):
+            for i in range(w.rows):
+                new[i, j] += scale * delta[offset + j * w.rows + i]
+        offset += w.rows * w.cols
+        out.append(new)
+    return out
+
+
+def pinv_solve(ctx: MPContext, s, rhs, singular: str = "the matrix vanishes"):
+    """S⁺ rhs for symmetric S: eigenvalues with |λ| ≤ 10^(−dps/2) max|λ| are dropped
+    (Degenerate with the message `singular` when S = 0)."""
+    values, vectors = ctx.eigsy(s)
+    top = max(abs(values[i]) for i in range(s.rows))
+    if top == 0:
+        raise Degenerate(singular)
+    cut = top * ctx.mpf(10) ** (-(ctx.dps // 2))
+    out = ctx.matrix(s.rows, 1)
+    for i in range(s.rows):
+        if abs(values[i]) > cut:
+            u = vectors[:, i]
+            out += u * ((u.T * rhs)[0] / values[i])
     return out
 
 
@@ -60,17 +86,8 @@ def jacobian(net: Net):
 def _least_norm_step(ctx: MPContext, jac, rhs):
     """δ = Jᵀ (J Jᵀ)⁺ rhs."""
     gram = jac * jac.T
-    values, vectors = ctx.eigsy(gram)
-    top = max(abs(values[i]) for i in range(gram.rows))
-    if top == 0:
-        raise Degenerate("the Jacobian of P vanishes: no Gauss–Newton direction")
-    cut = top * ctx.mpf(10) ** (-(ctx.dps // 2))
-    y = ctx.matrix(gram.rows, 1)
-    for i in range(gram.rows):
-        if values[i] > cut:
-            u = vectors[:, i]
-            y += u * ((u.T * rhs)[0] / values[i])
-    return jac.T * y
+    singular = "the Jacobian of P vanishes: no Gauss–Newton direction"
+    return jac.T * pinv_solve(ctx, gram, rhs, singular)
 
 
 def polish(ctx: MPContext, weights, sigma, target, max_iterations: int = 40) -> Polished:
@@ -91,13 +108,8 @@ def polish(ctx: MPContext, weights, sigma, target, max_iterations: int = 40) -> 
                 f"Gauss–Newton polishing did not reach ‖P − T‖ < {ctx.nstr(goal, 3)} "
                 f"(residual {ctx.nstr(residual, 3)} after {iterations} steps)"
             )
-        delta = _least_norm_step(ctx, jacobian(net), -_vec(ctx, net.residual()))
-        offset = 0
-        for w in net.weights:
-            for j in range(w.cols):
-                for i in range(w.rows):
-                    w[i, j] += delta[offset + j * w.rows + i]
-            offset += w.rows * w.cols
+        delta = _least_norm_step(ctx, jacobian(net), -vec(ctx, [net.residual()]))
+        net.weights = shifted(net.weights, delta)
         residual = ctx.mnorm(net.residual(), "F")
         iterations += 1
     distance = ctx.sqrt(
