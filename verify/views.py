@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from mpmath.ctx_mp import MPContext
 
 from verify import scalar
@@ -30,20 +32,23 @@ class LinearView:
         """λ_max of the Hessian: through H1's M at a global minimum, else the full Hessian."""
         if self.case.product_rows() == self.case.target_rows():  # exact, on the rationals
             return cv.sharpness(self.net)
-        return cv.eigenvalues(self.ctx, cv.full_hessian(self.net))[-1]
+        return self.spectrum()[-1]
+
+    @cached_property
+    def _hessian(self):
+        return cv.full_hessian(self.net)
 
     def hessian(self):
-        """The full Hessian (column-stacked weights, layer by layer)."""
-        return cv.full_hessian(self.net)
+        """The full Hessian (column-stacked weights, layer by layer); formed once per view."""
+        return self._hessian.copy()
 
     def hessian_trace(self):
         """tr H = Σ_k ‖A_k S‖_F² ‖B_k‖_F² + (residual terms, zero at a global minimum)."""
-        h = self.hessian()
-        return sum(h[i, i] for i in range(h.rows))
+        return sum(self._hessian[i, i] for i in range(self._hessian.rows))
 
     def spectrum(self) -> list:
         """Eigenvalues of the full Hessian, ascending."""
-        return cv.eigenvalues(self.ctx, self.hessian())
+        return cv.eigenvalues(self.ctx, self._hessian)
 
     def balance(self) -> list:
         """W_{k+1}ᵀW_{k+1} − W_kW_kᵀ, k = 1..N−1."""

@@ -45,19 +45,25 @@ def g1_flow_conserves_imbalance(case: scalar.ScalarFlow, ctx: MPContext) -> Evid
     )
 
 
+def _worst_factor_error(ctx: MPContext, ws: list, nxt: list, r, eta, mu=0):
+    """max over pairs of |D_ij' − D_ij · factor| / scale for one step ws → nxt."""
+    before, after = scalar.imbalances(ws), scalar.imbalances(nxt)
+    worst = ctx.zero
+    for (i, j), d in before.items():
+        predicted = d * steps.imbalance_factor(ws, i, j, r, eta, mu)
+        size = max(ctx.one, ws[i] ** 2 + ws[j] ** 2, nxt[i] ** 2 + nxt[j] ** 2)
+        worst = max(worst, abs(after[(i, j)] - predicted) / size)
+    return worst
+
+
 def g2_gd_step_shrinks_imbalance(case: scalar.ScalarRun, ctx: MPContext) -> Evidence:
     """Every GD step: D_ij' = D_ij [1 - η² g² Π_{k≠i,j} w_k²], along the whole trajectory."""
     ws, t = case.network.at(ctx), case.network.target_at(ctx)
     eta = exact(ctx, case.step)
     worst = ctx.zero
     for _ in range(case.steps):
-        g = scalar.others(ws) - t
         nxt = scalar.gd_step(ctx, ws, t, eta)
-        before, after = scalar.imbalances(ws), scalar.imbalances(nxt)
-        for (i, j), d in before.items():
-            predicted = d * (1 - eta**2 * g**2 * scalar.others(ws, i, j) ** 2)
-            size = max(ctx.one, ws[i] ** 2 + ws[j] ** 2, nxt[i] ** 2 + nxt[j] ** 2)
-            worst = max(worst, abs(after[(i, j)] - predicted) / size)
+        worst = max(worst, _worst_factor_error(ctx, ws, nxt, scalar.others(ws) - t, eta))
         ws = nxt
     return evidence(
         equal(worst, 0, "max over steps and pairs of |D_ij' - D_ij (1 - η²g²Π w_k²)| / scale"),
@@ -92,17 +98,6 @@ def g1b_matrix_flow_conserves_balance(case: runs.MatrixFlow, ctx: MPContext) -> 
         equal(max(gaps), 0, "max entry of balance(τ) − balance(0)", size=max(size, ctx.one)),
         largest_entry=size,
     )
-
-
-def _worst_factor_error(ctx: MPContext, ws: list, nxt: list, r, eta, mu=0):
-    """max over pairs of |D_ij' − D_ij · factor| / scale for one step ws → nxt."""
-    before, after = scalar.imbalances(ws), scalar.imbalances(nxt)
-    worst = ctx.zero
-    for (i, j), d in before.items():
-        predicted = d * steps.imbalance_factor(ws, i, j, r, eta, mu)
-        size = max(ctx.one, ws[i] ** 2 + ws[j] ** 2, nxt[i] ** 2 + nxt[j] ** 2)
-        worst = max(worst, abs(after[(i, j)] - predicted) / size)
-    return worst
 
 
 def g3_weight_decay(case: runs.DecayRun, ctx: MPContext) -> Evidence:

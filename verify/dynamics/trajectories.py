@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from verify.dynamics import steps
 from verify.dynamics.data import Dataset, batches, noisy_factor
+from verify.evidence import InvalidCase
 from verify.scalar import others
 
 START = (0.25, 1.5)
@@ -37,9 +38,9 @@ class Schedule:
         """One-line errors for η ≤ 0, μ < 0, σ < 0, B outside 1..|data|, steps < 1."""
         steps.check_schedule(self.eta, self.mu, self.batch, DATA.size)
         if self.sigma < 0:
-            raise steps.InvalidCase(f"noise level σ must be non-negative, got {self.sigma}")
+            raise InvalidCase(f"noise level σ must be non-negative, got {self.sigma}")
         if self.steps < 1:
-            raise steps.InvalidCase(f"the number of steps must be positive, got {self.steps}")
+            raise InvalidCase(f"the number of steps must be positive, got {self.steps}")
 
 
 @dataclass
