@@ -47,6 +47,15 @@ def _writable(path: Path) -> Path:
     return path
 
 
+def _directory(path: Path) -> Path:
+    """Create the output directory `path`, or a one-line error saying why not."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create {path}: {exc.strerror}") from None
+    return path
+
+
 def dps_pair(dps: int | None) -> tuple[int, int]:
     """--dps N checks at N and round(1.6 N) digits (the default 50 gives 50 and 80)."""
     if dps is None:
@@ -226,10 +235,7 @@ def family_figures(document: dict, directory: Path) -> list[Path]:
 def report(output, results, pdf, no_plots) -> None:
     """Write report.md, report.html (standalone) and report.tex from one verify run."""
     document = read_results(results)
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create {output}: {exc.strerror}") from None
+    _directory(output)
     figures = [] if no_plots else family_figures(document, output / "img")
     relative = [f.relative_to(output) for f in figures]
     (output / "report.md").write_text(pages.markdown(document, relative), encoding="utf-8")
@@ -279,10 +285,12 @@ def plot(family, output, eta, mu, sigma, batch, steps, size, alpha) -> None:
         from verify.report.perceptron_plots import PerceptronPlot
 
         spec = PerceptronPlot(size, alpha)  # validates N and α before anything runs
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create {output}: {exc.strerror}") from None
+    elif family == "dynamics":
+        from verify.dynamics.trajectories import Schedule
+
+        spec = Schedule(eta, mu, sigma, batch, steps)
+        spec.check()  # before anything runs
+    _directory(output)
     if family == "linear":
         from verify.report.plots import plot_linear
 
@@ -296,10 +304,9 @@ def plot(family, output, eta, mu, sigma, batch, steps, size, alpha) -> None:
 
         written = plot_perceptron(output, spec)
     else:
-        from verify.dynamics.trajectories import Schedule
         from verify.report.dynamics_plots import plot_dynamics
 
-        written, runs = plot_dynamics(output, Schedule(eta, mu, sigma, batch, steps))
+        written, runs = plot_dynamics(output, spec)
         for run in runs:
             if run.diverged_at is not None:
                 click.echo(f"{run.name}: diverged at step {run.diverged_at} (plotted until then)")
