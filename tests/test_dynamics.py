@@ -14,6 +14,7 @@ from verify.evidence import InvalidCase
 from verify.linear import curvature as cv
 from verify.linear.network import LinearNetwork
 from verify.precision import exact, workcontext
+from verify.stats import interval
 
 CTX = workcontext(50)
 WS = [F(1, 2), F(3, 2), F(5, 4)]
@@ -90,10 +91,10 @@ def _sgd(batch: int) -> SgdExperiment:
 def test_sgd_rate_matches_s2_over_b_and_rejects_s2_over_b_squared():
     exp = _sgd(2)
     found = [rates.sgd_rate(CTX, exp, seed) for seed in range(exp.seeds)]
-    _, low, high = rates.interval([r.ratio for r in found])
+    _, low, high = interval([r.ratio for r in found])
     assert low <= 1 <= high
     # A wrong prediction η²s²/B² is off by the factor B = 2 and falls outside the interval.
-    _, low, high = rates.interval([r.ratio * exp.batch for r in found])
+    _, low, high = interval([r.ratio * exp.batch for r in found])
     assert not low <= 1 <= high
 
 

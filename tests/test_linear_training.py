@@ -9,15 +9,12 @@ import pytest
 
 from verify.claims.training import (
     TrainingCase,
-    bootstrap_mean,
-    bootstrap_rho,
     f4b_resnet_non_whitened,
     f9d_sgd_stability,
     gd_fixed,
     run,
     sample_covariance,
     sgd_data,
-    spearman,
     step_size,
     tie_ranks,
 )
@@ -34,6 +31,7 @@ from verify.linear.train import (
     sgd_noise,
 )
 from verify.precision import exact, workcontext
+from verify.stats import bootstrap_mean, bootstrap_rho, spearman
 
 TARGET = np.array([[1.0, 0.5], [0.25, 2.0]])
 

@@ -7,6 +7,7 @@ from math import comb
 import numpy as np
 import pytest
 
+from verify import stats
 from verify.claims import baldassi
 from verify.cli import main
 from verify.evidence import Degenerate, InvalidCase
@@ -121,10 +122,10 @@ def test_mean_test_accepts_the_first_moment_and_rejects_a_wrong_one():
 
 def test_spearman_handles_ties_and_constants():
     x = np.array([1.0, 2.0, 3.0, 4.0])
-    assert local.spearman(x, np.array([1, 1, 2, 3])) == pytest.approx(0.9486832980505138)
-    assert local.spearman(x, -x) == pytest.approx(-1)
-    assert local.spearman(x, np.ones(4)) is None
-    assert list(local.ranks(np.array([5, 1, 5, 2]))) == [3.5, 1, 3.5, 2]
+    assert stats.spearman(x, np.array([1, 1, 2, 3])) == pytest.approx(0.9486832980505138)
+    assert stats.spearman(x, -x) == pytest.approx(-1)
+    assert stats.spearman(x, np.ones(4)) is None
+    assert list(stats.ranks(np.array([5, 1, 5, 2]))) == [3.5, 1, 3.5, 2]
 
 
 def test_local_entropy_grows_with_margin_for_gaussian_patterns():
@@ -140,7 +141,7 @@ def test_crossing_points_and_wilson_interval():
     assert local.last_drop(xs, [1.0, 0.4, 0.6, 0.2]) == pytest.approx(0.325)
     assert local.first_drop(xs, [0.4, 0.3, 0.2, 0.1]) is None
     assert local.last_drop(xs, [1.0, 0.9, 0.8, 0.7]) is None
-    low, high = local.wilson(0, 20)
+    low, high = stats.wilson(0, 20)
     assert low == 0 and high == pytest.approx(16 / 36)
 
 

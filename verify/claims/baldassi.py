@@ -14,13 +14,13 @@ from functools import lru_cache
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
-from verify.dynamics.rates import interval
 from verify.evidence import Degenerate, Evidence, at_most, evidence
 from verify.perceptron import experiments as ex
 from verify.perceptron.enumerate import enumerate_instance
 from verify.perceptron.local import MIN_SOLUTIONS, crossover, density, radius
 from verify.perceptron.moments import mean_test, moments
 from verify.precision import exact
+from verify.stats import interval
 
 SOURCE = "Baldassi et al. 2020"
 P_MIN = Fraction(1, 10**4)  # refute only below this p-value: ≤ 1e-4 false alarms per case

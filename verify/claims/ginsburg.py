@@ -20,6 +20,7 @@ from verify.linear.curvature import eigenvalues
 from verify.linear.flattest import flattest_whitened
 from verify.linear.network import Net
 from verify.precision import exact, tolerance
+from verify.stats import interval
 
 SOURCE = "Ginsburg 2020"
 
@@ -260,7 +261,7 @@ def g5_sgd_rate(exp: runs.SgdExperiment, ctx: MPContext) -> Evidence:
     4-standard-error interval of the mean ratio over the seeds.
     """
     runs_ = [rates.sgd_rate(ctx, exp, seed) for seed in range(exp.seeds)]
-    mean, low, high = rates.interval([r.ratio for r in runs_])
+    mean, low, high = interval([r.ratio for r in runs_])
     return evidence(
         at_most(low, 1, "interval of measured/predicted (mean ± 4 SE over seeds) reaches 1"),
         at_most(1, high, "interval of measured/predicted (mean ± 4 SE over seeds) reaches 1"),
@@ -285,8 +286,8 @@ def g7_two_phases(exp: runs.PhaseExperiment, ctx: MPContext) -> Evidence:
     least 10× the slow one.
     """
     found = [rates.phases(ctx, exp, seed) for seed in range(len(exp.starts))]
-    fast = rates.interval([p.fast_measured / p.fast_predicted for p in found])
-    slow = rates.interval([p.slow_measured / p.slow_predicted for p in found])
+    fast = interval([p.fast_measured / p.fast_predicted for p in found])
+    slow = interval([p.slow_measured / p.slow_predicted for p in found])
     relations = [
         Relation("a phase boundary in every run", "true", all(p.boundary for p in found)),
         Relation(

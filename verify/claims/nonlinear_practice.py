@@ -43,9 +43,9 @@ from hypothesis import strategies as st
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
-from verify.claims.training import bootstrap_mean
 from verify.evidence import Degenerate, Evidence, at_most, evidence
 from verify.nonlinear import training as tr
+from verify.stats import bootstrap_mean
 
 CONVERGED = 1e-5  # GD loss below which a run has reached a minimum
 BUDGET = 30_000  # GD steps per run

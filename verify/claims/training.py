@@ -60,6 +60,7 @@ from verify.linear.polish import Polished, polish
 from verify.linear.strategies import diagonal, orthogonal, spd
 from verify.precision import exact, tolerance, workcontext
 from verify.rationals import nonzero_rationals, rationals
+from verify.stats import bootstrap_mean, bootstrap_rho, pearson
 
 STEPS = 20_000  # float64 step budget per run
 
@@ -408,7 +409,6 @@ def f4b_resnet_non_whitened(case: TrainingCase, ctx: MPContext) -> Evidence:
 # --- F9b: the trend of λ_max with η -------------------------------------------------------
 
 FRACTIONS = (Fraction(1, 10), Fraction(3, 10), Fraction(6, 10), Fraction(9, 10))
-BOOTSTRAP = 1000  # resamples for the confidence interval of ρ
 EXPERIMENT_STEPS = 3_000  # float64 step budget per run of an experiment
 # F9c (large init): 8 seeds, η = c · 2 / max(λ_flat, λ_0) over a geometric grid spanning a
 # factor 16 of the stability range at the init, and a larger step budget for the small steps.
@@ -478,47 +478,6 @@ def tie_ranks(values: list, ctx: MPContext) -> list[Fraction]:
     return ranks
 
 
-def spearman(x: list, y: list) -> float | None:
-    """Pearson correlation of two rank lists (Spearman's ρ); None when one is constant."""
-    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    dx, dy = xs - xs.mean(), ys - ys.mean()
-    den = float(np.sqrt((dx @ dx) * (dy @ dy)))
-    return None if den == 0 else float(dx @ dy) / den
-
-
-def _average_ranks(keys: np.ndarray) -> np.ndarray:
-    """Average ranks along the last axis (ties share): #{k_j < k_i} + (#{k_j = k_i} + 1) / 2."""
-    less = (keys[..., None, :] < keys[..., :, None]).sum(-1)
-    same = (keys[..., None, :] == keys[..., :, None]).sum(-1)
-    return less + (same + 1) / 2
-
-
-def bootstrap_rho(x_keys: list, y_keys: list, seed: int = 0) -> tuple[float, float, int]:
-    """A seeded percentile bootstrap of Spearman's ρ over (x, y) pairs resampled with
-    replacement: (5th percentile, 95th percentile, number of resamples where ρ was defined).
-    Keys are tie-group ranks, re-ranked within each resample."""
-    rng = np.random.default_rng(seed)
-    x, y = np.asarray(x_keys, dtype=float), np.asarray(y_keys, dtype=float)
-    pick = rng.integers(0, len(x), (BOOTSTRAP, len(x)))
-    rx, ry = _average_ranks(x[pick]), _average_ranks(y[pick])
-    dx = rx - rx.mean(axis=1, keepdims=True)
-    dy = ry - ry.mean(axis=1, keepdims=True)
-    den = np.sqrt((dx * dx).sum(1) * (dy * dy).sum(1))
-    defined = den > 0
-    rhos = (dx * dy).sum(1)[defined] / den[defined]
-    if not len(rhos):
-        return 0.0, 0.0, 0
-    return float(np.quantile(rhos, 0.05)), float(np.quantile(rhos, 0.95)), len(rhos)
-
-
-def bootstrap_mean(values: list[float], seed: int = 0) -> tuple[float, float]:
-    """A seeded percentile bootstrap of a mean: (5th, 95th percentile) of resampled means."""
-    rng = np.random.default_rng(seed)
-    xs = np.asarray(values, dtype=float)
-    means = [float(xs[rng.integers(0, len(xs), len(xs))].mean()) for _ in range(BOOTSTRAP)]
-    return float(np.quantile(means, 0.05)), float(np.quantile(means, 0.95))
-
-
 @lru_cache(maxsize=4096)
 def _polished_sharpness(case: TrainingCase, dps: int):
     """λ_max at the polished end point of a converged float64 run, at dps digits (cached:
@@ -559,7 +518,7 @@ def f9b_step_trend(exp: StepExperiment, ctx: MPContext) -> Evidence:
     eta_keys = [case.step_fraction for case in runs]
     eta_ranks = tie_ranks([exact(ctx, c) for c in eta_keys], ctx)
     lam_ranks = tie_ranks(lams, ctx)
-    pooled = spearman(eta_ranks, lam_ranks)
+    pooled = pearson(eta_ranks, lam_ranks)
     pooled_low, pooled_high, _ = (
         (0.0, 0.0, 0) if pooled is None else bootstrap_rho(eta_ranks, lam_ranks)
     )
@@ -569,7 +528,7 @@ def f9b_step_trend(exp: StepExperiment, ctx: MPContext) -> Evidence:
         if len(idx) < 2:
             continue
         seed_lams = [lams[i] for i in idx]
-        r = spearman([eta_ranks[i] for i in idx], tie_ranks(seed_lams, ctx))
+        r = pearson([eta_ranks[i] for i in idx], tie_ranks(seed_lams, ctx))
         if r is not None:
             per_seed.append(r)
             decreasing += abs(r + 1) < 1e-9  # ρ = −1 up to float rounding

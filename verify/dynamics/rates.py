@@ -26,19 +26,6 @@ def widest_pair(ws: tuple[Fraction, ...]) -> tuple[int, int]:
     return max(combinations(range(len(ws)), 2), key=lambda p: abs(ws[p[0]] ** 2 - ws[p[1]] ** 2))
 
 
-INTERVAL_Z = 4  # standard errors: a false alarm below 1e-4 per case, safe over many cases
-
-
-def interval(values: list) -> tuple[float, float, float]:
-    """(mean, mean − 4 SE, mean + 4 SE) of per-seed values (SE = sample sd / √n)."""
-    xs = [float(v) for v in values]
-    n = len(xs)
-    mean = sum(xs) / n
-    sd = (sum((x - mean) ** 2 for x in xs) / (n - 1)) ** 0.5 if n > 1 else float("inf")
-    half = INTERVAL_Z * sd / n**0.5
-    return mean, mean - half, mean + half
-
-
 @dataclass
 class SgdRate:
     """One SGD run: measured and predicted decay rate of ln|D_ij| per step."""

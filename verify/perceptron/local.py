@@ -14,29 +14,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from verify.dynamics.rates import INTERVAL_Z
 from verify.perceptron.enumerate import (
     enumerate_instance,
     local_entropy,
     seed_block,
     shell_counts,
 )
+from verify.stats import spearman, wilson
 
 MIN_SOLUTIONS = 8  # fewer solutions in an instance: no within-instance correlation
-
-
-def ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks 1..n, ties sharing their average rank."""
-    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    return (np.cumsum(counts) - (counts - 1) / 2)[inverse]
-
-
-def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
-    """Spearman's ρ (Pearson correlation of average ranks); None if either is constant."""
-    rx, ry = ranks(x), ranks(y)
-    rx, ry = rx - rx.mean(), ry - ry.mean()
-    norm = np.sqrt((rx * rx).sum() * (ry * ry).sum())
-    return None if norm == 0 else float((rx * ry).sum() / norm)
 
 
 def slope(xs: np.ndarray, ys: np.ndarray) -> float | None:
@@ -86,14 +72,6 @@ def monotone_curve(kind: str, n: int, m: int, seed: int) -> bool | None:
     best = inst.solutions[np.argmax(inst.solution_margins)]
     counts = local_entropy(inst, np.array([best])).counts[0, : radius(n) + 1]
     return bool(np.all(np.diff(counts) >= 0))
-
-
-def wilson(successes: int, trials: int, z: float = INTERVAL_Z) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion at z standard errors."""
-    p = successes / trials
-    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials**2)) / (1 + z * z / trials)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def first_drop(xs: list[float], ys: list[float], level: float = 0.5) -> float | None:

@@ -14,7 +14,6 @@ from math import comb
 
 import numpy as np
 
-from verify.dynamics.rates import interval
 from verify.perceptron.enumerate import (
     check_size,
     enumerate_instance,
@@ -24,6 +23,7 @@ from verify.perceptron.enumerate import (
 )
 from verify.perceptron.local import crossover
 from verify.report.plots import _save, plt
+from verify.stats import interval
 
 CLASSES = 4  # margin quartiles among the solutions
 
