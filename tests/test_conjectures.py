@@ -98,3 +98,19 @@ def test_pytest_conjectures_option_collects_a_folder_outside_the_tests(pytester)
         "-p", "no:cacheprovider", "--conjectures", str(folder / "anything.py")
     )
     result.assert_outcomes(passed=1)
+
+
+def test_a_conjecture_can_register_examples_every_profile_checks(tmp_path):
+    text = """
+from hypothesis import strategies as st
+from verify import conjecture
+
+@conjecture("Y2", "n < 1000", cases=st.integers(0, 999), examples=[5, 10**6])
+def small(n, ctx):
+    return n < 1000
+"""
+    loaded = load([_write(tmp_path, "conj_examples.py", text)])
+    verdict = run_claim(loaded.claims[0])
+    assert verdict.verdict is VerdictKind.REFUTED
+    assert verdict.counterexample == 10**6
+    assert verdict.cases == 2  # both examples, in order, before the search

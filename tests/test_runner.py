@@ -114,3 +114,27 @@ def test_counterexample_is_saved_as_json(tmp_path):
     saved = json.loads(path.read_text())
     assert path.name == "T1.json"
     assert saved["counterexample"]["steps"] == 1
+
+
+def below_a_thousand(case, ctx):
+    return case < 1000
+
+
+def test_registered_examples_run_first_in_every_profile():
+    # The strategy never draws 10^6; only the registered example can refute the claim.
+    found = Claim("T2", "n < 1000", "tests", Status.OPEN, st.integers(0, 999), below_a_thousand)
+    assert run_claim(found).verdict is VerdictKind.VERIFIED
+    kept = Claim(
+        "T2",
+        "n < 1000",
+        "tests",
+        Status.OPEN,
+        st.integers(0, 999),
+        below_a_thousand,
+        examples=(10**6,),
+    )
+    for profile in ("quick", "ci"):
+        verdict = run_claim(kept, profile)
+        assert verdict.verdict is VerdictKind.REFUTED
+        assert verdict.counterexample == 10**6
+        assert verdict.cases == 1  # checked before the search

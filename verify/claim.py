@@ -33,6 +33,8 @@ class Claim:
     lose to rounding (tolerance 10^-(dps - lost_digits)); `cost` scales the number of cases
     a profile asks for (0.5: half as many, for expensive checks). When `derivation` names a
     complete, machine-checked theory/ derivation, a verified claim reaches the symbolic tier.
+    `examples` are cases every profile runs first, before the search (Hypothesis's
+    `@example`): counterexamples found once, by a larger profile, stay found.
     """
 
     id: str
@@ -45,6 +47,7 @@ class Claim:
     lost_digits: int = GUARD_DIGITS
     cost: float = 1.0
     derivation: str | None = None  # a theory/ derivation ID checked symbolically alongside
+    examples: tuple = ()
 
     def __post_init__(self) -> None:
         if not self.id or not self.id.replace("_", "").replace("-", "").isalnum():

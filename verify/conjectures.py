@@ -19,7 +19,7 @@ import importlib.util
 import inspect
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,8 +87,11 @@ def conjecture(
     source: str = "user",
     cost: float = 1.0,
     lost_digits: int | None = None,
+    examples: Sequence = (),
 ) -> Callable[[Callable], Callable]:
-    """Declare a conjecture; the decorated function stays callable and gains `.claim`."""
+    """Declare a conjecture; the decorated function stays callable and gains `.claim`.
+    `examples` are cases every profile checks before the search (e.g. a counterexample a
+    larger profile found)."""
     try:
         kind = Status(status) if isinstance(status, str) else status
     except ValueError:
@@ -97,7 +100,17 @@ def conjecture(
 
     def register(fn: Callable) -> Callable:
         extra = {} if lost_digits is None else {"lost_digits": lost_digits}
-        claim = Claim(claim_id, statement, source, kind, cases, _wrap(fn), cost=cost, **extra)
+        claim = Claim(
+            claim_id,
+            statement,
+            source,
+            kind,
+            cases,
+            _wrap(fn),
+            cost=cost,
+            examples=tuple(examples),
+            **extra,
+        )
         _LOADING.append(claim)
         fn.claim = claim
         return fn

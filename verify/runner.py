@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import seed as hypothesis_seed
 from hypothesis.reporting import with_reporter
 from mpmath.ctx_mp import MPContext
@@ -159,15 +159,17 @@ def _derivation_check(claim_id: str):
 def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseResult | None]:
     results: list[CaseResult] = []
 
-    @profile_settings(profile, claim.cost)
-    @hypothesis_seed(seed)
-    @given(claim.cases)
     def search(case):
         result = evaluate(claim, case, dps)
         results.append(result)
         on_case()
         if result.outcome in (Outcome.FAILED, Outcome.ERROR):
             raise _Stop(result)
+
+    for case in reversed(claim.examples):  # decorators apply bottom-up: keep the given order
+        search = example(case)(search)
+    search = given(claim.cases)(search)
+    search = profile_settings(profile, claim.cost)(hypothesis_seed(seed)(search))
 
     try:
         with with_reporter(lambda *_: None):

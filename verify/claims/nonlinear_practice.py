@@ -268,6 +268,19 @@ def practice_experiments(draw, seeds: int = 8):
     )
 
 
+# Found by `flatminima verify N2 --profile ci` (seed 0; shrunk by Hypothesis), kept so every
+# profile checks it first: a two-unit teacher whose GD minima use ReLU(aᵀx), ReLU(−aᵀx) pairs
+# (docs/claims/nonlinear.md, Results). Its verdict is recomputed on every run, never stored.
+COUPLING_COUNTEREXAMPLE = PracticeExperiment(
+    teacher=(2, 2, 1),
+    student=(2, 4, 1),
+    samples=6,
+    data_seed=85,
+    seeds=tuple(range(8)),
+    steps=(0.05, 0.1),
+    scale=0.2,
+)
+
 CLAIMS = [
     Claim(
         "N2",
@@ -280,5 +293,6 @@ CLAIMS = [
         n2_practice,
         family="nonlinear",
         cost=0.25,
+        examples=(COUPLING_COUNTEREXAMPLE,),
     ),
 ]
