@@ -1,11 +1,12 @@
 """Binary-perceptron enumeration (P3–P5): brute-force cross-checks, moments, statistics, errors."""
 
 from fractions import Fraction
-from itertools import product
+from itertools import pairwise, product
 from math import comb
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 from verify import stats
 from verify.claims import baldassi
@@ -135,26 +136,62 @@ def test_local_entropy_grows_with_margin_for_gaussian_patterns():
     assert np.mean([f.neighbour_slope for f in found if f.neighbour_slope is not None]) < 0
 
 
-def test_crossing_points_and_wilson_interval():
-    xs, ys = [0.1, 0.2, 0.3, 0.4], [1.0, 0.8, 0.4, 0.0]
-    assert local.first_drop(xs, ys) == pytest.approx(0.275)
-    assert local.last_drop(xs, [1.0, 0.4, 0.6, 0.2]) == pytest.approx(0.325)
-    assert local.first_drop(xs, [0.4, 0.3, 0.2, 0.1]) is None
-    assert local.last_drop(xs, [1.0, 0.9, 0.8, 0.7]) is None
+def test_logistic_midpoint_recovers_a_known_crossover():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, 20_000)
+    y = rng.uniform(0, 1, x.size) < 1 / (1 + np.exp(20 * (x - 0.4)))  # falls through 1/2 at 0.4
+    mid, se = stats.logistic_midpoint(x, y)
+    assert 0 < se < 0.01 and abs(mid - 0.4) < 4 * se
+    with pytest.raises(ValueError, match="separated"):
+        stats.logistic_midpoint([0.1, 0.2, 0.3, 0.4], [1, 1, 0, 0])
+    with pytest.raises(ValueError, match="same"):
+        stats.logistic_midpoint([0.1, 0.2], [1, 1])
+    with pytest.raises(ValueError, match="does not fall"):
+        stats.logistic_midpoint(x, ~y)
+
+
+def test_weighted_line_scales_its_errors_by_the_scatter():
+    coef, _, chi2 = stats.weighted_line([1, 2, 3, 4], [3, 5, 7, 9], [0.1] * 4)
+    assert coef == pytest.approx([1, 2]) and chi2 == pytest.approx(0, abs=1e-20)
+    _, tight, _ = stats.weighted_line([1, 2, 3, 4], [3, 5, 7, 9], [1] * 4)
+    _, loose, chi2 = stats.weighted_line([1, 2, 3, 4], [3, 7, 5, 9], [1] * 4)
+    assert chi2 > 1 and loose[0, 0] == pytest.approx(tight[0, 0] * chi2)
+    with pytest.raises(ValueError, match="≥ 3 points"):
+        stats.weighted_line([1, 2], [1, 2], [1, 1])
     low, high = stats.wilson(0, 20)
     assert low == 0 and high == pytest.approx(16 / 36)
 
 
-def test_monotone_curve_is_true_at_low_load_and_false_near_capacity():
-    assert all(local.monotone_curve("gaussian", 14, 2, s) for s in range(10))
-    near = [local.monotone_curve("gaussian", 14, 12, s) for s in range(20)]
-    assert sum(f is True for f in near) <= 3
+def test_monotone_curves_are_true_at_low_load_and_false_near_capacity():
+    assert all(local.monotone_curves("gaussian", 14, 2, s) == (True, True) for s in range(10))
+    near = [local.monotone_curves("gaussian", 14, 12, s) for s in range(20)]
+    assert sum(f is not None and f[0] for f in near) <= 3
 
 
-def test_p5_reports_a_finite_size_crossover_away_from_the_literature():
+def test_p5_extrapolates_the_crossover_in_one_over_n():
     ctx = workcontext(30)
-    with pytest.raises(Degenerate, match=r"crossover α = 0\.\d+ \[.*excludes the literature"):
-        baldassi.p5_flat_minima_vanish(ex.Sweep("gaussian", 13, 0, 60), ctx)
+    case = ex.Scaling("gaussian", (6, 9, 12, 15), 0, 100)
+    ev = baldassi.p5_flat_minima_vanish(case, ctx)
+    low, high = ev.values["alpha_infinity_interval"]
+    assert low < ev.values["alpha_infinity"] < high and high - low <= baldassi.MAX_WIDTH
+    crossovers = ev.values["crossovers"]
+    assert all(a > b for a, b in pairwise(crossovers))  # falls with N
+    assert ev.values["finite_size_slope"] > 0 and ev.values["chi2_per_dof"] < 10
+    assert len(ev.values["typical_crossovers"]) == 4
+    # The decision is the relation between [low, high] and the literature's 0.77–0.78.
+    assert ev.holds(ctx) == (low <= 0.78 and high >= 0.77)
+    with pytest.raises(Degenerate, match=r"wider than 0\.3"):
+        baldassi.p5_flat_minima_vanish(ex.Scaling("gaussian", (6, 9, 12), 0, 12), ctx)
+
+
+def test_p5_sizes_are_multiples_of_three():
+    @given(ex.scalings())
+    @settings(max_examples=20, database=None)
+    def sizes(case):
+        assert len(case.sizes) >= 3 and all(n % 3 == 0 for n in case.sizes)
+        assert all(b - a == 3 for a, b in pairwise(case.sizes))
+
+    sizes()
 
 
 def test_p3_check_holds_and_p4_check_reports_intervals():

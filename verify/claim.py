@@ -34,7 +34,9 @@ class Claim:
     a profile asks for (0.5: half as many, for expensive checks). When `derivation` names a
     complete, machine-checked theory/ derivation, a verified claim reaches the symbolic tier.
     `examples` are cases every profile runs first, before the search (Hypothesis's
-    `@example`): counterexamples found once, by a larger profile, stay found.
+    `@example`): counterexamples found once, by a larger profile, stay found. `shrink=False`
+    reports a failing case as drawn, for cases (whole experiments) where a shrunk one is no
+    simpler, only another costly run.
     """
 
     id: str
@@ -48,6 +50,7 @@ class Claim:
     cost: float = 1.0
     derivation: str | None = None  # a theory/ derivation ID checked symbolically alongside
     examples: tuple = ()
+    shrink: bool = True
 
     def __post_init__(self) -> None:
         if not self.id or not self.id.replace("_", "").replace("-", "").isalnum():

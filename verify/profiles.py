@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 PROFILES: dict[str, int] = {"quick": 12, "ci": 30, "thorough": 200}
 DEFAULT_PROFILE = "quick"
@@ -22,8 +22,11 @@ class ProfileError(ValueError):
     """An unknown profile name."""
 
 
-def profile_settings(name: str, cost: float = 1.0) -> settings:
-    """The Hypothesis settings of profile `name`, scaled by a claim's relative `cost`."""
+def profile_settings(name: str, cost: float = 1.0, shrink: bool = True) -> settings:
+    """The Hypothesis settings of profile `name`, scaled by a claim's relative `cost`; with
+    `shrink=False` a failing case is reported as drawn (no shrink phase)."""
     if name not in PROFILES:
         raise ProfileError(f"unknown profile {name!r} (choose from {', '.join(PROFILES)})")
-    return settings(settings.get_profile(name), max_examples=max(1, round(PROFILES[name] * cost)))
+    phases = tuple(p for p in Phase if shrink or p is not Phase.shrink)
+    examples = max(1, round(PROFILES[name] * cost))
+    return settings(settings.get_profile(name), max_examples=examples, phases=phases)

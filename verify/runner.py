@@ -169,7 +169,7 @@ def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseR
     for case in reversed(claim.examples):  # decorators apply bottom-up: keep the given order
         search = example(case)(search)
     search = given(claim.cases)(search)
-    search = profile_settings(profile, claim.cost)(hypothesis_seed(seed)(search))
+    search = profile_settings(profile, claim.cost, claim.shrink)(hypothesis_seed(seed)(search))
 
     try:
         with with_reporter(lambda *_: None):

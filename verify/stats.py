@@ -81,3 +81,48 @@ def wilson(successes: int, trials: int, z: float = INTERVAL_Z) -> tuple[float, f
     centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
     half = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials**2)) / (1 + z * z / trials)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def logistic_fit(x, y, iterations: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Maximum-likelihood logistic regression P(y = 1 | x) = 1 / (1 + e^−(β₀ + β₁x)) by
+    Newton's method (IRLS): (β, covariance = inverse Fisher information at β).
+    ValueError when no finite maximum exists (separated or constant outcomes)."""
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if ys.min() == ys.max():
+        raise ValueError("every outcome is the same: no finite logistic fit")
+    design = np.column_stack([np.ones_like(xs), xs])
+    beta = np.zeros(2)
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-(design @ beta)))
+        fisher = design.T @ (design * (p * (1 - p))[:, None])
+        if np.linalg.cond(fisher) > 1e12:  # p → 0 or 1 everywhere: |β| runs off to infinity
+            break
+        step = np.linalg.solve(fisher, design.T @ (ys - p))
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(beta))):
+            return beta, np.linalg.inv(fisher)
+    raise ValueError("the logistic fit does not converge (the outcomes are separated in x)")
+
+
+def logistic_midpoint(x, y) -> tuple[float, float]:
+    """Where a falling logistic fit crosses 1/2, x_½ = −β₀/β₁, and its standard error by the
+    delta method (gradient (−1/β₁, β₀/β₁²)). ValueError unless the fit falls (β₁ < 0)."""
+    beta, cov = logistic_fit(x, y)
+    if beta[1] >= 0:
+        raise ValueError("the fitted fraction does not fall with x")
+    grad = np.array([-1 / beta[1], beta[0] / beta[1] ** 2])
+    return float(-beta[0] / beta[1]), float(np.sqrt(grad @ cov @ grad))
+
+
+def weighted_line(x, y, se) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted least squares y = a + b x with weights 1/se²: ((a, b), covariance, χ²/dof).
+    The covariance is scaled by max(1, χ²/dof) (the Birge ratio), so scatter beyond the
+    stated errors widens the interval instead of being ignored."""
+    xs, ys, w = (np.asarray(v, dtype=float) for v in (x, y, np.asarray(se, dtype=float) ** -2))
+    if len(xs) < 3:
+        raise ValueError(f"a line with a goodness of fit needs ≥ 3 points, got {len(xs)}")
+    design = np.column_stack([np.ones_like(xs), xs])
+    normal = design.T @ (design * w[:, None])
+    coef = np.linalg.solve(normal, design.T @ (w * ys))
+    chi2 = float(np.sum(w * (ys - design @ coef) ** 2)) / (len(xs) - 2)
+    return coef, np.linalg.inv(normal) * max(1.0, chi2), chi2

@@ -46,16 +46,17 @@ class FirstMoment:
 
 
 @dataclass(frozen=True)
-class Sweep:
-    """P5: `instances` instances at every load α = M/N, M = 1..N."""
+class Scaling:
+    """P5: `instances` instances at every load α = M/N, M = 1..N, for each N in `sizes`."""
 
     kind: str
-    n: int
+    sizes: tuple[int, ...]
     seed: int
     instances: int
 
     def __post_init__(self) -> None:
-        check_size(self.n, 1, self.kind)
+        for n in self.sizes:
+            check_size(n, 1, self.kind)
 
 
 def experiments(
@@ -86,13 +87,19 @@ def dense_experiments(kind: str, sizes=(12, 17), instances: int = 100):
     return experiments(sizes, (Fraction(3, 10), Fraction(3, 5)), instances, kinds=(kind,))
 
 
-def sweeps(sizes=(13, 17), instances: int = 80):
-    """Gaussian patterns, all loads (±1 patterns' integer fields make the finite-N curves
-    degenerate, docs/claims/perceptron.md; the N → ∞ threshold is the same for both)."""
+def scalings(smallest=(6, 9), largest=(15, 18), instances: int = 100):
+    """Gaussian patterns, sizes N = 3k from `smallest` to `largest` (D = ⌊N/3⌋ = N/3 exactly:
+    the monotone test spans the same fraction of distances at every size, so the crossover has
+    no sawtooth in N; ±1 patterns' integer fields make the finite-N curves degenerate,
+    docs/claims/perceptron.md)."""
     return st.builds(
-        Sweep,
+        Scaling,
         st.just("gaussian"),
-        st.integers(*sizes),
+        st.builds(
+            lambda lo, hi: tuple(range(lo, hi + 1, 3)),
+            st.sampled_from(smallest),
+            st.sampled_from(largest),
+        ),
         st.integers(0, 2**16),
         st.just(instances),
     )

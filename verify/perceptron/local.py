@@ -3,8 +3,9 @@
 P4: within an instance, Spearman's ρ between a solution's margin κ(s) and n_d(s), the number
 of solutions at Hamming distance d (d = 1, 2); and, around the highest-margin solution s*, the
 least-squares slope in d of the mean margin of the solutions at distance d (d = 1..⌊N/3⌋).
-P5: whether the local-entropy curve of s* is monotone, 1 = n_0 ≤ n_1 ≤ … ≤ n_D, D = ⌊N/3⌋
-(a gap or a dip at small d is the break-up of the dense region), as a fraction of instances.
+P5: whether the local-entropy curve of s* (and of a typical solution) is monotone,
+1 = n_0 ≤ n_1 ≤ … ≤ n_D, D = ⌊N/3⌋ (a gap or a dip at small d is the break-up of the dense
+region); `scaling.py` pools these over instances and sizes.
 """
 
 from __future__ import annotations
@@ -14,13 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from verify.perceptron.enumerate import (
-    enumerate_instance,
-    local_entropy,
-    seed_block,
-    shell_counts,
-)
-from verify.stats import spearman, wilson
+from verify.perceptron.enumerate import enumerate_instance, local_entropy, shell_counts
+from verify.stats import spearman
 
 MIN_SOLUTIONS = 8  # fewer solutions in an instance: no within-instance correlation
 
@@ -64,78 +60,15 @@ def density(kind: str, n: int, m: int, seed: int) -> Density:
 
 
 @lru_cache(maxsize=65536)
-def monotone_curve(kind: str, n: int, m: int, seed: int) -> bool | None:
-    """Is n_0 ≤ n_1 ≤ … ≤ n_D around the highest-margin solution? None when unsatisfiable."""
+def monotone_curves(kind: str, n: int, m: int, seed: int) -> tuple[bool, bool] | None:
+    """Is n_0 ≤ n_1 ≤ … ≤ n_D around (the highest-margin solution, a typical solution)?
+    The typical one is drawn uniformly among the solutions (seeded [seed, 9]); None when the
+    instance has no solution."""
     inst = enumerate_instance(kind, n, m, seed)
     if len(inst.solutions) == 0:
         return None
     best = inst.solutions[np.argmax(inst.solution_margins)]
-    counts = local_entropy(inst, np.array([best])).counts[0, : radius(n) + 1]
-    return bool(np.all(np.diff(counts) >= 0))
-
-
-def first_drop(xs: list[float], ys: list[float], level: float = 0.5) -> float | None:
-    """The first x at which the piecewise-linear curve (xs, ys) falls to `level` (None if it
-    never does, or already starts at or below it)."""
-    if not ys or ys[0] <= level:
-        return None
-    for k in range(1, len(xs)):
-        if ys[k] <= level:
-            t = (ys[k - 1] - level) / (ys[k - 1] - ys[k])
-            return xs[k - 1] + t * (xs[k] - xs[k - 1])
-    return None
-
-
-def last_drop(xs: list[float], ys: list[float], level: float = 0.5) -> float | None:
-    """The x after which the curve stays at or below `level` (None if it ends above it)."""
-    if not ys or ys[-1] > level:
-        return None
-    k = len(ys) - 1
-    while k > 0 and ys[k - 1] <= level:
-        k -= 1
-    if k == 0:
-        return None
-    t = (ys[k - 1] - level) / (ys[k - 1] - ys[k])
-    return xs[k - 1] + t * (xs[k] - xs[k - 1])
-
-
-@dataclass(frozen=True)
-class Crossover:
-    """Fraction of instances with a monotone curve at each load, and where it crosses 1/2."""
-
-    loads: list[float]
-    fractions: list[float]
-    lows: list[float]
-    highs: list[float]
-    satisfiable: list[int]
-    estimate: float | None
-    low: float | None
-    high: float | None
-
-
-def crossover(kind: str, n: int, seed: int, instances: int) -> Crossover:
-    """Sweep M = 1..N (α = M/N), over loads where at least half the instances are satisfiable;
-    the estimate is where the fraction first falls to 1/2, its interval runs from where the
-    lower Wilson bound first does to where the upper one does for good."""
-    loads, fractions, lows, highs, sat = [], [], [], [], []
-    for m in range(1, n + 1):
-        found = [monotone_curve(kind, n, m, s) for s in seed_block(seed, instances)]
-        found = [f for f in found if f is not None]
-        if 2 * len(found) < instances:  # mostly unsatisfiable: past the finite-N capacity
-            continue
-        loads.append(m / n)
-        fractions.append(sum(found) / len(found))
-        low, high = wilson(sum(found), len(found))
-        lows.append(low)
-        highs.append(high)
-        sat.append(len(found))
-    return Crossover(
-        loads,
-        fractions,
-        lows,
-        highs,
-        sat,
-        first_drop(loads, fractions),
-        first_drop(loads, lows),
-        last_drop(loads, highs),
-    )
+    typical = inst.solutions[np.random.default_rng([seed, 9]).integers(len(inst.solutions))]
+    counts = local_entropy(inst, np.array([best, typical])).counts[:, : radius(n) + 1]
+    monotone = np.all(np.diff(counts, axis=1) >= 0, axis=1)
+    return bool(monotone[0]), bool(monotone[1])

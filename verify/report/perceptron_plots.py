@@ -4,7 +4,9 @@ local_entropy: the filled fraction n_d / C(N, d) of each Hamming shell around so
 margin class (P4), and the mean margin of the solutions in the shell.
 counts_vs_alpha: the number of solutions (κ ≥ 0) against the first moment 2^N H(0)^M (P3).
 crossover: the fraction of instances whose local-entropy curve around the highest-margin
-solution is monotone, against α, with the literature's α ≈ 0.77–0.78 (P5).
+solution is monotone, against α, with logistic fits; and the crossovers α_×(N) against 1/N
+(highest-margin and typical references) extrapolated to N → ∞, with the literature's
+α ≈ 0.77–0.78 (P5).
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from verify.perceptron.enumerate import (
     patterns_count,
     seed_block,
 )
-from verify.perceptron.local import crossover
+from verify.perceptron.scaling import REFERENCES, extrapolate, size_sweep
 from verify.report.plots import _save, plt
-from verify.stats import interval
+from verify.stats import INTERVAL_Z, interval, logistic_fit, wilson
 
 CLASSES = 4  # margin quartiles among the solutions
 
@@ -35,8 +37,8 @@ class PerceptronPlot:
     n: int = 21
     alpha: float = 0.5
     instances: int = 8
-    sweep_sizes: tuple[int, ...] = (13, 15, 17)
-    sweep_instances: int = 80
+    sweep_sizes: tuple[int, ...] = (6, 9, 12, 15, 18)
+    sweep_instances: int = 100
     count_size: int = 15
     count_instances: int = 100
 
@@ -109,17 +111,53 @@ def _counts_figure(spec: PerceptronPlot):
 
 
 def _crossover_figure(spec: PerceptronPlot):
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    for n in spec.sweep_sizes:
-        found = crossover("gaussian", n, 0, spec.sweep_instances)
-        (line,) = ax.plot(found.loads, found.fractions, "o-", ms=3, label=f"N = {n}")
-        ax.fill_between(found.loads, found.lows, found.highs, color=line.get_color(), alpha=0.12)
-    ax.axvspan(0.77, 0.78, color="tab:red", alpha=0.4, label="literature α ≈ 0.77–0.78")
-    ax.axhline(0.5, color="k", lw=0.8)
-    ax.set_xlabel("α = M / N")
-    ax.set_ylabel("fraction with monotone n_0 ≤ … ≤ n_⌊N/3⌋")
-    ax.set_title("local-entropy curve around the highest-margin solution (Wilson 4σ bands)")
-    ax.legend(fontsize=8)
+    sweeps = [size_sweep("gaussian", n, 0, spec.sweep_instances) for n in spec.sweep_sizes]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    grid = np.linspace(0, 1, 201)
+    for sweep in sweeps:
+        alphas, fractions, counts = sweep.fractions()
+        bands = np.array([wilson(round(f * c), c) for f, c in zip(fractions, counts, strict=True)])
+        (line,) = left.plot(alphas, fractions, "o", ms=3, label=f"N = {sweep.n}")
+        left.fill_between(alphas, bands[:, 0], bands[:, 1], color=line.get_color(), alpha=0.12)
+        beta, _ = logistic_fit(sweep.loads, sweep.monotone[:, 0])
+        left.plot(grid, 1 / (1 + np.exp(-(beta[0] + beta[1] * grid))), color=line.get_color())
+    for ax in (left, right):
+        band = ax.axvspan if ax is left else ax.axhspan
+        band(0.77, 0.78, color="tab:red", alpha=0.4, label="literature α ≈ 0.77–0.78")
+    left.axhline(0.5, color="k", lw=0.8)
+    left.set_xlabel("α = M / N")
+    left.set_ylabel("fraction with monotone n_0 ≤ … ≤ n_{N/3}")
+    left.set_title("around the highest-margin solution (logistic fits, Wilson 4σ bands)")
+    left.legend(fontsize=8)
+    inverse = np.linspace(0, 1 / min(spec.sweep_sizes), 50)
+    for reference, name in enumerate(REFERENCES):
+        fit = extrapolate(sweeps, reference)
+        (line,) = right.plot(
+            [1 / n for n in fit.sizes], fit.crossovers, "o", label=f"{name} solution"
+        )
+        right.errorbar(
+            [1 / n for n in fit.sizes],
+            fit.crossovers,
+            yerr=INTERVAL_Z * np.array(fit.errors),
+            fmt="none",
+            color=line.get_color(),
+        )
+        right.plot(inverse, fit.limit + fit.slope * inverse, "--", color=line.get_color())
+        low, high = fit.interval
+        right.errorbar(
+            [0],
+            [fit.limit],
+            yerr=[[fit.limit - low], [high - fit.limit]],
+            fmt="s",
+            color=line.get_color(),
+            capsize=4,
+        )
+    right.set_xlabel("1 / N")
+    right.set_ylabel("crossover α_×(N)")
+    right.set_title("α_×(N) = α_∞ + b/N, α_∞ ± 4 SE at 1/N = 0")
+    right.set_ylim(0, 1)
+    right.legend(fontsize=8)
+    fig.tight_layout()
     return fig
 
 
