@@ -60,6 +60,43 @@ def test_gd_reports_divergence_without_nan():
     assert all(np.all(np.isfinite(w)) for w in runs.weights)
 
 
+def test_minibatch_gradient_is_the_gradient_on_the_batch():
+    ws, x, y = _net((3, 4, 2), seed=6)
+    subset = [0, 2, 3]
+    sample = np.zeros((1, 5))
+    sample[0, subset] = 1 / len(subset)
+    loss, grads = tr.loss_grad(ws, x, y, sample=sample)
+    assert loss == tr.loss_grad(ws, x, y)[0]  # the full loss
+    expected = tr.loss_grad(ws, x[:, subset], y[:, subset])[1]
+    for g, e in zip(grads, expected, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-15)
+
+
+def test_sgd_is_reproducible_and_independent_of_the_other_runs():
+    ws, x, y = _net((2, 4, 1), seed=7, scale=0.5)
+    alone = tr.gd64([w[None] for w in ws], x, y, [0.1], 300, 1e-12, 2, [(1, 5, 0)])
+    again = tr.gd64([w[None] for w in ws], x, y, [0.1], 300, 1e-12, 2, [(1, 5, 0)])
+    other = tr.gd64([w[None] for w in ws], x, y, [0.1], 300, 1e-12, 2, [(2, 5, 0)])
+    full = tr.gd64([w[None] for w in ws], x, y, [0.1], 300, 1e-12)
+    for a, b, c, d in zip(alone.weights, again.weights, other.weights, full.weights, strict=True):
+        assert np.array_equal(a, b)
+        assert not np.allclose(a, c) and not np.allclose(a, d)  # the seed and the batch matter
+    # the same run second in a batch of three, next to other inits, step sizes and seeds
+    more = _net((2, 4, 1), seed=8)[0]
+    start = [np.stack([m, w, 2 * m]) for m, w in zip(more, ws, strict=True)]
+    batched = tr.gd64(start, x, y, [0.3, 0.1, 0.05], 300, 1e-12, 2, [0, (1, 5, 0), 9])
+    assert batched.status[1] == alone.status[0] and batched.steps[1] == alone.steps[0]
+    for a, b in zip(alone.network(0), batched.network(1), strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_sgd_reports_divergence_without_nan():
+    ws, x, y = _net((2, 4, 1), seed=3)
+    runs = tr.gd64([np.stack([w, w]) for w in ws], x, y, [0.05, 500.0], 500, 1e-12, 3, [0, 1])
+    assert runs.status[1] == "diverged"
+    assert all(np.all(np.isfinite(w)) for w in runs.weights)
+
+
 def test_balanced_coupled_layers_beat_their_rotations():
     rng = np.random.default_rng(4)
     u, v, w = (rng.standard_normal(d) for d in (5, 3, 2))
@@ -80,10 +117,14 @@ def test_effects_have_the_right_sign():
 
     gd = [minimum("gd", s, 0.9 + 0.01 * s, 0.3, (0.3, 1.0)) for s in range(8)]
     sharp = [minimum("sharp", s, 0.2, 1.2, (0.3, 1.0)) for s in range(8)]
-    eff = n2.effects(n2.Outcome(tuple(gd + sharp), 16, 0, 0))
+    sgd = [minimum("sgd", s, 0.1 + 0.01 * s, 1.3, (0.3, 1.0)) for s in range(8)]
+    eff = n2.effects(n2.Outcome(tuple(gd + sharp + sgd), ()))
     for name in ("align_vs_rotation", "balance_vs_rotation", "align_vs_sharp"):
         mean, low, high, seeds = eff[name]
         assert 0 < low <= mean <= high and seeds == 8
+    for name in ("sgd_align_vs_rotation", "sgd_balance_vs_rotation"):  # SGD worse here
+        mean, low, high, seeds = eff[name]
+        assert low <= mean <= high < 0 and seeds == 8
 
 
 def test_bad_inputs_are_rejected():
@@ -102,6 +143,23 @@ def test_bad_inputs_are_rejected():
         tr.gd64([w[None] for w in ws], x, y, [0.0], 10, 1e-6)
 
 
+@pytest.mark.parametrize("batch", [0, 9, 2.5, -1, True])
+def test_bad_batch_sizes_are_one_line_errors(batch):
+    with pytest.raises(ValueError, match=r"batch size must be an integer in \[1, 8\]") as err:
+        n2.PracticeExperiment((3, 2, 1), (3, 4, 1), 8, 0, tuple(range(8)), (0.1,), batch=batch)
+    assert "\n" not in str(err.value)
+    ws, x, y = _net((2, 3, 1))  # 5 samples
+    with pytest.raises(ValueError, match=r"\[1, 5\]") as err:
+        tr.gd64([w[None] for w in ws], x, y, [0.1], 10, 1e-6, 6 if batch == 9 else batch, [0])
+    assert "\n" not in str(err.value)
+
+
+def test_default_batch_is_half_the_samples_rounded_up():
+    exp = n2.PracticeExperiment((3, 2, 1), (3, 4, 1), 7, 0, tuple(range(8)), (0.1,))
+    assert exp.batch == 4
+    assert n2.PracticeExperiment((3, 2, 1), (3, 4, 1), 7, 0, (0, 1), (0.1,), 0.3, 7).batch == 7
+
+
 def test_n2_on_a_small_experiment():
     exp = n2.PracticeExperiment((3, 2, 1), (3, 8, 1), 8, 0, tuple(range(8)), (0.1, 0.4))
     ctx = workcontext(30)
@@ -110,6 +168,24 @@ def test_n2_on_a_small_experiment():
     assert result.values["align_vs_rotation_low"] > 0
     assert result.values["balance_vs_rotation_low"] > 0
     assert float(result.values["lambda_rel_gap"]) < n2.AGREEMENT
+
+
+def test_n2_reports_sgd_without_changing_the_decision():
+    exp = n2.PracticeExperiment((3, 2, 1), (3, 8, 1), 8, 0, tuple(range(8)), (0.1, 0.4))
+    values = n2.n2_practice(exp, workcontext(30)).values
+    assert values["batch"] == 4 and values["sgd_runs"] == 16
+    assert values["sgd_minima"] >= 12  # SGD converges on the test's experiment
+    assert values["sgd_minima"] + values["sgd_diverged"] + values["sgd_stalled"] == 16
+    assert values["runs"] == 24  # GD and sharp runs only, as before SGD
+    for name in ("sgd_align_vs_rotation", "sgd_balance_vs_rotation"):
+        assert values[f"{name}_low"] <= values[name] <= values[f"{name}_high"]
+        assert values[f"{name}_low"] > 0
+    for name in ("sgd_alignment", "sgd_imbalance", "sgd_sharpness"):
+        assert isinstance(values[name], float) and values[name] > 0
+    # GD's numbers as measured before SGD was added (the SGD runs train in their own call)
+    assert values["gd_minima"] == 15 and values["sharp_minima"] == 4
+    assert values["align_vs_rotation"] == pytest.approx(0.6143, abs=1e-4)
+    assert values["balance_vs_rotation"] == pytest.approx(0.5208, abs=1e-4)
 
 
 def test_n2_is_registered():

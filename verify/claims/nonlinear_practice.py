@@ -3,7 +3,9 @@
 A case is a whole experiment (`PracticeExperiment`): a seeded teacher ReLU network labels n
 Gaussian inputs (Y scaled to unit RMS); a bias-free ReLU student (depth 2–3, width ≤ 8) is
 trained by full-batch GD from small init at several step sizes η, and, as the sharper setting,
-from large init with a small step, once per seed (≥ 8 seeds; the seed draws the init). A run
+from large init with a small step, once per seed (≥ 8 seeds; the seed draws the init); and by
+mini-batch SGD (batch B, default ⌈n/2⌉, a fresh random B-subset per step from a Generator seeded
+[seed, 5, run]) from the same small init at the same η. A run
 "reaches a minimum" when its loss falls below `CONVERGED` (1e-5, from ~0.5); runs that diverge
 or stall within `BUDGET` steps are counted and left out. At the end point we measure λ_max
 (power iteration on finite-difference Hessian-vector products, activation pattern frozen),
@@ -23,6 +25,10 @@ when either interval lies wholly below 0; otherwise undecided → Degenerate (in
 refuted, for lack of power). The sharp-setting comparison (GD minima vs the large-init,
 small-step minima of the same seed) is reported with its intervals but does not decide: it
 asks how flatness and structure go together, not whether the linear-network predictions hold.
+The SGD minima get the same rotation-baseline effects (`sgd_align_vs_rotation`,
+`sgd_balance_vs_rotation`), also reported, not deciding: the claim is about the minima GD
+reaches. The SGD runs come after the GD and sharp runs in the plan and train in their own
+batched call, so the GD and sharp results (and their rotation seeds) do not depend on them.
 
 Precision: the statistics are float64 measurements; working precision confirms the sharpness.
 At the first GD end point the Hessian is formed at ctx.dps digits (`training.sharpness_mp`,
@@ -58,8 +64,8 @@ SHARP_SCALE = 1.5  # … from large init (std SHARP_SCALE / √fan_in)
 
 @dataclass(frozen=True)
 class PracticeExperiment:
-    """Teacher widths, student widths, n samples, data seed, GD seeds, step sizes η and the
-    small init scale (std scale / √fan_in)."""
+    """Teacher widths, student widths, n samples, data seed, GD seeds, step sizes η, the
+    small init scale (std scale / √fan_in) and the SGD batch size B (None: ⌈n/2⌉)."""
 
     teacher: tuple[int, ...]
     student: tuple[int, ...]
@@ -68,6 +74,7 @@ class PracticeExperiment:
     seeds: tuple[int, ...]
     steps: tuple[float, ...]
     scale: float = 0.3
+    batch: int | None = None
 
     def __post_init__(self) -> None:
         tr.check_widths(self.teacher)
@@ -82,6 +89,9 @@ class PracticeExperiment:
             raise ValueError(f"step sizes must be positive and finite, got {self.steps}")
         if self.samples < 1 or not self.scale > 0:
             raise ValueError("need ≥ 1 sample and a positive init scale")
+        if self.batch is None:
+            object.__setattr__(self, "batch", -(-self.samples // 2))
+        tr.check_batch(self.batch, self.samples)
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """X (d_0 × n) standard Gaussian and Y = teacher(X) scaled to unit RMS (seeded)."""
@@ -101,7 +111,7 @@ def _layers(widths: tuple[int, ...], scale: float, rng: np.random.Generator) -> 
 
 @dataclass(frozen=True)
 class Minimum:
-    """A polished minimum: setting ("gd" or "sharp"), seed, η, weights, λ_max (float64),
+    """A minimum: setting ("gd", "sharp" or "sgd"), seed, η, weights, λ_max (float64),
     (alignment, imbalance, unit imbalance) and the baseline's mean (alignment, imbalance)."""
 
     setting: str
@@ -116,28 +126,38 @@ class Minimum:
 
 @dataclass(frozen=True)
 class Outcome:
+    """The minima reached and, in plan order, (setting, status) of every run."""
+
     minima: tuple[Minimum, ...]
-    runs: int
-    diverged: int
-    stalled: int
+    status: tuple[tuple[str, str], ...]
+
+    def count(self, settings: tuple[str, ...], status: str | None = None) -> int:
+        """How many runs of these settings ended with `status` (any status: None)."""
+        return sum(s in settings and status in (None, st) for s, st in self.status)
 
 
 @lru_cache(maxsize=64)
 def outcome(exp: PracticeExperiment) -> Outcome:
-    """Train every (seed, setting) run at once in float64 and measure at the end points
-    (cached: the two working precisions and the plots share it)."""
+    """Train every (seed, setting) run in float64 — GD and sharp runs in one batched call, then
+    the SGD runs in another — and measure at the end points (cached: the two working
+    precisions and the plots share it)."""
     x, y = exp.data()
     plan = [("gd", s, eta, exp.scale) for s in exp.seeds for eta in exp.steps]
     plan += [("sharp", s, SHARP_STEP, SHARP_SCALE) for s in exp.seeds]
+    full = len(plan)
+    plan += [("sgd", s, eta, exp.scale) for s in exp.seeds for eta in exp.steps]
     inits = [_layers(exp.student, scale, np.random.default_rng(s)) for _, s, _, scale in plan]
-    start = [np.stack(layer) for layer in zip(*inits, strict=True)]
-    runs = tr.gd64(start, x, y, [p[2] for p in plan], BUDGET, CONVERGED)
-    lams = tr.power_sharpness(runs.weights, x, y)
+    ends = []  # (status, weights, λ_max) per run, in plan order
+    for part, batch in ((range(full), None), (range(full, len(plan)), exp.batch)):
+        start = [np.stack(layer) for layer in zip(*(inits[r] for r in part), strict=True)]
+        seeds = [[plan[r][1], 5, r] for r in part]
+        runs = tr.gd64(start, x, y, [plan[r][2] for r in part], BUDGET, CONVERGED, batch, seeds)
+        lams = tr.power_sharpness(runs.weights, x, y)
+        ends += [(runs.status[i], runs.network(i), float(lams[i])) for i in range(len(part))]
     minima = []
-    for r, (setting, seed, eta, _) in enumerate(plan):
-        if runs.status[r] != "converged":
+    for r, ((setting, seed, eta, _), (status, ws, lam)) in enumerate(zip(plan, ends, strict=True)):
+        if status != "converged":
             continue
-        ws = runs.network(r)
         rng = np.random.default_rng([seed, 3, r])
         base = np.mean([tr.structure(tr.rotated(ws, rng))[:2] for _ in range(ROTATIONS)], axis=0)
         minima.append(
@@ -146,17 +166,14 @@ def outcome(exp: PracticeExperiment) -> Outcome:
                 seed,
                 eta,
                 tuple(ws),
-                float(lams[r]),
+                lam,
                 tr.structure(ws),
                 (float(base[0]), float(base[1])),
                 tr.kink_margin(ws, x),
             )
         )
     return Outcome(
-        tuple(minima),
-        len(plan),
-        runs.status.count("diverged"),
-        runs.status.count("stalled"),
+        tuple(minima), tuple((p[0], st) for p, (st, _, _) in zip(plan, ends, strict=True))
     )
 
 
@@ -167,14 +184,17 @@ def _per_seed(minima: list[Minimum], value) -> dict[int, float]:
 
 def effects(out: Outcome) -> dict[str, tuple[float, float, float, int]]:
     """Effect sizes as (mean over seeds, 90% bootstrap low, high, seeds): GD minus rotation
-    baseline (alignment; imbalance as baseline − GD), and GD minus sharp setting (paired by
-    seed; imbalance as sharp − GD), positive = GD more aligned / balanced."""
+    baseline (alignment; imbalance as baseline − GD), GD minus sharp setting (paired by
+    seed; imbalance as sharp − GD), positive = GD more aligned / balanced; and SGD minus
+    rotation baseline (prefix "sgd_")."""
     gd = [m for m in out.minima if m.setting == "gd"]
     sharp = [m for m in out.minima if m.setting == "sharp"]
-    per = {
-        "align_vs_rotation": _per_seed(gd, lambda m: m.structure[0] - m.baseline[0]),
-        "balance_vs_rotation": _per_seed(gd, lambda m: m.baseline[1] - m.structure[1]),
-    }
+    per = {}
+    for prefix, ms in (("", gd), ("sgd_", [m for m in out.minima if m.setting == "sgd"])):
+        per[f"{prefix}align_vs_rotation"] = _per_seed(ms, lambda m: m.structure[0] - m.baseline[0])
+        per[f"{prefix}balance_vs_rotation"] = _per_seed(
+            ms, lambda m: m.baseline[1] - m.structure[1]
+        )
     gd_align, gd_bal = (
         _per_seed(gd, lambda m: m.structure[0]),
         _per_seed(gd, lambda m: m.structure[1]),
@@ -215,12 +235,13 @@ def n2_practice(exp: PracticeExperiment, ctx: MPContext) -> Evidence:
     lam_min, lam_max = tr.sharpness_mp(ctx, list(gd[0].weights), x, y)
     gap = abs(gd[0].sharpness - lam_max) / lam_max
     sharp = [m for m in out.minima if m.setting == "sharp"]
+    sgd = [m for m in out.minima if m.setting == "sgd"]
     values = {
-        "runs": out.runs,
+        "runs": out.count(("gd", "sharp")),
         "gd_minima": len(gd),
         "sharp_minima": len(sharp),
-        "diverged": out.diverged,
-        "stalled": out.stalled,
+        "diverged": out.count(("gd", "sharp"), "diverged"),
+        "stalled": out.count(("gd", "sharp"), "stalled"),
         "seeds": len(seeds),
         "gd_alignment": float(np.mean([m.structure[0] for m in gd])),
         "baseline_alignment": float(np.mean([m.baseline[0] for m in gd])),
@@ -232,6 +253,14 @@ def n2_practice(exp: PracticeExperiment, ctx: MPContext) -> Evidence:
         "sharp_alignment": float(np.mean([m.structure[0] for m in sharp])) if sharp else 0.0,
         "sharp_imbalance": float(np.mean([m.structure[1] for m in sharp])) if sharp else 0.0,
         "gd_on_kink": sum(m.margin <= KINK for m in gd),
+        "batch": exp.batch,
+        "sgd_runs": out.count(("sgd",)),
+        "sgd_minima": len(sgd),
+        "sgd_diverged": out.count(("sgd",), "diverged"),
+        "sgd_stalled": out.count(("sgd",), "stalled"),
+        "sgd_alignment": float(np.mean([m.structure[0] for m in sgd])) if sgd else 0.0,
+        "sgd_imbalance": float(np.mean([m.structure[1] for m in sgd])) if sgd else 0.0,
+        "sgd_sharpness": float(np.mean([m.sharpness for m in sgd])) if sgd else 0.0,
         "lambda_max_mp": lam_max,
         "lambda_min_mp": lam_min,
         "lambda_rel_gap": gap,

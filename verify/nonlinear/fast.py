@@ -39,12 +39,16 @@ def loss64(
     return float(np.sum(r * r) / (2 * inputs.shape[1]))
 
 
-def backprop64(weights, biases, slope: float, inputs, targets, pattern: list | None = None):
+def backprop64(
+    weights, biases, slope: float, inputs, targets, pattern: list | None = None, sample=None
+):
     """(f(X) − Y, [∂L/∂W_k], [∂L/∂b_k]) by backpropagation: δ_N = (f − Y)/n,
-    ∂L/∂W_k = δ_k h_{k−1}ᵀ, ∂L/∂b_k = δ_k 1, δ_{k−1} = σ'(z_{k−1}) ⊙ W_kᵀδ_k."""
+    ∂L/∂W_k = δ_k h_{k−1}ᵀ, ∂L/∂b_k = δ_k 1, δ_{k−1} = σ'(z_{k−1}) ⊙ W_kᵀδ_k. With per-sample
+    weights `sample` (…, 1, n), δ_N = (f − Y) ⊙ sample instead: the gradient of
+    (1/2) Σ_i sample_i ‖f(x_i) − y_i‖² (a mini-batch loss for sample_i = 1/B on the batch)."""
     hs, ds = passes64(weights, biases, slope, inputs, pattern)
     residual = hs[-1] - targets
-    delta = residual / inputs.shape[-1]
+    delta = residual / inputs.shape[-1] if sample is None else residual * sample
     gw, gb = [], []
     for k in range(len(weights) - 1, -1, -1):
         gw.append(delta @ np.swapaxes(hs[k], -1, -2))

@@ -3,8 +3,9 @@
 The network is f(x) = W_N σ(W_{N−1} ⋯ σ(W_1 x)), σ = ReLU, a linear output layer; the loss on
 data X (d_0 × n), Y (d_N × n) is L = (1/2n) Σ_i ‖f(x_i) − y_i‖². Weights are lists of arrays
 with optional leading batch axes (…, d_k, d_{k−1}), so R runs train at once (one per seed and
-step size). The forward and backward passes use array operations only, so the same code runs
-on float64 arrays and on numpy object arrays of mpmath numbers (`hessian_mp`).
+step size), by full-batch GD or mini-batch SGD (`gd64`). The forward and backward passes use
+array operations only, so the same code runs on float64 arrays and on numpy object arrays of
+mpmath numbers (`hessian_mp`).
 
 Where no pre-activation is 0 the activation pattern is locally constant and L is a polynomial
 in the weights. GD often ends with a pre-activation on a kink (|z| ~ 1e-13, `kink_margin`);
@@ -15,6 +16,7 @@ selected by the float64 signs (the pattern is frozen), a one-sided value.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,11 +44,13 @@ def forward(weights: Weights, x: np.ndarray, pattern: list | None = None) -> tup
 
 
 def loss_grad(
-    weights: Weights, x: np.ndarray, y: np.ndarray, pattern: list | None = None
+    weights: Weights, x: np.ndarray, y: np.ndarray, pattern: list | None = None, sample=None
 ) -> tuple[np.ndarray, Weights]:
     """(L, [∂L/∂W_k]) per run (float64, or object arrays of mpmath numbers), by
-    `fast.backprop64` with σ = ReLU (or the given activation `pattern`)."""
-    residual, grads, _ = backprop64(weights, None, 0.0, x, y, pattern)
+    `fast.backprop64` with σ = ReLU (or the given activation `pattern`); with per-sample
+    weights `sample` (…, 1, n) the gradient is that of (1/2) Σ_i sample_i ‖f(x_i) − y_i‖²
+    (L is still the full loss)."""
+    residual, grads, _ = backprop64(weights, None, 0.0, x, y, pattern, sample)
     return 0.5 * np.sum(residual * residual, axis=(-1, -2)) / x.shape[-1], grads
 
 
@@ -121,10 +125,47 @@ class Runs:
         return [w[r] for w in self.weights]
 
 
-def gd64(weights: Weights, x: np.ndarray, y: np.ndarray, eta, budget: int, tol: float) -> Runs:
+def check_batch(batch: int, n: int) -> None:
+    """A mini-batch size B with 1 ≤ B ≤ n, an integer; ValueError otherwise."""
+    if isinstance(batch, bool) or not isinstance(batch, int | np.integer) or not 1 <= batch <= n:
+        raise ValueError(f"the batch size must be an integer in [1, {n}], got {batch!r}")
+
+
+CHUNK = 1024  # mini-batch index draws per run and generator call
+
+
+def _minibatches(seeds: Sequence, n: int, batch: int) -> Iterator[np.ndarray]:
+    """Per step, (R, 1, n) sample weights, 1/B on a B-subset S_t and 0 elsewhere: for each run,
+    S_t is the first B entries of a uniformly random permutation of 0..n−1 (argsort of n
+    uniforms) from that run's own Generator (`default_rng(seeds[r])`), drawn CHUNK steps at
+    a time."""
+    rngs = [np.random.default_rng(s) for s in seeds]
+    while True:
+        picks = np.stack([np.argsort(g.random((CHUNK, n)), axis=-1)[:, :batch] for g in rngs])
+        block = np.zeros((len(rngs), CHUNK, n))
+        np.put_along_axis(block, picks, 1 / batch, axis=-1)
+        yield from np.swapaxes(block, 0, 1)[:, :, None, :]
+
+
+def gd64(
+    weights: Weights,
+    x: np.ndarray,
+    y: np.ndarray,
+    eta,
+    budget: int,
+    tol: float,
+    batch: int | None = None,
+    seeds: Sequence | None = None,
+) -> Runs:
     """Full-batch GD W ← W − η ∇L for R runs at once (η one value per run); a run stops when
     L < tol (converged) or L > DIVERGED or not finite (diverged, weights frozen before the
-    step that blew up: never NaN), else at `budget` steps (stalled)."""
+    step that blew up: never NaN), else at `budget` steps (stalled).
+
+    With `batch` = B (1 ≤ B ≤ n) it is mini-batch SGD, W ← W − η ∇L_S with
+    L_S = (1/2B) Σ_{i∈S_t} ‖f(x_i) − y_i‖² and S_t a random B-subset of the samples (without
+    replacement) drawn every step from run r's Generator `default_rng(seeds[r])`, so a run
+    depends only on its own seed, not on the runs batched with it. Convergence and
+    divergence are still judged on the full-batch L, checked before every step."""
     eta = np.asarray(eta, dtype=float)
     if np.any(eta <= 0) or not np.all(np.isfinite(eta)):
         raise ValueError(f"step sizes must be positive and finite, got {eta}")
@@ -132,13 +173,19 @@ def gd64(weights: Weights, x: np.ndarray, y: np.ndarray, eta, budget: int, tol: 
         raise ValueError("the step budget must be ≥ 1 and the tolerance > 0")
     ws = [np.array(w, dtype=float) for w in weights]
     runs = ws[0].shape[0]
+    if batch is not None:
+        check_batch(batch, x.shape[-1])
+        if seeds is None or len(seeds) != runs:
+            raise ValueError(f"mini-batch SGD needs one seed per run ({runs})")
+        minibatches = _minibatches(seeds, x.shape[-1], batch)
     status = np.array(["stalled"] * runs, dtype=object)
     active = np.ones(runs, dtype=bool)
     steps = np.zeros(runs, dtype=int)
     loss = np.full(runs, np.inf)
     for t in range(budget + 1):
+        sample = None if batch is None else next(minibatches)
         with np.errstate(over="ignore", invalid="ignore"):
-            current, grads = loss_grad(ws, x, y)
+            current, grads = loss_grad(ws, x, y, sample=sample)
         bad = active & ~(np.isfinite(current) & (current < DIVERGED))
         done = active & ~bad & (current < tol)
         status[bad], status[done] = "diverged", "converged"

@@ -1,4 +1,5 @@
-"""Figures of N2: alignment and balance of GD-found ReLU minima against their sharpness."""
+"""Figures of N2: alignment and balance of GD- and SGD-found ReLU minima against their
+sharpness."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ EXPERIMENTS = (
 def plot_nonlinear(directory: Path) -> list[Path]:
     """nonlinear_structure.{png,svg}: for each experiment (columns), alignment
     |u_1(W_k)·v_1(W_{k+1})| (top) and imbalance (bottom), layer pairs averaged, against λ_max
-    at every GD end point: GD from small init by step size, the sharper setting (large init,
-    small step) and the same-norm rotation baseline (drawn at its minimum's λ_max; rotated
-    weights are not minima)."""
+    at every end point: GD from small init by step size, mini-batch SGD from the same init (all
+    step sizes), the sharper setting (large init, small step) and the same-norm rotation
+    baseline of the GD minima (drawn at its minimum's λ_max; rotated weights are not
+    minima)."""
     fig, axes = plt.subplots(2, len(EXPERIMENTS), figsize=(5.5 * len(EXPERIMENTS), 7))
     for col, exp in enumerate(EXPERIMENTS):
         out = outcome(exp)
@@ -46,6 +48,19 @@ def plot_nonlinear(directory: Path) -> list[Path]:
         ]
         series.append(
             (
+                [m for m in out.minima if m.setting == "sgd"],
+                lambda m: m.structure,
+                {
+                    "facecolors": "none",
+                    "edgecolors": "tab:orange",
+                    "marker": "D",
+                    "s": 26,
+                    "label": f"SGD, small init, B = {exp.batch} of {exp.samples}, all η",
+                },
+            )
+        )
+        series.append(
+            (
                 sharp,
                 lambda m: m.structure,
                 {
@@ -61,7 +76,7 @@ def plot_nonlinear(directory: Path) -> list[Path]:
                 ax.scatter([m.sharpness for m in ms], [value(m)[index] for m in ms], **style)
             ax.set_xscale("log")
         top.set_title(f"student {exp.student}, teacher {exp.teacher}, n = {exp.samples}")
-        bottom.set_xlabel("λ_max at the GD end point (loss < 1e-5)")
+        bottom.set_xlabel("λ_max at the GD / SGD end point (loss < 1e-5)")
     axes[0][0].set_ylabel("alignment |u₁(W_k)·v₁(W_k+1)|")
     axes[1][0].set_ylabel("normalised imbalance")
     axes[0][0].legend(fontsize=7)
