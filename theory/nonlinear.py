@@ -70,7 +70,7 @@ class HiddenLayer:
 
     def __init__(
         self, n: int, width: int = 1, bias: bool = True, activation: Activation = on_piece
-    ):
+    ) -> None:
         units = [""] if width == 1 else [str(j) for j in range(1, width + 1)]
         rows = [str(i) for i in range(1, n + 1)]
         self.ins = [_column("w", (j + i for i in rows)) for j in units]
