@@ -92,5 +92,6 @@ CLAIMS = [
         n1_layers_balanced,
         family="nonlinear",
         cost=0.5,
+        derivation="N1",
     ),
 ]

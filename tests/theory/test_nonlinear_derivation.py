@@ -1,0 +1,79 @@
+"""The derivation of N1 (Du, Hu & Lee 2018): homogeneous activations balance every unit."""
+
+import dataclasses
+
+import pytest
+import sympy
+from sympy import Lambda, Rational
+
+import theory
+from theory.nonlinear import LEAK, SLACK, HiddenLayer, n1_steps
+from verify.catalogue import catalogue
+from verify.precision import Tier
+from verify.runner import VerdictKind, run_claim
+
+
+@pytest.fixture(scope="module")
+def n1():
+    return theory.derivation("N1")
+
+
+def test_derivation_is_complete(n1):
+    assert (n1.source, n1.sizes, n1.shown, n1.size_name) == ("Du, Hu & Lee 2018", (1, 2, 3), 2, "n")
+    assert len(n1.steps) == 9
+    result = n1.check()
+    assert result.ok, result.failures
+    assert result.complete
+
+
+def failing_steps(n1, build) -> list[str]:
+    """Failing step names ('N1 n=1 step 2') of `build`, checked for n = 1."""
+    result = dataclasses.replace(n1, build=build, sizes=(1,), shown=1).check()
+    return [failure.split(" (")[0] for failure in result.failures]
+
+
+def test_a_non_homogeneous_activation_breaks_the_euler_identity(n1):
+    # σ(z) = z²: σ'(z) z = 2z² ≠ σ(z), so the Euler identity (step 3) and everything resting
+    # on it fail, while the chain-rule and expansion steps (1, 4, 6, 8) still hold
+    failures = failing_steps(n1, lambda n: n1_steps(n, lambda z, s: z**2))
+    assert failures == [f"N1 n=1 step {k}" for k in (2, 3, 5, 7, 9)]
+
+
+def test_a_leak_above_one_is_not_max_z_az(n1):
+    def build(n):
+        steps = list(n1_steps(n))
+        steps[0] = dataclasses.replace(steps[0], where={LEAK: 1 + SLACK})  # a ≥ 1
+        return steps
+
+    assert failing_steps(n1, build) == ["N1 n=1 step 1"]
+
+
+def test_gd_step_with_a_concrete_loss_in_exact_numbers():
+    # ℓ = ½‖h_1 − (1, −2)‖² + ⅓‖h_2‖² h_21, slopes 1 and 0 (ReLU's two pieces), rational point
+    unit = HiddenLayer(2)
+    h = sympy.symbols("h_1:5", real=True)
+    loss = Lambda(h, ((h[0] - 1) ** 2 + (h[1] + 2) ** 2) / 2 + (h[2] ** 2 + h[3] ** 2) * h[2] / 3)
+    concrete = loss(*unit.loss.args)
+    (w,), (v,), (b,) = unit.ins, unit.outs, unit.biases
+    theta = [*w, b, *v]
+    slopes = sorted((x for x in concrete.free_symbols if x.name.startswith("s")), key=str)
+    inputs = sorted(concrete.free_symbols - {*theta, *slopes}, key=str)
+    values = [Rational(1, 2), -1, Rational(1, 3), 2, Rational(-3, 4)]
+    point = dict(zip(theta, values, strict=True)) | dict(zip(slopes, (1, 0), strict=True))
+    point |= {x: Rational(k + 1, 5) for k, x in enumerate(inputs)}
+    g = {t: sympy.diff(concrete, t).subs(point) for t in theta}
+    eta = Rational(1, 10)
+    stepped = {t: point[t] - eta * g[t] for t in theta}
+
+    def balance(at):
+        return sum(at[t] ** 2 for t in (*w, b)) - sum(at[t] ** 2 for t in v)
+
+    assert sum(point[t] * g[t] for t in (*w, b)) == sum(point[t] * g[t] for t in v)
+    second = sum(g[t] ** 2 for t in (*w, b)) - sum(g[t] ** 2 for t in v)
+    assert balance(stepped) - balance(point) == eta**2 * second != 0
+
+
+def test_verify_n1_reaches_the_symbolic_tier():
+    verdict = run_claim(catalogue()["N1"], profile="quick")
+    assert verdict.verdict is VerdictKind.VERIFIED, verdict.message
+    assert verdict.tier is Tier.SYMBOLIC
