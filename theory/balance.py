@@ -49,7 +49,7 @@ class MatrixBalance:
         """W_{k+1}ᵀW_{k+1} − W_kW_kᵀ, displayed (`weight(k)` names W_k; default `self.weight`)."""
         weight = weight or self.weight
         upper, lower = weight(k + 1), weight(k)
-        return MatAdd(MatMul(Transpose(upper), upper), _negative(MatMul(lower, Transpose(lower))))
+        return MatAdd(MatMul(Transpose(upper), upper), negative(MatMul(lower, Transpose(lower))))
 
     def gradient_balance(self, k: int) -> MatAdd:
         """G_{k+1}ᵀG_{k+1} − G_kG_kᵀ, displayed."""
@@ -61,8 +61,8 @@ class MatrixBalance:
         return MatAdd(
             MatMul(Transpose(g(k + 1)), w(k + 1)),
             MatMul(Transpose(w(k + 1)), g(k + 1)),
-            _negative(MatMul(g(k), Transpose(w(k)))),
-            _negative(MatMul(w(k), Transpose(g(k)))),
+            negative(MatMul(g(k), Transpose(w(k)))),
+            negative(MatMul(w(k), Transpose(g(k)))),
         )
 
     def flow_derivative(self, k: int) -> Named:
@@ -80,7 +80,7 @@ class MatrixBalance:
         return Named(name, rate)
 
 
-def _negative(x: MatMul | MatAdd) -> MatMul:
+def negative(x: MatMul | MatAdd) -> MatMul:
     """−X, displayed (negating a product of named matrices would evaluate it)."""
     return MatMul(S.NegativeOne, *(x.args if isinstance(x, MatMul) else (x,)))
 
@@ -114,11 +114,11 @@ def matrix_flow_steps(m: MatrixBalance) -> list[Step]:
             _cancellation(m, k),
             Step(
                 rate,
-                _negative(m.first_order(k)),
+                negative(m.first_order(k)),
                 "gradient flow Ẇ_k = −G_k; product rule",
             ),
             Step(
-                _negative(m.first_order(k)),
+                negative(m.first_order(k)),
                 _zero(rate.value),
                 "by the cancellation identity and its transpose: the balance is conserved",
             ),
@@ -133,7 +133,7 @@ def matrix_step_steps(m: MatrixBalance, eta: Symbol) -> list[Step]:
     """
     steps = []
     for k in m.links:
-        change = MatAdd(m.balance(k, lambda j: m.stepped(j, eta)), _negative(m.balance(k)))
+        change = MatAdd(m.balance(k, lambda j: m.stepped(j, eta)), negative(m.balance(k)))
         steps += [
             _cancellation(m, k),
             Step(

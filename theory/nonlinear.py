@@ -34,7 +34,7 @@ from sympy import (
     Transpose,
 )
 
-from theory.balance import _negative
+from theory.balance import negative
 from theory.derivation import Derivation, Step
 from theory.linear import Named
 from theory.scalar import ETA, TIME
@@ -112,7 +112,7 @@ def _inner(x: Named, y: Named) -> MatMul:
 
 def _balance(w: Named, b: Named, v: Named) -> MatAdd:
     """wᵀw + b² − vᵀv (1×1), displayed."""
-    return MatAdd(_inner(w, w), MatPow(b, 2), _negative(_inner(v, v)))
+    return MatAdd(_inner(w, w), MatPow(b, 2), negative(_inner(v, v)))
 
 
 def _one_by_one(name: str, value: Expr) -> Named:
@@ -131,14 +131,14 @@ def n1_steps(n: int, activation: Activation = on_piece) -> list[Step]:
     gv = Named(r"g_{v}", unit.gradient(v.value))
     gb = Named(r"g_{b}", unit.gradient(b.value))
     incoming = MatAdd(_inner(w, gw), MatMul(b, gb))
-    first = MatAdd(incoming, _negative(_inner(v, gv)))
+    first = MatAdd(incoming, negative(_inner(v, gv)))
     balance = _balance(w, b, v)
     rate = _one_by_one(
         r"\frac{d}{d\tau}\left(\|w\|^{2} + b^{2} - \|v\|^{2}\right)",
         unit.flow_rate(balance.doit()[0]),
     )
     stepped = [Named(f"{x.name}'", x.value - ETA * g.value) for x, g in ((w, gw), (b, gb), (v, gv))]
-    change = MatAdd(_balance(*stepped), _negative(balance))
+    change = MatAdd(_balance(*stepped), negative(balance))
     second = MatMul(ETA**2, _balance(gw, gb, gv))
 
     layer = HiddenLayer(n, LAYER_WIDTH, bias=False, activation=activation)
@@ -147,7 +147,7 @@ def n1_steps(n: int, activation: Activation = on_piece) -> list[Step]:
         wj, vj = Named(f"w_{{{j}}}", wj), Named(f"v_{{{j}}}", vj)
         gwj = Named(f"g_{{w_{{{j}}}}}", layer.gradient(wj.value))
         gvj = Named(f"g_{{v_{{{j}}}}}", layer.gradient(vj.value))
-        units += [_inner(wj, gwj), _negative(_inner(vj, gvj))]
+        units += [_inner(wj, gwj), negative(_inner(vj, gvj))]
     frobenius = sum((x.T * x)[0] for x in layer.outs) - sum((x.T * x)[0] for x in layer.ins)
     layer_rate = _one_by_one(
         r"\frac{d}{d\tau}\left(\|W_{k+1}\|_F^{2} - \|W_{k}\|_F^{2}\right)",

@@ -15,6 +15,7 @@ def test_derivations_are_ordered_by_claim_id():
         "H1",
         "H2",
         "H4",
+        "N1",
         "P1",
     ]
 
