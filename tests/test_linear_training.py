@@ -7,17 +7,10 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
-from verify.claims.training import (
-    TrainingCase,
-    f4b_resnet_non_whitened,
-    f9d_sgd_stability,
-    gd_fixed,
-    run,
-    sample_covariance,
-    sgd_data,
-    step_size,
-    tie_ranks,
-)
+from verify.claims.training.cases import TrainingCase, run, sample_covariance, sgd_data, step_size
+from verify.claims.training.resnet import f4b_resnet_non_whitened, gd_fixed
+from verify.claims.training.stability import f9d_sgd_stability
+from verify.claims.training.step_trend import tie_ranks
 from verify.evidence import Degenerate, InvalidCase
 from verify.linear import curvature as cv
 from verify.linear.network import Net, rows_at

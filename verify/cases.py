@@ -120,6 +120,6 @@ def scalar_flows(depth: tuple[int, int] = (2, 5), horizon: Bounds = (Fraction(1,
 
 def gd_minima(depth=(2, 3), width=(1, 3), inits=("small", "large", "resnet")):
     """GD runs to be trained (float64) and polished to a minimum: F9's TrainingCase strategy."""
-    from verify.claims.training import gd_runs  # the training claims import this module
+    from verify.claims.training.strategies import gd_runs  # the claims import this module
 
     return gd_runs(depth, width, inits)
