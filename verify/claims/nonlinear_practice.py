@@ -50,6 +50,7 @@ from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
 from verify.evidence import Degenerate, Evidence, at_most, evidence
+from verify.linear.train import check_batch
 from verify.nonlinear import training as tr
 from verify.stats import bootstrap_mean
 
@@ -91,7 +92,7 @@ class PracticeExperiment:
             raise ValueError("need ≥ 1 sample and a positive init scale")
         if self.batch is None:
             object.__setattr__(self, "batch", -(-self.samples // 2))
-        tr.check_batch(self.batch, self.samples)
+        check_batch(self.batch, self.samples)
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """X (d_0 × n) standard Gaussian and Y = teacher(X) scaled to unit RMS (seeded)."""

@@ -107,11 +107,10 @@ def synthetic_data(sigma: np.ndarray, samples: int, rng: np.random.Generator) ->
 
 
 def check_batch(batch: int, samples: int) -> None:
-    """Raise ValueError unless 1 ≤ batch ≤ samples (the mini-batch size B of n points)."""
-    if isinstance(batch, bool) or not isinstance(batch, int | np.integer):
-        raise ValueError(f"batch size must be an integer, got {batch!r}")
-    if not 1 <= batch <= samples:
-        raise ValueError(f"batch size must satisfy 1 ≤ B ≤ n = {samples}, got B = {batch}")
+    """Raise ValueError unless the mini-batch size B of n points is an integer, 1 ≤ B ≤ n."""
+    integer = isinstance(batch, int | np.integer) and not isinstance(batch, bool)
+    if not integer or not 1 <= batch <= samples:
+        raise ValueError(f"batch size must be an integer in [1, {samples}], got {batch!r}")
 
 
 def gd(

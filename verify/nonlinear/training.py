@@ -23,6 +23,7 @@ import numpy as np
 from mpmath.ctx_mp import MPContext
 
 from verify.evidence import Degenerate
+from verify.linear.train import check_batch
 from verify.nonlinear.fast import backprop64, passes64
 
 Weights = list[np.ndarray]
@@ -123,12 +124,6 @@ class Runs:
     def network(self, r: int) -> Weights:
         """Run r's weights as unbatched arrays."""
         return [w[r] for w in self.weights]
-
-
-def check_batch(batch: int, n: int) -> None:
-    """A mini-batch size B with 1 ≤ B ≤ n, an integer; ValueError otherwise."""
-    if isinstance(batch, bool) or not isinstance(batch, int | np.integer) or not 1 <= batch <= n:
-        raise ValueError(f"the batch size must be an integer in [1, {n}], got {batch!r}")
 
 
 CHUNK = 1024  # mini-batch index draws per run and generator call
