@@ -1,7 +1,7 @@
 """Binary-perceptron enumeration (P3–P5): brute-force cross-checks, moments, statistics, errors."""
 
 from fractions import Fraction
-from itertools import pairwise, product
+from itertools import product
 from math import comb
 
 import numpy as np
@@ -14,7 +14,7 @@ from verify.cli import main
 from verify.evidence import Degenerate, InvalidCase
 from verify.perceptron import enumerate as en
 from verify.perceptron import experiments as ex
-from verify.perceptron import local, moments
+from verify.perceptron import local, moments, scaling
 from verify.perceptron.gaussian import gauss_average, gauss_tail
 from verify.precision import workcontext
 
@@ -162,36 +162,48 @@ def test_weighted_line_scales_its_errors_by_the_scatter():
     assert low == 0 and high == pytest.approx(16 / 36)
 
 
-def test_monotone_curves_are_true_at_low_load_and_false_near_capacity():
-    assert all(local.monotone_curves("gaussian", 14, 2, s) == (True, True) for s in range(10))
-    near = [local.monotone_curves("gaussian", 14, 12, s) for s in range(20)]
-    assert sum(f is not None and f[0] for f in near) <= 3
+def test_monotone_reach_is_full_at_low_load_and_short_near_capacity():
+    assert all(local.monotone_reach("gaussian", 15, 2, s) == (5, 5) for s in range(10))
+    near = [local.monotone_reach("gaussian", 15, 13, s) for s in range(20)]
+    assert sum(r is not None and r[0] == 5 for r in near) <= 3
 
 
-def test_p5_extrapolates_the_crossover_in_one_over_n():
+def test_p5_radii_use_sizes_where_cn_is_whole():
+    assert scaling.sizes_for(Fraction(1, 6), 18) == [6, 12, 18]
+    assert scaling.sizes_for(Fraction(1, 4), 18) == [8, 12, 16]
+    assert scaling.sizes_for(Fraction(1, 3), 18) == [6, 9, 12, 15, 18]
+    sweep = scaling.size_sweep("gaussian", 12, 0, 10)
+    assert list(sweep.monotone(Fraction(1, 4))) == list(sweep.reach[:, 0] >= 3)
+    with pytest.raises(ValueError, match="not a whole number"):
+        sweep.monotone(Fraction(1, 5))
+
+
+def test_p5_extrapolates_each_radius_and_decides_only_when_they_agree():
     ctx = workcontext(30)
-    case = ex.Scaling("gaussian", (6, 9, 12, 15), 0, 100)
-    ev = baldassi.p5_flat_minima_vanish(case, ctx)
-    low, high = ev.values["alpha_infinity_interval"]
-    assert low < ev.values["alpha_infinity"] < high and high - low <= baldassi.MAX_WIDTH
-    crossovers = ev.values["crossovers"]
-    assert all(a > b for a, b in pairwise(crossovers))  # falls with N
-    assert ev.values["finite_size_slope"] > 0 and ev.values["chi2_per_dof"] < 10
-    assert len(ev.values["typical_crossovers"]) == 4
-    # The decision is the relation between [low, high] and the literature's 0.77–0.78.
-    assert ev.holds(ctx) == (low <= 0.78 and high >= 0.77)
-    with pytest.raises(Degenerate, match=r"wider than 0\.3"):
-        baldassi.p5_flat_minima_vanish(ex.Scaling("gaussian", (6, 9, 12), 0, 12), ctx)
+    try:
+        ev = baldassi.p5_flat_minima_vanish(ex.Scaling("gaussian", 18, 1, 100), ctx)
+    except Degenerate as exc:  # radii disagree or one is too wide: every radius is named
+        assert "depends on the radius" in str(exc)
+        assert all(f"D = N/{q}" in str(exc) for q in (6, 4, 3))
+        return
+    meets = []
+    for q in (6, 4, 3):
+        low, high = ev.values[f"alpha_infinity_N{q}_interval"]
+        assert low < ev.values[f"alpha_infinity_N{q}"] < high
+        assert high - low <= baldassi.MAX_WIDTH
+        meets.append(low <= 0.78 and high >= 0.77)
+    assert len(set(meets)) == 1 and ev.holds(ctx) == meets[0]
+    crossovers = ev.values["crossovers_N3"]
+    assert len(crossovers) == 5 and ev.values["slope_N3"] != 0
 
 
-def test_p5_sizes_are_multiples_of_three():
+def test_p5_case_has_enough_sizes_for_every_radius():
     @given(ex.scalings())
-    @settings(max_examples=20, database=None)
-    def sizes(case):
-        assert len(case.sizes) >= 3 and all(n % 3 == 0 for n in case.sizes)
-        assert all(b - a == 3 for a, b in pairwise(case.sizes))
+    @settings(max_examples=5, database=None)
+    def enough(case):
+        assert all(len(scaling.sizes_for(c, case.largest)) >= 3 for c in scaling.RADII)
 
-    sizes()
+    enough()
 
 
 def test_p3_check_holds_and_p4_check_reports_intervals():

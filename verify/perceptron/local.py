@@ -3,9 +3,9 @@
 P4: within an instance, Spearman's ρ between a solution's margin κ(s) and n_d(s), the number
 of solutions at Hamming distance d (d = 1, 2); and, around the highest-margin solution s*, the
 least-squares slope in d of the mean margin of the solutions at distance d (d = 1..⌊N/3⌋).
-P5: whether the local-entropy curve of s* (and of a typical solution) is monotone,
-1 = n_0 ≤ n_1 ≤ … ≤ n_D, D = ⌊N/3⌋ (a gap or a dip at small d is the break-up of the dense
-region); `scaling.py` pools these over instances and sizes.
+P5: how far the local-entropy curve of s* (and of a typical solution) stays monotone,
+1 = n_0 ≤ n_1 ≤ … ≤ n_D, D ≤ ⌊N/3⌋ (a gap or a dip is the break-up of the dense region);
+`scaling.py` pools these over instances, sizes and radii D = cN.
 """
 
 from __future__ import annotations
@@ -60,15 +60,16 @@ def density(kind: str, n: int, m: int, seed: int) -> Density:
 
 
 @lru_cache(maxsize=65536)
-def monotone_curves(kind: str, n: int, m: int, seed: int) -> tuple[bool, bool] | None:
-    """Is n_0 ≤ n_1 ≤ … ≤ n_D around (the highest-margin solution, a typical solution)?
-    The typical one is drawn uniformly among the solutions (seeded [seed, 9]); None when the
-    instance has no solution."""
+def monotone_reach(kind: str, n: int, m: int, seed: int) -> tuple[int, int] | None:
+    """How far the local-entropy curve stays monotone around (the highest-margin solution, a
+    typical one): the largest D ≤ ⌊N/3⌋ with n_0 ≤ n_1 ≤ … ≤ n_D. The typical solution is
+    drawn uniformly among the solutions (seeded [seed, 9]); None when there is none."""
     inst = enumerate_instance(kind, n, m, seed)
     if len(inst.solutions) == 0:
         return None
     best = inst.solutions[np.argmax(inst.solution_margins)]
     typical = inst.solutions[np.random.default_rng([seed, 9]).integers(len(inst.solutions))]
     counts = local_entropy(inst, np.array([best, typical])).counts[:, : radius(n) + 1]
-    monotone = np.all(np.diff(counts, axis=1) >= 0, axis=1)
-    return bool(monotone[0]), bool(monotone[1])
+    falls = np.diff(counts, axis=1) < 0
+    first = np.where(falls.any(axis=1), falls.argmax(axis=1), counts.shape[1] - 1)
+    return int(first[0]), int(first[1])

@@ -4,8 +4,8 @@ local_entropy: the filled fraction n_d / C(N, d) of each Hamming shell around so
 margin class (P4), and the mean margin of the solutions in the shell.
 counts_vs_alpha: the number of solutions (κ ≥ 0) against the first moment 2^N H(0)^M (P3).
 crossover: the fraction of instances whose local-entropy curve around the highest-margin
-solution is monotone, against α, with logistic fits; and the crossovers α_×(N) against 1/N
-(highest-margin and typical references) extrapolated to N → ∞, with the literature's
+solution is monotone out to N/3, against α, with logistic fits; and the crossovers α_×(N)
+against 1/N for the radii N/6, N/4, N/3, extrapolated to N → ∞, with the literature's
 α ≈ 0.77–0.78 (P5).
 """
 
@@ -23,7 +23,7 @@ from verify.perceptron.enumerate import (
     patterns_count,
     seed_block,
 )
-from verify.perceptron.scaling import REFERENCES, extrapolate, size_sweep
+from verify.perceptron.scaling import RADII, extrapolate, size_sweep, sizes_for
 from verify.report.plots import _save, plt
 from verify.stats import INTERVAL_Z, interval, logistic_fit, wilson
 
@@ -37,7 +37,7 @@ class PerceptronPlot:
     n: int = 21
     alpha: float = 0.5
     instances: int = 8
-    sweep_sizes: tuple[int, ...] = (6, 9, 12, 15, 18)
+    sweep_sizes: tuple[int, ...] = (6, 8, 9, 12, 15, 16, 18)
     sweep_instances: int = 100
     count_size: int = 15
     count_instances: int = 100
@@ -111,15 +111,17 @@ def _counts_figure(spec: PerceptronPlot):
 
 
 def _crossover_figure(spec: PerceptronPlot):
-    sweeps = [size_sweep("gaussian", n, 0, spec.sweep_instances) for n in spec.sweep_sizes]
+    largest = max(spec.sweep_sizes)
+    sweeps = {n: size_sweep("gaussian", n, 0, spec.sweep_instances) for n in spec.sweep_sizes}
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
     grid = np.linspace(0, 1, 201)
-    for sweep in sweeps:
-        alphas, fractions, counts = sweep.fractions()
+    third = RADII[-1]
+    for n in sizes_for(third, largest):
+        alphas, fractions, counts = sweeps[n].fractions(third)
         bands = np.array([wilson(round(f * c), c) for f, c in zip(fractions, counts, strict=True)])
-        (line,) = left.plot(alphas, fractions, "o", ms=3, label=f"N = {sweep.n}")
+        (line,) = left.plot(alphas, fractions, "o", ms=3, label=f"N = {n}")
         left.fill_between(alphas, bands[:, 0], bands[:, 1], color=line.get_color(), alpha=0.12)
-        beta, _ = logistic_fit(sweep.loads, sweep.monotone[:, 0])
+        beta, _ = logistic_fit(sweeps[n].loads, sweeps[n].monotone(third))
         left.plot(grid, 1 / (1 + np.exp(-(beta[0] + beta[1] * grid))), color=line.get_color())
     for ax in (left, right):
         band = ax.axvspan if ax is left else ax.axhspan
@@ -129,33 +131,21 @@ def _crossover_figure(spec: PerceptronPlot):
     left.set_ylabel("fraction with monotone n_0 ≤ … ≤ n_{N/3}")
     left.set_title("around the highest-margin solution (logistic fits, Wilson 4σ bands)")
     left.legend(fontsize=8)
-    inverse = np.linspace(0, 1 / min(spec.sweep_sizes), 50)
-    for reference, name in enumerate(REFERENCES):
-        fit = extrapolate(sweeps, reference)
-        (line,) = right.plot(
-            [1 / n for n in fit.sizes], fit.crossovers, "o", label=f"{name} solution"
-        )
-        right.errorbar(
-            [1 / n for n in fit.sizes],
-            fit.crossovers,
-            yerr=INTERVAL_Z * np.array(fit.errors),
-            fmt="none",
-            color=line.get_color(),
-        )
+    inverse = np.linspace(0, 1 / 6, 50)
+    for fraction in RADII:
+        fit = extrapolate([sweeps[n] for n in sizes_for(fraction, largest)], fraction)
+        xs = [1 / n for n in fit.sizes]
+        yerr = INTERVAL_Z * np.array(fit.errors)
+        (line,) = right.plot(xs, fit.crossovers, "o", label=f"D = N/{fraction.denominator}")
+        right.errorbar(xs, fit.crossovers, yerr=yerr, fmt="none", color=line.get_color())
         right.plot(inverse, fit.limit + fit.slope * inverse, "--", color=line.get_color())
         low, high = fit.interval
-        right.errorbar(
-            [0],
-            [fit.limit],
-            yerr=[[fit.limit - low], [high - fit.limit]],
-            fmt="s",
-            color=line.get_color(),
-            capsize=4,
-        )
+        bar = [[fit.limit - low], [high - fit.limit]]
+        right.errorbar([0], [fit.limit], yerr=bar, fmt="s", color=line.get_color(), capsize=4)
     right.set_xlabel("1 / N")
-    right.set_ylabel("crossover α_×(N)")
-    right.set_title("α_×(N) = α_∞ + b/N, α_∞ ± 4 SE at 1/N = 0")
-    right.set_ylim(0, 1)
+    right.set_ylabel("crossover α_×(N), highest-margin solution")
+    right.set_title("α_×(N) = α_∞ + b/N per radius, α_∞ ± 4 SE at 1/N = 0")
+    right.set_ylim(0, 1.05)
     right.legend(fontsize=8)
     fig.tight_layout()
     return fig
