@@ -176,6 +176,8 @@ def test_p5_radii_use_sizes_where_cn_is_whole():
     assert list(sweep.monotone(Fraction(1, 4))) == list(sweep.reach[:, 0] >= 3)
     with pytest.raises(ValueError, match="not a whole number"):
         sweep.monotone(Fraction(1, 5))
+    with pytest.raises(ValueError, match=r"needs 3 sizes \(N ≥ 18\)"):
+        ex.Scaling("gaussian", 16, 0, 10)
 
 
 def test_p5_extrapolates_each_radius_and_decides_only_when_they_agree():

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from verify.evidence import InvalidCase
 from verify.perceptron.enumerate import KINDS, check_size, patterns_count, seed_block
+from verify.perceptron.scaling import RADII, sizes_for
 from verify.rationals import rationals
 
 
@@ -57,6 +58,8 @@ class Scaling:
 
     def __post_init__(self) -> None:
         check_size(self.largest, 1, self.kind)
+        if any(len(sizes_for(c, self.largest)) < 3 for c in RADII):
+            raise ValueError(f"largest N = {self.largest}: every radius needs 3 sizes (N ≥ 18)")
 
 
 def experiments(
