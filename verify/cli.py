@@ -38,8 +38,9 @@ class UserError(click.ClickException):
 
 
 def _writable(path: Path) -> Path:
-    """Fail early, before a long run, if `path` cannot be written."""
+    """Fail early, before a long run, if `path` cannot be written (its folder is created)."""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8"):
             pass
     except OSError as exc:
