@@ -178,9 +178,15 @@ def outcome(exp: PracticeExperiment) -> Outcome:
     )
 
 
+def _average(minima: list[Minimum], value) -> float:
+    """Mean of `value` over the minima (0.0 when there are none, as reported)."""
+    return float(np.mean([value(m) for m in minima])) if minima else 0.0
+
+
 def _per_seed(minima: list[Minimum], value) -> dict[int, float]:
+    """Per seed, the mean of `value` over that seed's minima."""
     seeds = sorted({m.seed for m in minima})
-    return {s: float(np.mean([value(m) for m in minima if m.seed == s])) for s in seeds}
+    return {s: _average([m for m in minima if m.seed == s], value) for s in seeds}
 
 
 def effects(out: Outcome) -> dict[str, tuple[float, float, float, int]]:
@@ -244,24 +250,24 @@ def n2_practice(exp: PracticeExperiment, ctx: MPContext) -> Evidence:
         "diverged": out.count(("gd", "sharp"), "diverged"),
         "stalled": out.count(("gd", "sharp"), "stalled"),
         "seeds": len(seeds),
-        "gd_alignment": float(np.mean([m.structure[0] for m in gd])),
-        "baseline_alignment": float(np.mean([m.baseline[0] for m in gd])),
-        "gd_imbalance": float(np.mean([m.structure[1] for m in gd])),
-        "baseline_imbalance": float(np.mean([m.baseline[1] for m in gd])),
-        "gd_unit_imbalance": float(np.mean([m.structure[2] for m in gd])),
-        "gd_sharpness": float(np.mean([m.sharpness for m in gd])),
-        "sharp_sharpness": float(np.mean([m.sharpness for m in sharp])) if sharp else 0.0,
-        "sharp_alignment": float(np.mean([m.structure[0] for m in sharp])) if sharp else 0.0,
-        "sharp_imbalance": float(np.mean([m.structure[1] for m in sharp])) if sharp else 0.0,
+        "gd_alignment": _average(gd, lambda m: m.structure[0]),
+        "baseline_alignment": _average(gd, lambda m: m.baseline[0]),
+        "gd_imbalance": _average(gd, lambda m: m.structure[1]),
+        "baseline_imbalance": _average(gd, lambda m: m.baseline[1]),
+        "gd_unit_imbalance": _average(gd, lambda m: m.structure[2]),
+        "gd_sharpness": _average(gd, lambda m: m.sharpness),
+        "sharp_sharpness": _average(sharp, lambda m: m.sharpness),
+        "sharp_alignment": _average(sharp, lambda m: m.structure[0]),
+        "sharp_imbalance": _average(sharp, lambda m: m.structure[1]),
         "gd_on_kink": sum(m.margin <= KINK for m in gd),
         "batch": exp.batch,
         "sgd_runs": out.count(("sgd",)),
         "sgd_minima": len(sgd),
         "sgd_diverged": out.count(("sgd",), "diverged"),
         "sgd_stalled": out.count(("sgd",), "stalled"),
-        "sgd_alignment": float(np.mean([m.structure[0] for m in sgd])) if sgd else 0.0,
-        "sgd_imbalance": float(np.mean([m.structure[1] for m in sgd])) if sgd else 0.0,
-        "sgd_sharpness": float(np.mean([m.sharpness for m in sgd])) if sgd else 0.0,
+        "sgd_alignment": _average(sgd, lambda m: m.structure[0]),
+        "sgd_imbalance": _average(sgd, lambda m: m.structure[1]),
+        "sgd_sharpness": _average(sgd, lambda m: m.sharpness),
         "lambda_max_mp": lam_max,
         "lambda_min_mp": lam_min,
         "lambda_rel_gap": gap,
