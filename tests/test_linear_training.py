@@ -7,14 +7,14 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
-from verify.claims.training.cases import TrainingCase, run, sample_covariance, sgd_data, step_size
-from verify.claims.training.resnet import f4b_resnet_non_whitened, gd_fixed
+from verify.claims.training.resnet import f4b_resnet_non_whitened
 from verify.claims.training.stability import f9d_sgd_stability
-from verify.claims.training.step_trend import tie_ranks
 from verify.evidence import Degenerate, InvalidCase
 from verify.linear import curvature as cv
 from verify.linear.network import Net, rows_at
 from verify.linear.polish import polish
+from verify.linear.resnet import gd_fixed
+from verify.linear.runs import TrainingCase, run, sample_covariance, sgd_data, step_size
 from verify.linear.train import (
     gauss_newton_sharpness,
     gd,
@@ -24,7 +24,7 @@ from verify.linear.train import (
     sgd_noise,
 )
 from verify.precision import exact, workcontext
-from verify.stats import bootstrap_mean, bootstrap_rho, spearman
+from verify.stats import bootstrap_mean, bootstrap_rho, spearman, tie_ranks
 
 TARGET = np.array([[1.0, 0.5], [0.25, 2.0]])
 

@@ -8,6 +8,7 @@ import pytest
 
 from verify.catalogue import select
 from verify.claims import nonlinear_practice as n2
+from verify.nonlinear import practice
 from verify.nonlinear import training as tr
 from verify.precision import workcontext
 
@@ -113,12 +114,12 @@ def test_balanced_coupled_layers_beat_their_rotations():
 
 def test_effects_have_the_right_sign():
     def minimum(setting, seed, align, imb, base):
-        return n2.Minimum(setting, seed, 0.1, (), 1.0, (align, imb, 0.0), base, 1.0)
+        return practice.Minimum(setting, seed, 0.1, (), 1.0, (align, imb, 0.0), base, 1.0)
 
     gd = [minimum("gd", s, 0.9 + 0.01 * s, 0.3, (0.3, 1.0)) for s in range(8)]
     sharp = [minimum("sharp", s, 0.2, 1.2, (0.3, 1.0)) for s in range(8)]
     sgd = [minimum("sgd", s, 0.1 + 0.01 * s, 1.3, (0.3, 1.0)) for s in range(8)]
-    eff = n2.effects(n2.Outcome(tuple(gd + sharp + sgd), ()))
+    eff = practice.effects(practice.Outcome(tuple(gd + sharp + sgd), ()))
     for name in ("align_vs_rotation", "balance_vs_rotation", "align_vs_sharp"):
         mean, low, high, seeds = eff[name]
         assert 0 < low <= mean <= high and seeds == 8
@@ -129,13 +130,13 @@ def test_effects_have_the_right_sign():
 
 def test_bad_inputs_are_rejected():
     with pytest.raises(ValueError, match="share input and output"):
-        n2.PracticeExperiment((3, 2, 1), (2, 4, 1), 8, 0, tuple(range(8)), (0.1,))
+        practice.PracticeExperiment((3, 2, 1), (2, 4, 1), 8, 0, tuple(range(8)), (0.1,))
     with pytest.raises(ValueError, match="distinct seeds"):
-        n2.PracticeExperiment((3, 2, 1), (3, 4, 1), 8, 0, (1, 1), (0.1,))
+        practice.PracticeExperiment((3, 2, 1), (3, 4, 1), 8, 0, (1, 1), (0.1,))
     with pytest.raises(ValueError, match="step sizes"):
-        n2.PracticeExperiment((3, 2, 1), (3, 4, 1), 8, 0, tuple(range(8)), (-0.1,))
+        practice.PracticeExperiment((3, 2, 1), (3, 4, 1), 8, 0, tuple(range(8)), (-0.1,))
     with pytest.raises(ValueError, match="hidden layer"):
-        n2.PracticeExperiment((3, 1), (3, 1), 8, 0, tuple(range(8)), (0.1,))
+        practice.PracticeExperiment((3, 1), (3, 1), 8, 0, tuple(range(8)), (0.1,))
     with pytest.raises(ValueError, match="widths"):
         tr.check_widths((3,))
     ws, x, y = _net((2, 3, 1))
@@ -146,7 +147,9 @@ def test_bad_inputs_are_rejected():
 @pytest.mark.parametrize("batch", [0, 9, 2.5, -1, True])
 def test_bad_batch_sizes_are_one_line_errors(batch):
     with pytest.raises(ValueError, match=r"batch size must be an integer in \[1, 8\]") as err:
-        n2.PracticeExperiment((3, 2, 1), (3, 4, 1), 8, 0, tuple(range(8)), (0.1,), batch=batch)
+        practice.PracticeExperiment(
+            (3, 2, 1), (3, 4, 1), 8, 0, tuple(range(8)), (0.1,), batch=batch
+        )
     assert "\n" not in str(err.value)
     ws, x, y = _net((2, 3, 1))  # 5 samples
     with pytest.raises(ValueError, match=r"\[1, 5\]") as err:
@@ -155,13 +158,15 @@ def test_bad_batch_sizes_are_one_line_errors(batch):
 
 
 def test_default_batch_is_half_the_samples_rounded_up():
-    exp = n2.PracticeExperiment((3, 2, 1), (3, 4, 1), 7, 0, tuple(range(8)), (0.1,))
+    exp = practice.PracticeExperiment((3, 2, 1), (3, 4, 1), 7, 0, tuple(range(8)), (0.1,))
     assert exp.batch == 4
-    assert n2.PracticeExperiment((3, 2, 1), (3, 4, 1), 7, 0, (0, 1), (0.1,), 0.3, 7).batch == 7
+    assert (
+        practice.PracticeExperiment((3, 2, 1), (3, 4, 1), 7, 0, (0, 1), (0.1,), 0.3, 7).batch == 7
+    )
 
 
 def test_n2_on_a_small_experiment():
-    exp = n2.PracticeExperiment((3, 2, 1), (3, 8, 1), 8, 0, tuple(range(8)), (0.1, 0.4))
+    exp = practice.PracticeExperiment((3, 2, 1), (3, 8, 1), 8, 0, tuple(range(8)), (0.1, 0.4))
     ctx = workcontext(30)
     result = n2.n2_practice(exp, ctx)
     assert result.holds(ctx)
@@ -171,7 +176,7 @@ def test_n2_on_a_small_experiment():
 
 
 def test_n2_reports_sgd_without_changing_the_decision():
-    exp = n2.PracticeExperiment((3, 2, 1), (3, 8, 1), 8, 0, tuple(range(8)), (0.1, 0.4))
+    exp = practice.PracticeExperiment((3, 2, 1), (3, 8, 1), 8, 0, tuple(range(8)), (0.1, 0.4))
     values = n2.n2_practice(exp, workcontext(30)).values
     assert values["batch"] == 4 and values["sgd_runs"] == 16
     assert values["sgd_minima"] >= 12  # SGD converges on the test's experiment

@@ -19,6 +19,7 @@ from verify.dynamics.runs import (
     noise_runs,
     sgd_experiments,
 )
+from verify.linear.run_strategies import gd_runs
 from verify.linear.strategies import (
     balanced_minima,
     flattest_minima,
@@ -120,6 +121,4 @@ def scalar_flows(depth: tuple[int, int] = (2, 5), horizon: Bounds = (Fraction(1,
 
 def gd_minima(depth=(2, 3), width=(1, 3), inits=("small", "large", "resnet")):
     """GD runs to be trained (float64) and polished to a minimum: F9's TrainingCase strategy."""
-    from verify.claims.training.strategies import gd_runs  # the claims import this module
-
     return gd_runs(depth, width, inits)

@@ -6,7 +6,12 @@ every run.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
+from mpmath.ctx_mp import MPContext
+
+from verify.precision import tolerance
 
 INTERVAL_Z = 4  # standard errors: a false alarm below 1e-4 per case, safe over many cases
 BOOTSTRAP = 1000  # resamples of a percentile bootstrap
@@ -126,3 +131,26 @@ def weighted_line(x, y, se) -> tuple[np.ndarray, np.ndarray, float]:
     coef = np.linalg.solve(normal, design.T @ (w * ys))
     chi2 = float(np.sum(w * (ys - design @ coef) ** 2)) / (len(xs) - 2)
     return coef, np.linalg.inv(normal) * max(1.0, chi2), chi2
+
+
+def tie_ranks(values: list, ctx: MPContext) -> list[Fraction]:
+    """Ranks 1..n with ties averaged; values within working-precision tolerance of their
+    neighbour (relative to max(1, |value|)) are one tie group."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    tol = tolerance(ctx)
+    groups: list[list[int]] = []
+    for i in order:
+        if groups:
+            last = values[groups[-1][-1]]
+            if values[i] - last <= tol * max(ctx.one, abs(last), abs(values[i])):
+                groups[-1].append(i)
+                continue
+        groups.append([i])
+    ranks: list[Fraction] = [Fraction(0)] * len(values)
+    position = 0
+    for group in groups:
+        mean = Fraction(2 * position + len(group) + 1, 2)
+        for i in group:
+            ranks[i] = mean
+        position += len(group)
+    return ranks

@@ -10,17 +10,17 @@ instances into intervals (P4: mean ± 4 SE; P5: logistic crossovers per size, ex
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
 
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
 from verify.evidence import Degenerate, Evidence, at_most, evidence
 from verify.perceptron import experiments as ex
-from verify.perceptron.enumerate import enumerate_instance
+from verify.perceptron.enumerate import solution_counts
 from verify.perceptron.local import MIN_SOLUTIONS, density, radius
 from verify.perceptron.moments import mean_test, moments
 from verify.perceptron.scaling import (
+    LITERATURE_THRESHOLD,
     RADII,
     REFERENCES,
     Extrapolation,
@@ -35,11 +35,6 @@ SOURCE = "Baldassi et al. 2020"
 P_MIN = Fraction(1, 10**4)  # refute only below this p-value: ≤ 1e-4 false alarms per case
 
 
-@lru_cache(maxsize=1024)
-def _counts(kind: str, n: int, m: int, seeds: range, kappa: Fraction) -> tuple[int, ...]:
-    return tuple(enumerate_instance(kind, n, m, s).count_at_least(kappa) for s in seeds)
-
-
 def p3_first_moment(case: ex.FirstMoment, ctx: MPContext) -> Evidence:
     """E #{w : κ(w) ≥ κ} = 2^N p₁^M, p₁ = H(κ) (Gaussian) or the ±1 binomial tail.
 
@@ -48,7 +43,7 @@ def p3_first_moment(case: ex.FirstMoment, ctx: MPContext) -> Evidence:
     holds on a case when p ≥ 1e-4.
     """
     exp = case.experiment
-    counts = _counts(exp.kind, exp.n, exp.m, exp.seeds(), case.kappa)
+    counts = solution_counts(exp.kind, exp.n, exp.m, exp.seeds(), case.kappa)
     mom = moments(ctx, exp.kind, exp.n, exp.m, case.kappa)
     test = mean_test(ctx, list(counts), mom, 2**exp.n)
     return evidence(
@@ -111,7 +106,6 @@ def p4_dense_high_margin(exp: ex.Enumerated, ctx: MPContext) -> Evidence:
     )
 
 
-LITERATURE = (Fraction(77, 100), Fraction(78, 100))  # α where the local entropy breaks down
 MAX_WIDTH = 0.3  # a wider interval says nothing about the threshold
 
 
@@ -120,7 +114,7 @@ def _meets(found: Extrapolation) -> bool | None:
     low, high = found.interval
     if high - low > MAX_WIDTH:
         return None
-    return low <= LITERATURE[1] and high >= LITERATURE[0]
+    return low <= LITERATURE_THRESHOLD[1] and high >= LITERATURE_THRESHOLD[0]
 
 
 def _summary(found: Extrapolation, meets: bool | None) -> str:
@@ -168,8 +162,8 @@ def p5_flat_minima_vanish(case: ex.Scaling, ctx: MPContext) -> Evidence:
         low, high = f.interval
         name = f"D = N/{f.fraction.denominator}: α_∞ ± 4 SE meets 0.77–0.78"
         relations += [
-            at_most(low, exact(ctx, LITERATURE[1]), f"{name} (low end ≤ 0.78)"),
-            at_most(exact(ctx, LITERATURE[0]), high, f"{name} (high end ≥ 0.77)"),
+            at_most(low, exact(ctx, LITERATURE_THRESHOLD[1]), f"{name} (low end ≤ 0.78)"),
+            at_most(exact(ctx, LITERATURE_THRESHOLD[0]), high, f"{name} (high end ≥ 0.77)"),
         ]
     return evidence(*relations, **values)
 

@@ -18,7 +18,7 @@ from verify.linear.flattest import (
     top_singular_value,
 )
 from verify.linear.network import LinearNetwork, Net, rows_product, transpose
-from verify.linear.structure import coupling, path_equations
+from verify.linear.structure import coupling_evidence
 from verify.precision import tolerance
 
 SOURCE = "Mulayoff & Michaeli 2020"
@@ -167,16 +167,6 @@ def f6_coupling(case: LinearNetwork, ctx: MPContext) -> Evidence:
     """Flattest, whitened: W_k v_{k−1} = σ1^{1/N} v_k and W_kᵀ v_k = σ1^{1/N} v_{k−1}."""
     net, s1 = _flattest_net(case, ctx)
     return coupling_evidence(net, sigma1=s1)
-
-
-def coupling_evidence(net: Net, **values) -> Evidence:
-    """F6's path equations as relations, with each consecutive pair's coupling as a value."""
-    couplings = {f"coupling_{k + 1}_{k + 2}": c for k, c in enumerate(coupling(net))}
-    return evidence(
-        *(equal(residual, 0, name) for name, residual in path_equations(net)),
-        **values,
-        **couplings,
-    )
 
 
 def f7_flattest_is_balanced(case: LinearNetwork, ctx: MPContext) -> Evidence:

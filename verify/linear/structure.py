@@ -7,7 +7,7 @@ W_{k+1}ᵀ W_{k+1} (a left singular vector of W_k equal to a right one of W_{k+1
 
 from __future__ import annotations
 
-from verify.evidence import Degenerate
+from verify.evidence import Degenerate, Evidence, equal, evidence
 from verify.linear.curvature import top_eigenvector
 from verify.linear.flattest import top_singular_value
 from verify.linear.network import Net
@@ -60,3 +60,13 @@ def path_equations(net: Net) -> list[tuple[str, object]]:
             (f"W_{k}ᵀ v_{k} = σ1^(1/N) v_{k - 1}", ctx.norm(w.T * after - gain * before)),
         ]
     return out
+
+
+def coupling_evidence(net: Net, **values) -> Evidence:
+    """F6's path equations as relations, with each consecutive pair's coupling as a value."""
+    couplings = {f"coupling_{k + 1}_{k + 2}": c for k, c in enumerate(coupling(net))}
+    return evidence(
+        *(equal(residual, 0, name) for name, residual in path_equations(net)),
+        **values,
+        **couplings,
+    )

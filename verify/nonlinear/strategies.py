@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from verify.linear.strategies import _matrix
 from verify.nonlinear.network import LINEAR, RELU, ReluNetwork, kink_distance, leaky_relu
+from verify.nonlinear.practice import PracticeExperiment
 from verify.rationals import rationals
 
 ACTIVATIONS = (RELU, leaky_relu(Fraction(1, 10)), leaky_relu(Fraction(1, 4)), LINEAR)
@@ -65,4 +66,26 @@ def balance_runs():
         rationals(Fraction(1, 8), Fraction(1, 2)),
         rationals(Fraction(1, 50), Fraction(1, 10), max_denominator=100),
         st.integers(1, 5),
+    )
+
+
+@st.composite
+def practice_experiments(draw, seeds: int = 8):
+    """N2 experiments: teacher (d_0, h, 1), d_0 ∈ [2, 4], h ∈ [1, 3]; student depth 2–3,
+    width in [4, 8]; n ∈ [6, 10]; `seeds` consecutive seeds; two or three step sizes from
+    {0.05, 0.1, 0.2, 0.4}; small init scale in {0.2, 0.3, 0.5}."""
+    d0, hidden = draw(st.integers(2, 4)), draw(st.integers(1, 3))
+    depth, width = draw(st.integers(2, 3)), draw(st.integers(4, 8))
+    base = draw(st.integers(0, 2**16))
+    steps = draw(
+        st.lists(st.sampled_from((0.05, 0.1, 0.2, 0.4)), min_size=2, max_size=3, unique=True)
+    )
+    return PracticeExperiment(
+        (d0, hidden, 1),
+        (d0,) + (width,) * (depth - 1) + (1,),
+        draw(st.integers(6, 10)),
+        draw(st.integers(0, 2**16)),
+        tuple(range(base, base + seeds)),
+        tuple(sorted(steps)),
+        draw(st.sampled_from((0.2, 0.3, 0.5))),
     )

@@ -246,3 +246,9 @@ def local_entropy(inst: Instance, centres: np.ndarray | None = None) -> Profile:
     if pairwise <= transform:
         return _pairwise_profile(inst, centres)
     return _transform_profile(inst, centres)
+
+
+@lru_cache(maxsize=1024)
+def solution_counts(kind: str, n: int, m: int, seeds: range, kappa: Fraction) -> tuple[int, ...]:
+    """#{w : κ(w) ≥ κ} on each seeded instance (cached: both precisions share the counts)."""
+    return tuple(enumerate_instance(kind, n, m, s).count_at_least(kappa) for s in seeds)

@@ -25,6 +25,9 @@ from verify.perceptron.local import monotone_reach, radius
 from verify.stats import INTERVAL_Z, logistic_midpoint, weighted_line
 
 REFERENCES = ("highest-margin", "typical")
+# The load where the local entropy around the densest solutions breaks down (P5): Baldassi et
+# al., PRL 115, 128101 (2015); Stojnic, arXiv:2506.19276 gives (0.77, 0.78).
+LITERATURE_THRESHOLD = (Fraction(77, 100), Fraction(78, 100))
 RADII = (Fraction(1, 6), Fraction(1, 4), Fraction(1, 3))  # D = cN, at most ⌊N/3⌋ (local.radius)
 
 

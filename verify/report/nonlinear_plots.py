@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.claims.nonlinear_practice import PracticeExperiment, outcome
+from verify.nonlinear.practice import PracticeExperiment, outcome
 from verify.report.plots import _save, plt
 
 EXPERIMENTS = (

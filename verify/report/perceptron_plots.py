@@ -23,7 +23,13 @@ from verify.perceptron.enumerate import (
     patterns_count,
     seed_block,
 )
-from verify.perceptron.scaling import RADII, extrapolate, size_sweep, sizes_for
+from verify.perceptron.scaling import (
+    LITERATURE_THRESHOLD,
+    RADII,
+    extrapolate,
+    size_sweep,
+    sizes_for,
+)
 from verify.report.plots import _save, plt
 from verify.stats import INTERVAL_Z, interval, logistic_fit, wilson
 
@@ -125,7 +131,8 @@ def _crossover_figure(spec: PerceptronPlot):
         left.plot(grid, 1 / (1 + np.exp(-(beta[0] + beta[1] * grid))), color=line.get_color())
     for ax in (left, right):
         band = ax.axvspan if ax is left else ax.axhspan
-        band(0.77, 0.78, color="tab:red", alpha=0.4, label="literature α ≈ 0.77–0.78")
+        low, high = map(float, LITERATURE_THRESHOLD)
+        band(low, high, color="tab:red", alpha=0.4, label=f"literature α ≈ {low:g}–{high:g}")
     left.axhline(0.5, color="k", lw=0.8)
     left.set_xlabel("α = M / N")
     left.set_ylabel("fraction with monotone n_0 ≤ … ≤ n_{N/3}")

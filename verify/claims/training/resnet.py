@@ -14,107 +14,30 @@ are the same check on other cases; F6b checks F6 at the same working-precision l
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-import numpy as np
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
-from verify.claims.mulayoff import coupling_evidence
-from verify.claims.training.cases import (
+from verify.evidence import Degenerate, Evidence, InvalidCase, equal, evidence, require
+from verify.linear import curvature as cv
+from verify.linear.flattest import flattest, flattest_whitened
+from verify.linear.network import rows_at
+from verify.linear.resnet import resnet_limit
+from verify.linear.run_strategies import resnet_runs
+from verify.linear.runs import (
     TrainingCase,
     float64_end,
     lipschitz,
     polish_run,
     run,
-    step_size,
 )
-from verify.claims.training.strategies import resnet_runs
-from verify.evidence import Degenerate, Evidence, InvalidCase, equal, evidence, require
-from verify.linear import curvature as cv
-from verify.linear import train
-from verify.linear.flattest import flattest, flattest_whitened
-from verify.linear.network import Rows, rows_at
-from verify.linear.polish import Polished, polish
-from verify.precision import exact
-
-
-def _fixed(rows: Rows, bits: int) -> np.ndarray:
-    """A rational matrix in fixed point: round(x · 2^bits) as Python ints (object array)."""
-    return np.array(
-        [
-            [(2 * x.numerator * (1 << bits) + x.denominator) // (2 * x.denominator) for x in row]
-            for row in rows
-        ],
-        dtype=object,
-    )
-
-
-def gd_fixed(case: TrainingCase, dps: int, goal_sq: Fraction, budget: int):
-    """Full-batch GD from W_k = I at ≥ dps digits in fixed-point integer arithmetic, until
-    ‖P − T‖_F² < goal_sq or `budget` steps; returns (weights, ‖P − T‖_F² < goal_sq, steps).
-
-    Numbers are Python ints scaled by 2^bits, bits = ⌈dps log2 10⌉ + 64 (the weights are
-    returned exactly, as lists of rows of Fractions); each product is
-    rescaled by a floor shift (error ≤ 2^−bits per entry). Near its limit GD contracts except
-    along the minimum set, where rounding errors add up: after s steps the drift is
-    O(s · 2^−bits), s ≪ 2^64, so this is the exact GD trajectory to well beyond 10^−dps. It is
-    the GD of `train.gd_precise` (∂L/∂W_k = B_kᵀ (P − T) Σx A_kᵀ, η = the float
-    `step_size(case)` exactly), several times faster than mpmath matrices.
-    """
-    bits = int(dps * 3.33) + 64
-    one = 1 << bits
-    eta = Fraction(step_size(case))
-    eta_fixed = eta.numerator * one // eta.denominator
-    target, sigma = _fixed(case.target, bits), _fixed(case.sigma_rows(), bits)
-    d0, n = case.widths[0], case.depth
-    eye = np.array([[one if i == j else 0 for j in range(d0)] for i in range(d0)], dtype=object)
-    weights = [eye.copy() for _ in range(n)]
-    limit = goal_sq * one * one  # ‖P − T‖_F² in units of 2^(−2 bits)
-
-    def mul(a, b):
-        return (a @ b) >> bits
-
-    for t in range(budget + 1):
-        prefix = [eye]  # A_1..A_{N+1}
-        for w in weights:
-            prefix.append(mul(w, prefix[-1]))
-        error = prefix[-1] - target
-        reached = int(np.sum(error * error)) < limit
-        if reached or t == budget:
-            exact_weights = [
-                [[Fraction(x, one) for x in row] for row in w.tolist()] for w in weights
-            ]
-            return exact_weights, reached, t
-        suffix = [eye]  # B_N, B_{N−1}, …, B_0
-        for w in reversed(weights):
-            suffix.append(mul(suffix[-1], w))
-        r = mul(error, sigma)
-        grads = [mul(mul(suffix[n - 1 - k].T, r), prefix[k].T) for k in range(n)]
-        weights = [w - ((eta_fixed * g) >> bits) for w, g in zip(weights, grads, strict=True)]
-    raise AssertionError("unreachable")
-
-
-def _resnet_limit(case: TrainingCase, ctx: MPContext, result: train.TrainResult) -> Polished:
-    """Rerun the zero-init ResNet's GD at ≥ ctx.dps digits (fixed point, `gd_fixed`, with the
-    case's Σx) until ‖P − T‖_F < 10^(5−dps) max(1, ‖T‖_F), and polish the end point onto
-    {P = T} at ctx.dps digits."""
-    norm_sq = sum((x * x for row in case.target for x in row), Fraction(0))
-    goal_sq = Fraction(10) ** (10 - 2 * ctx.dps) * max(Fraction(1), norm_sq)
-    budget = 4 * result.steps * (ctx.dps // 12 + 1) + 100
-    weights, reached, steps = gd_fixed(case, ctx.dps, goal_sq, budget)
-    if not reached:
-        raise Degenerate(f"GD at {ctx.dps} digits did not reach ‖P − T‖ < goal in {steps} steps")
-    start = [ctx.matrix([[exact(ctx, x) for x in row] for row in w]) for w in weights]
-    sigma = rows_at(ctx, case.sigma_rows())
-    return polish(ctx, start, sigma, rows_at(ctx, case.target))
+from verify.linear.structure import coupling_evidence
 
 
 def _resnet_evidence(case, ctx, relation_name: str, flat, **extra) -> Evidence:
     """The float64 run (cached) decides that GD converges; the decision itself is made on the
-    same GD rerun at working precision (`_resnet_limit`): λ_max = flattest to working
+    same GD rerun at working precision (`resnet_limit`): λ_max = flattest to working
     precision. The polished float64 end point is only reported (`float64_gap` against
-    `float64_slack` = ‖Σx‖₂ · Lipschitz · polishing distance, `cases` doc): float64 rounding
+    `float64_slack` = ‖Σx‖₂ · Lipschitz · polishing distance, `runs` doc): float64 rounding
     alone moves λ_max by more than the heuristic slack in some cases, so it never decides."""
     result = run(case)
     if not result.converged:
@@ -123,7 +46,7 @@ def _resnet_evidence(case, ctx, relation_name: str, flat, **extra) -> Evidence:
     lam64 = cv.sharpness(rough.net)
     s_norm = cv.spectral_norm(ctx, rows_at(ctx, case.sigma_rows()))
     slack = s_norm * lipschitz(ctx, rough.net.weights, float64_end(ctx, result)) * rough.distance
-    p = _resnet_limit(case, ctx, result)
+    p = resnet_limit(case, ctx, result)
     lam = cv.sharpness(p.net)
     imbalance = max((ctx.mnorm(m, "F") for m in cv.balance(p.net)), default=ctx.zero)
     return evidence(
@@ -168,7 +91,7 @@ def f6_trained_coupling(case: TrainingCase, ctx: MPContext) -> Evidence:
     result = run(case)
     if not result.converged:
         raise Degenerate(f"GD did not converge ({result.status} after {result.steps} steps)")
-    limit = _resnet_limit(case, ctx, result)
+    limit = resnet_limit(case, ctx, result)
     flat = flattest_whitened(ctx, limit.net.target, case.depth)
     require(equal(cv.sharpness(limit.net), flat, "the GD limit is flattest (F4)"), ctx)
     return coupling_evidence(limit.net, polish_distance=limit.distance, float64_steps=result.steps)

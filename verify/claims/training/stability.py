@@ -2,13 +2,13 @@
 global minimum with λ_max ≤ 2/η.
 
 A converged run is polished onto {P = T} at ctx.dps digits and λ_max is checked against
-2/η + slack, slack = ‖Σx‖₂ · Lipschitz · polishing distance (`cases.lipschitz`; derivation in
-the `cases` module doc).
+2/η + slack, slack = ‖Σx‖₂ · Lipschitz · polishing distance (`runs.lipschitz`; derivation in
+the `verify.linear.runs` module doc).
 
 F9: runs that diverge or stall are outside the hypothesis ("GD converged"); they hold
 vacuously and are reported through the value `converged` (0). Step sizes c ∈ [1/10, 19/20]
 of 2/λ_flat make stable minima exist, so most runs converge (≈ 90 of 100 under "thorough").
-F9d is F9's check on mini-batch SGD runs over a finite data set X (`cases.sgd_data`), whose loss
+F9d is F9's check on mini-batch SGD runs over a finite data set X (`runs.sgd_data`), whose loss
 and Hessian are those of Σx = X Xᵀ / n (exact from the float64 X), see `f9d_sgd_stability`.
 """
 
@@ -18,7 +18,12 @@ import numpy as np
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
-from verify.claims.training.cases import (
+from verify.evidence import Evidence, InvalidCase, Relation, at_most, evidence
+from verify.linear import curvature as cv
+from verify.linear import train
+from verify.linear.flattest import flattest_whitened
+from verify.linear.run_strategies import gd_runs, sgd_runs
+from verify.linear.runs import (
     TrainingCase,
     float64_end,
     lipschitz,
@@ -27,16 +32,11 @@ from verify.claims.training.cases import (
     sgd_data,
     step_size,
 )
-from verify.claims.training.strategies import gd_runs, sgd_runs
-from verify.evidence import Evidence, InvalidCase, Relation, at_most, evidence
-from verify.linear import curvature as cv
-from verify.linear import train
-from verify.linear.flattest import flattest_whitened
 
 
 def f9_stability(case: TrainingCase, ctx: MPContext) -> Evidence:
     """A GD (or SGD) run with step η that converged ends at a minimum with
-    λ_max ≤ 2/η + slack, slack = ‖Σx‖₂ · Lipschitz · polishing distance (`cases` doc; ‖Σx‖₂
+    λ_max ≤ 2/η + slack, slack = ‖Σx‖₂ · Lipschitz · polishing distance (`runs` doc; ‖Σx‖₂
     scales the whitened Lipschitz constant, = 1 when Σx = I). SGD runs also report
     `sgd_context`."""
     result = run(case)

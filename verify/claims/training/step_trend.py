@@ -1,7 +1,7 @@
 """F9b and F9c: GD with larger η reaches flatter minima, from small (F9b) or large (F9c)
 random init.
 
-A case is a whole experiment (`cases.StepExperiment`): one float64 run per (seed, step
+A case is a whole experiment (`runs.StepExperiment`): one float64 run per (seed, step
 fraction), each converged run polished onto {P = T} at ctx.dps digits and its λ_max
 evaluated. The statistic is the mean over seeds of the within-seed Spearman ρ(η, λ_max), with
 a seeded percentile bootstrap interval over the seeds, see `f9b_step_trend`. F9b:
@@ -12,52 +12,17 @@ seed's init.
 
 from __future__ import annotations
 
-from fractions import Fraction
-from functools import lru_cache
-
 import numpy as np
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
-from verify.claims.training.cases import StepExperiment, TrainingCase, polish_run, run
-from verify.claims.training.strategies import step_experiments
 from verify.evidence import Degenerate, Evidence, Relation, at_most, evidence
-from verify.linear import curvature as cv
 from verify.linear.flattest import flattest_whitened
 from verify.linear.network import rows_at
-from verify.precision import exact, tolerance, workcontext
-from verify.stats import bootstrap_mean, bootstrap_rho, pearson
-
-
-def tie_ranks(values: list, ctx: MPContext) -> list[Fraction]:
-    """Ranks 1..n with ties averaged; values within working-precision tolerance of their
-    neighbour (relative to max(1, |value|)) are one tie group."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    tol = tolerance(ctx)
-    groups: list[list[int]] = []
-    for i in order:
-        if groups:
-            last = values[groups[-1][-1]]
-            if values[i] - last <= tol * max(ctx.one, abs(last), abs(values[i])):
-                groups[-1].append(i)
-                continue
-        groups.append([i])
-    ranks: list[Fraction] = [Fraction(0)] * len(values)
-    position = 0
-    for group in groups:
-        mean = Fraction(2 * position + len(group) + 1, 2)
-        for i in group:
-            ranks[i] = mean
-        position += len(group)
-    return ranks
-
-
-@lru_cache(maxsize=4096)
-def _polished_sharpness(case: TrainingCase, dps: int):
-    """λ_max at the polished end point of a converged float64 run, at dps digits (cached:
-    experiments that Hypothesis shrinks share most of their runs)."""
-    ctx = workcontext(dps)
-    return cv.sharpness(polish_run(case, ctx, run(case)).net)
+from verify.linear.run_strategies import step_experiments
+from verify.linear.runs import StepExperiment, polished_sharpness, run
+from verify.precision import exact
+from verify.stats import bootstrap_mean, bootstrap_rho, pearson, tie_ranks
 
 
 def f9b_step_trend(exp: StepExperiment, ctx: MPContext) -> Evidence:
@@ -84,7 +49,7 @@ def f9b_step_trend(exp: StepExperiment, ctx: MPContext) -> Evidence:
     for case in exp.runs():
         if run(case).converged:
             runs.append(case)
-            lams.append(ctx.mpf(_polished_sharpness(case, ctx.dps)))
+            lams.append(ctx.mpf(polished_sharpness(case, ctx.dps)))
     fractions = {case.step_fraction for case in runs}
     if len(runs) < 4 or len(fractions) < 2:
         raise Degenerate(f"only {len(runs)} runs over {len(fractions)} step sizes converged")

@@ -164,6 +164,14 @@ def float64_end(ctx: MPContext, result: train.TrainResult) -> list:
     ]
 
 
+@lru_cache(maxsize=4096)
+def polished_sharpness(case: TrainingCase, dps: int):
+    """λ_max at the polished end point of a converged float64 run, at dps digits (cached:
+    experiments that Hypothesis shrinks share most of their runs)."""
+    ctx = workcontext(dps)
+    return cv.sharpness(polish_run(case, ctx, run(case)).net)
+
+
 # --- F9b / F9c: a whole experiment per case -----------------------------------------------
 
 FRACTIONS = (Fraction(1, 10), Fraction(3, 10), Fraction(6, 10), Fraction(9, 10))

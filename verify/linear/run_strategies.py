@@ -9,8 +9,8 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from verify.claims.training.cases import LARGE_FRACTIONS, LARGE_STEPS, StepExperiment, TrainingCase
 from verify.linear.network import identity_rows, rows_product, transpose
+from verify.linear.runs import LARGE_FRACTIONS, LARGE_STEPS, StepExperiment, TrainingCase
 from verify.linear.strategies import diagonal, orthogonal, spd
 from verify.rationals import nonzero_rationals, rationals
 
@@ -52,7 +52,7 @@ def gd_runs(draw, depth=(2, 3), width=(1, 3), inits=("small", "large", "resnet")
 @st.composite
 def sgd_runs(draw, samples=(2, 12)):
     """F9d settings: an F9 setting with small or large init, n ∈ [max(2, d_0), 12] samples
-    (`cases.sgd_data`) and a batch size B ∈ [1, n]."""
+    (`runs.sgd_data`) and a batch size B ∈ [1, n]."""
     case = draw(gd_runs(inits=("small", "large")))
     n = draw(st.integers(max(samples[0], case.widths[0]), samples[1]))
     return replace(case, batch=draw(st.integers(1, n)), samples=n)
