@@ -7,8 +7,8 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
-from verify.claims.training.resnet import f4b_resnet_non_whitened
-from verify.claims.training.stability import f9d_sgd_stability
+from verify.claims.linear.resnet import f4b_resnet_non_whitened
+from verify.claims.linear.stability import f9d_sgd_stability
 from verify.evidence import Degenerate, InvalidCase
 from verify.linear import curvature as cv
 from verify.linear.network import Net, rows_at

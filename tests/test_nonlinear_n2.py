@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from verify.catalogue import select
-from verify.claims import nonlinear_practice as n2
+from verify.claim import Family
+from verify.claims import nonlinear as n2
 from verify.nonlinear import practice
 from verify.nonlinear import training as tr
 from verify.precision import workcontext
@@ -195,4 +196,4 @@ def test_n2_reports_sgd_without_changing_the_decision():
 
 def test_n2_is_registered():
     (claim,) = select(["N2"])
-    assert claim.family == "nonlinear" and claim.cost <= 0.25
+    assert claim.family is Family.NONLINEAR and claim.cost <= 0.25

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 from verify import stats
-from verify.claims import baldassi
+from verify.claims import perceptron as perceptron_claims
 from verify.cli import main
 from verify.evidence import Degenerate, InvalidCase
 from verify.perceptron import enumerate as en
@@ -183,7 +183,7 @@ def test_p5_radii_use_sizes_where_cn_is_whole():
 def test_p5_extrapolates_each_radius_and_decides_only_when_they_agree():
     ctx = workcontext(30)
     try:
-        ev = baldassi.p5_flat_minima_vanish(ex.Scaling("gaussian", 18, 1, 100), ctx)
+        ev = perceptron_claims.p5_flat_minima_vanish(ex.Scaling("gaussian", 18, 1, 100), ctx)
     except Degenerate as exc:  # radii disagree or one is too wide: every radius is named
         assert "depends on the radius" in str(exc)
         assert all(f"D = N/{q}" in str(exc) for q in (6, 4, 3))
@@ -192,7 +192,7 @@ def test_p5_extrapolates_each_radius_and_decides_only_when_they_agree():
     for q in (6, 4, 3):
         low, high = ev.values[f"alpha_infinity_N{q}_interval"]
         assert low < ev.values[f"alpha_infinity_N{q}"] < high
-        assert high - low <= baldassi.MAX_WIDTH
+        assert high - low <= perceptron_claims.MAX_WIDTH
         meets.append(low <= 0.78 and high >= 0.77)
     assert len(set(meets)) == 1 and ev.holds(ctx) == meets[0]
     crossovers = ev.values["crossovers_N3"]
@@ -211,9 +211,11 @@ def test_p5_case_has_enough_sizes_for_every_radius():
 def test_p3_check_holds_and_p4_check_reports_intervals():
     ctx = workcontext(30)
     case = ex.FirstMoment(ex.Enumerated("binary", 11, Fraction(1, 2), 1, 200), Fraction(1, 4))
-    ev = baldassi.p3_first_moment(case, ctx)
+    ev = perceptron_claims.p3_first_moment(case, ctx)
     assert ev.holds(ctx) and ev.values["instances"] == 200
-    ev = baldassi.p4_dense_high_margin(ex.Enumerated("gaussian", 14, Fraction(2, 5), 0, 60), ctx)
+    ev = perceptron_claims.p4_dense_high_margin(
+        ex.Enumerated("gaussian", 14, Fraction(2, 5), 0, 60), ctx
+    )
     assert ev.holds(ctx) and ev.values["rho_1_interval"][0] > 0
 
 

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from verify.claims import gardner, krauth_mezard
+from verify.claims import perceptron as perceptron_claims
 from verify.evidence import InvalidCase
 from verify.precision import workcontext
 
@@ -15,22 +15,24 @@ def ctx():
 
 
 def test_p1_holds_and_a_perturbed_closed_form_fails(ctx, monkeypatch):
-    assert gardner.p1_gardner_capacity(Fraction(3, 2), ctx).holds(ctx)
-    right = gardner.gardner_closed_form
-    monkeypatch.setattr(gardner, "gardner_closed_form", lambda c, k: right(c, k) * (1 + k / 10**6))
-    failing = gardner.p1_gardner_capacity(Fraction(3, 2), ctx).failing(ctx)
+    assert perceptron_claims.p1_gardner_capacity(Fraction(3, 2), ctx).holds(ctx)
+    right = perceptron_claims.gardner_closed_form
+    monkeypatch.setattr(
+        perceptron_claims, "gardner_closed_form", lambda c, k: right(c, k) * (1 + k / 10**6)
+    )
+    failing = perceptron_claims.p1_gardner_capacity(Fraction(3, 2), ctx).failing(ctx)
     assert failing == ["∫_{−κ}^∞ Dz (z+κ)² (quadrature) = (1+κ²)H(−κ) + κG(κ)"]
 
 
 def test_p2_holds_and_a_wrong_literature_value_fails(ctx, monkeypatch):
-    found = krauth_mezard.p2_binary_capacity(Fraction(0), ctx)
+    found = perceptron_claims.p2_binary_capacity(Fraction(0), ctx)
     assert found.holds(ctx)
     assert found.values["annealed_bound_at_0"] == 1 and found.values["alpha_c_at_0"] == 2
-    monkeypatch.setattr(krauth_mezard, "LITERATURE_ALPHA_KM", "0.8330787")
-    (failing,) = krauth_mezard.p2_binary_capacity(Fraction(0), ctx).failing(ctx)
+    monkeypatch.setattr(perceptron_claims, "LITERATURE_ALPHA_KM", "0.8330787")
+    (failing,) = perceptron_claims.p2_binary_capacity(Fraction(0), ctx).failing(ctx)
     assert failing.startswith("|α_KM − 0.8330787|")
 
 
 def test_p2_is_only_defined_at_zero_margin(ctx):
     with pytest.raises(InvalidCase):
-        krauth_mezard.p2_binary_capacity(Fraction(1, 2), ctx)
+        perceptron_claims.p2_binary_capacity(Fraction(1, 2), ctx)

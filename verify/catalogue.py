@@ -1,34 +1,20 @@
-"""The built-in claim catalogue: one module per source in verify/claims/, each with CLAIMS."""
+"""The built-in claim catalogue: one module of verify/claims/ per `Family`, each with CLAIMS."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-from verify.claim import Claim
-from verify.claims import (
-    baldassi,
-    du_hu_lee,
-    gardner,
-    ginsburg,
-    kamber_parhi,
-    krauth_mezard,
-    mulayoff,
-    nonlinear_practice,
-    training,
-)
+from verify.claim import Claim, Family
+from verify.claims import dynamics, linear, nonlinear, perceptron, scalar
 
-_MODULES = (
-    mulayoff,
-    kamber_parhi,
-    training,
-    ginsburg,
-    gardner,
-    krauth_mezard,
-    baldassi,
-    du_hu_lee,
-    nonlinear_practice,
-)
+FAMILIES = {
+    Family.LINEAR: linear,
+    Family.SCALAR: scalar,
+    Family.DYNAMICS: dynamics,
+    Family.PERCEPTRON: perceptron,
+    Family.NONLINEAR: nonlinear,
+}  # each module's CLAIMS; a new family adds its enum member, module and docs page
 
 
 class UnknownClaimError(KeyError):
@@ -39,15 +25,24 @@ class UnknownClaimError(KeyError):
 
 
 def catalogue() -> dict[str, Claim]:
-    """Every built-in claim by ID, in THEORY.md order (H, F, G, P, N; by number)."""
-    claims = [claim for module in _MODULES for claim in module.CLAIMS]
-    return {claim.id: claim for claim in sorted(claims, key=_theory_order)}
+    """Every built-in claim by ID, in `claim_order` (H, F, G, P, N; by number)."""
+    claims = [claim for module in FAMILIES.values() for claim in module.CLAIMS]
+    return {claim.id: claim for claim in sorted(claims, key=claim_order)}
 
 
-def _theory_order(claim: Claim) -> tuple[int, int, str]:
-    """H, F, G, P, N families in THEORY.md order, then the number, then a suffix (F4 < F4b)."""
-    family, number, suffix = re.fullmatch(r"([A-Z])(\d+)(.*)", claim.id).groups()
-    return "HFGPN".index(family), int(number), suffix
+LETTERS = ("H", "F", "G", "P", "N")  # curvature, flattest, dynamics, perceptron, nonlinear
+
+
+def claim_order(claim: Claim) -> tuple[int, str, int, str]:
+    """The built-in ID letters first, in LETTERS order, then other letters alphabetically;
+    within a letter by number, then suffix (F4 < F4b < F5). IDs of another shape (X_1,
+    conj-2) come last, alphabetically."""
+    found = re.fullmatch(r"([A-Za-z]+)(\d+)(.*)", claim.id)
+    if found is None:
+        return len(LETTERS) + 1, claim.id, 0, ""
+    letters, number, suffix = found.groups()
+    rank = LETTERS.index(letters) if letters in LETTERS else len(LETTERS)
+    return rank, letters, int(number), suffix
 
 
 def select(ids: list[str] | tuple[str, ...] = (), extra: Sequence[Claim] = ()) -> list[Claim]:

@@ -1,4 +1,4 @@
-"""The claim model: a THEORY.md ID, a statement, a status, cases and a check."""
+"""The claim model: an ID, a statement, a status, a family, cases and a check."""
 
 from __future__ import annotations
 
@@ -13,12 +13,30 @@ from verify.precision import GUARD_DIGITS
 
 
 class Status(Enum):
-    """What is known about a claim before the suite runs (THEORY.md)."""
+    """What is known about a claim before the suite runs (docs/index.md)."""
 
     PROVED = "proved"  # must come out verified
     PAPER = "paper"  # stated by a source; reported as found
     OPEN = "open"  # decided by the suite
     FALSE = "false"  # negative control: must come out refuted
+
+
+class Family(Enum):
+    """What a claim is about: one page of docs/claims/, one module (or package) of
+    verify/claims/, one `flatminima plot` subcommand where it has figures. User conjectures
+    are USER."""
+
+    LINEAR = "linear"  # deep linear networks: curvature, flattest minima, training
+    SCALAR = "scalar"  # scalar deep linear networks
+    DYNAMICS = "dynamics"  # imbalance under GD, weight decay, noise, SGD
+    PERCEPTRON = "perceptron"  # spherical and binary perceptrons
+    NONLINEAR = "nonlinear"  # ReLU-type networks
+    USER = "user"  # conjectures loaded from users' files
+
+    @property
+    def docs(self) -> str | None:
+        """The family's page, relative to the project root (None for user conjectures)."""
+        return None if self is Family.USER else f"docs/claims/{self.value}.md"
 
 
 Check = Callable[[object, MPContext], object]
@@ -45,7 +63,7 @@ class Claim:
     status: Status
     cases: SearchStrategy
     check: Check
-    family: str = "user"
+    family: Family = Family.USER
     lost_digits: int = GUARD_DIGITS
     cost: float = 1.0
     derivation: str | None = None  # a theory/ derivation ID checked symbolically alongside

@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from mpmath.ctx_mp import MPContext
+
 from verify.evidence import InvalidCase
-from verify.scalar import others
+from verify.scalar import imbalances, others
 
 DIVERGED = 10**6  # |w_i| beyond this: the run has left every basin of this network
 
@@ -57,3 +59,14 @@ def guard(ws: Sequence, t: int) -> None:
     """Raise Diverged when a weight has grown beyond DIVERGED (or is not a number)."""
     if not all(abs(w) < DIVERGED for w in ws):
         raise Diverged(t)
+
+
+def worst_factor_error(ctx: MPContext, ws: list, nxt: list, r, eta, mu=0) -> object:
+    """max over pairs of |D_ij' − D_ij · factor| / scale for one step ws → nxt."""
+    before, after = imbalances(ws), imbalances(nxt)
+    worst = ctx.zero
+    for (i, j), d in before.items():
+        predicted = d * imbalance_factor(ws, i, j, r, eta, mu)
+        size = max(ctx.one, ws[i] ** 2 + ws[j] ** 2, nxt[i] ** 2 + nxt[j] ** 2)
+        worst = max(worst, abs(after[(i, j)] - predicted) / size)
+    return worst

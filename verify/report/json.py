@@ -44,7 +44,7 @@ def verdict_record(verdict: Verdict) -> dict:
         "statement": claim.statement,
         "source": claim.source,
         "status": claim.status.value,
-        "family": claim.family,
+        "family": claim.family.value,
         "derivation": claim.derivation,
         "origin": origin(claim),
         "verdict": verdict.verdict.value,

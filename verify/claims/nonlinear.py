@@ -1,14 +1,21 @@
-"""N2: minima that GD reaches in small ReLU networks are balanced and coupled (THEORY.md §7).
+"""Nonlinear networks (docs/claims/nonlinear.md): N1 (Du, Hu & Lee 2018) and N2 (minima
+found in practice).
 
-The experiment, its minima and the rotation baseline are computed in
+N1. For σ(z) = max(z, a z) (ReLU, leaky ReLU, linear) f is unchanged when a hidden unit's
+incoming weights and bias are scaled by c > 0 and its outgoing weights by 1/c, so
+⟨w_in, g_in⟩ = ⟨w_out, g_out⟩ for the gradient g = ∇L; along gradient flow every unit's
+‖w_in‖² − ‖w_out‖² is then constant, and a GD step changes it by exactly
+η²(‖g_in‖² − ‖g_out‖²).
+
+N2. The experiment, its minima and the rotation baseline are computed in
 `verify.nonlinear.practice`; the effects Δ_align, Δ_bal are defined there.
 
 Decision: verified when the lower ends of both 90% bootstrap intervals (of the mean effects
-over seeds) are > 0; refuted (a counterexample)
-when either interval lies wholly below 0; otherwise undecided → Degenerate (inconclusive, never
-refuted, for lack of power). The sharp-setting comparison (GD minima vs the large-init,
-small-step minima of the same seed) is reported with its intervals but does not decide: it
-asks how flatness and structure go together, not whether the linear-network predictions hold.
+over seeds) are > 0; refuted (a counterexample) when either interval lies wholly below 0;
+otherwise undecided → Degenerate (inconclusive, never refuted, for lack of power). The
+sharp-setting comparison (GD minima vs the large-init, small-step minima of the same seed) is
+reported with its intervals but does not decide: it asks how flatness and structure go
+together, not whether the linear-network predictions hold.
 The SGD minima get the same rotation-baseline effects (`sgd_align_vs_rotation`,
 `sgd_balance_vs_rotation`), also reported, not deciding: the claim is about the minima GD
 reaches. The SGD runs come after the GD and sharp runs in the plan and train in their own
@@ -26,13 +33,80 @@ from __future__ import annotations
 
 from mpmath.ctx_mp import MPContext
 
-from verify.claim import Claim, Status
-from verify.evidence import Degenerate, Evidence, at_most, evidence
+from verify.claim import Claim, Family, Status
+from verify.evidence import Degenerate, Evidence, at_most, equal, evidence
+from verify.nonlinear import flow
+from verify.nonlinear import network as nn
 from verify.nonlinear import training as tr
 from verify.nonlinear.practice import PracticeExperiment, average, effects, outcome
-from verify.nonlinear.strategies import practice_experiments
+from verify.nonlinear.strategies import BalanceRun, balance_runs, practice_experiments
+from verify.precision import exact
+
+SOURCE = "Du, Hu & Lee 2018"
+
+
+def _flat(rows: list) -> list:
+    return [x for row in rows for x in row]
+
+
+def _worst(ctx: MPContext, pairs) -> object:
+    return max((abs(a - b) for a, b in pairs), default=ctx.zero)
+
+
+def _size(ctx: MPContext, *points: nn.Point):
+    """max(1, largest squared parameter): the scale the balances' rounding errors follow."""
+    return max([ctx.one, *(x * x for p in points for x in p.flat())])
+
+
+def n1_layers_balanced(case: BalanceRun, ctx: MPContext) -> Evidence:
+    """Flow: every unit's ‖in‖² − ‖out‖² and every layer's ‖W_{k+1}‖² − ‖W_k‖² − ‖b_k‖² at τ
+    equal their values at 0. GD: ⟨w_in, g_in⟩ = ⟨w_out, g_out⟩ and each step changes a unit's
+    balance by exactly η²(‖g_in‖² − ‖g_out‖²), along the whole trajectory."""
+    net = case.network
+    start = net.point(ctx)
+    end = flow.flow(ctx, net, case.horizon)
+    flow_size = _size(ctx, start, end)
+    unit_gap = _worst(ctx, zip(*map(_flat, map(nn.unit_balances, (start, end))), strict=True))
+    layer_gap = _worst(ctx, zip(nn.layer_balances(start), nn.layer_balances(end), strict=True))
+    eta = exact(ctx, case.step)
+    point, cross, step_gap, step_size, second = start, ctx.zero, ctx.zero, ctx.one, ctx.zero
+    grad_size = ctx.one
+    for _ in range(case.steps):
+        g = nn.gradient(ctx, net, point)
+        nxt = point.step(g, eta)
+        cross = max(cross, _worst(ctx, ((u, 0) for u in _flat(nn.unit_products(point, g)))))
+        predicted = [eta**2 * q for q in _flat(nn.unit_products(g, g))]
+        change = [
+            b - a for a, b in zip(*map(_flat, map(nn.unit_balances, (point, nxt))), strict=True)
+        ]
+        step_gap = max(step_gap, _worst(ctx, zip(change, predicted, strict=True)))
+        second = max([second, *map(abs, predicted)])
+        step_size = max(step_size, _size(ctx, point, nxt))
+        grad_size = max([grad_size, *(abs(x) for x in g.flat())])
+        point = nxt
+    return evidence(
+        equal(unit_gap, 0, "max over units of |balance(τ) − balance(0)|", size=flow_size),
+        equal(
+            layer_gap, 0, "max over layers of |‖W_{k+1}‖² − ‖W_k‖² − ‖b_k‖² change|", size=flow_size
+        ),
+        equal(
+            cross,
+            0,
+            "max over steps and units of |⟨w_in, g_in⟩ − ⟨w_out, g_out⟩|",
+            size=step_size * grad_size,
+        ),
+        equal(
+            step_gap, 0, "max |unit balance' − balance − η²(‖g_in‖² − ‖g_out‖²)|", size=step_size
+        ),
+        horizon=exact(ctx, case.horizon),
+        kink_margin=nn.kink_distance(ctx, net),
+        loss_at_horizon=nn.loss(ctx, net, end),
+        largest_second_order_term=second,
+    )
+
 
 KINK = 1e-6  # minima with a pre-activation closer than this to 0 sit on a ReLU kink
+
 AGREEMENT = 1e-4  # relative agreement of float64 λ_max with the working-precision value
 
 
@@ -109,7 +183,21 @@ COUPLING_COUNTEREXAMPLE = PracticeExperiment(
     scale=0.2,
 )
 
+
 CLAIMS = [
+    Claim(
+        "N1",
+        "ReLU/leaky-ReLU/linear networks: gradient flow conserves every hidden unit's ‖in‖² −"
+        " ‖out‖² (so per layer ‖W_{k+1}‖² − ‖W_k‖² − ‖b_k‖²); a GD step changes it by"
+        " η²(‖g_in‖² − ‖g_out‖²)",
+        SOURCE,
+        Status.PROVED,
+        balance_runs(),
+        n1_layers_balanced,
+        family=Family.NONLINEAR,
+        cost=0.5,
+        derivation="N1",
+    ),
     Claim(
         "N2",
         "Minima that GD reaches in small ReLU networks are more aligned (coupling path) and "
@@ -119,7 +207,7 @@ CLAIMS = [
         Status.PAPER,
         practice_experiments(),
         n2_practice,
-        family="nonlinear",
+        family=Family.NONLINEAR,
         cost=0.25,
         examples=(COUPLING_COUNTEREXAMPLE,),
     ),

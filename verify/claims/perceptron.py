@@ -1,22 +1,45 @@
-"""Wide flat minima of the binary perceptron by exhaustive enumeration (THEORY.md §5): P3–P5.
+"""Perceptrons (docs/claims/perceptron.md): capacities P1 (Gardner 1988) and P2 (Krauth &
+Mézard 1989); wide flat minima of the binary perceptron by exhaustive enumeration, P3–P5
+(Baldassi et al.).
 
-Every claim enumerates all 2^N weight vectors of seeded instances (verify/perceptron/
-enumerate.py, float64 patterns, so both precisions see the same instances); the integer counts
-are compared with expectations computed at the working precision (P3), or pooled over
-instances into intervals (P4: mean ± 4 SE; P5: logistic crossovers per size, extrapolated in
-1/N, ± 4 SE).
+P1: for margins κ ∈ [0, 3] the quadrature ∫_{−κ}^∞ Dz (z + κ)² equals its closed form
+(1 + κ²) H(−κ) + κ G(κ); α_c(0) = 2; α_c decreases in κ, its integral having κ-derivative
+2[κ H(−κ) + G(κ)] > 0. The binary first-moment bound ln 2 / (−ln H(κ)) is reported as a value.
+
+P2: α_KM is the load where the replica-symmetric entropy of the zero-margin binary perceptron
+vanishes at its saddle point (verify/perceptron/capacity.py). One deterministic case: the
+saddle point is solved at each working precision, its stationarity checked by differentiating
+the RS entropy under the integral sign, and α_KM compared with the 7 digits Krauth & Mézard
+published.
+
+P3–P5 enumerate all 2^N weight vectors of seeded instances (verify/perceptron/enumerate.py,
+float64 patterns, so both precisions see the same instances); the integer counts are compared
+with expectations computed at the working precision (P3), or pooled over instances into
+intervals (P4: mean ± 4 SE; P5: logistic crossovers per size, extrapolated in 1/N, ± 4 SE).
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
 
+from hypothesis import strategies as st
 from mpmath.ctx_mp import MPContext
 
-from verify.claim import Claim, Status
-from verify.evidence import Degenerate, Evidence, at_most, evidence
+from verify.claim import Claim, Family, Status
+from verify.evidence import Degenerate, Evidence, InvalidCase, Relation, at_most, equal, evidence
 from verify.perceptron import experiments as ex
+from verify.perceptron.capacity import (
+    LITERATURE_ALPHA_KM,
+    LITERATURE_DIGITS,
+    annealed_bound,
+    gardner_capacity,
+    gardner_closed_form,
+    gardner_integral,
+    krauth_mezard,
+    saddle_residuals,
+)
 from verify.perceptron.enumerate import solution_counts
+from verify.perceptron.gaussian import gauss_average, gauss_density, gauss_tail
 from verify.perceptron.local import MIN_SOLUTIONS, density, radius
 from verify.perceptron.moments import mean_test, moments
 from verify.perceptron.scaling import (
@@ -29,9 +52,70 @@ from verify.perceptron.scaling import (
     sizes_for,
 )
 from verify.precision import exact
+from verify.rationals import rationals
 from verify.stats import interval
 
-SOURCE = "Baldassi et al. 2020"
+GARDNER = "Gardner 1988"
+
+STEP = Fraction(1, 2)  # α_c(κ + STEP) < α_c(κ): the monotonicity comparison
+
+
+def p1_gardner_capacity(case: Fraction, ctx: MPContext) -> Evidence:
+    """α_c(κ) = 1/∫_{−κ}^∞ Dz (z+κ)² = 1/[(1+κ²)H(−κ) + κG(κ)]; α_c(0) = 2; α_c decreasing."""
+    kappa = exact(ctx, case)
+    quadrature = gardner_integral(ctx, kappa)
+    closed = gardner_closed_form(ctx, kappa)
+    alpha = gardner_capacity(ctx, kappa)
+    further = gardner_capacity(ctx, exact(ctx, case + STEP))
+    slope = 2 * gauss_average(ctx, lambda z: z + kappa, -kappa)  # Leibniz: no boundary term
+    return evidence(
+        equal(quadrature, closed, "∫_{−κ}^∞ Dz (z+κ)² (quadrature) = (1+κ²)H(−κ) + κG(κ)"),
+        equal(gardner_capacity(ctx, ctx.zero, quadrature=True), 2, "α_c(0) = 2 (quadrature)"),
+        equal(
+            slope,
+            2 * (kappa * gauss_tail(ctx, -kappa) + gauss_density(ctx, kappa)),
+            "d/dκ ∫_{−κ}^∞ Dz (z+κ)² = 2∫_{−κ}^∞ Dz (z+κ) (quadrature) = 2[κH(−κ) + G(κ)]",
+        ),
+        Relation("α_c(κ + ½) < α_c(κ)", "true", further < alpha),
+        at_most(1 / (1 + kappa**2), alpha, "α_c(κ) ≥ 1/(1+κ²) (the integrand is ≥ 0)"),
+        alpha_c=alpha,
+        alpha_c_at_kappa_plus_half=further,
+        integral=closed,
+        binary_first_moment_bound=annealed_bound(ctx, kappa),
+    )
+
+
+KRAUTH_MEZARD = "Krauth & Mézard 1989"
+
+
+def p2_binary_capacity(case: Fraction, ctx: MPContext) -> Evidence:
+    """s(α_KM; q, q̂) = 0 at the saddle point (∂s/∂q = ∂s/∂q̂ = 0); α_KM ≈ 0.8330786."""
+    if case != 0:
+        raise InvalidCase("P2 is computed at margin κ = 0 only")
+    found = krauth_mezard(ctx)
+    d_q, d_qhat = saddle_residuals(ctx, found.alpha, found.q, found.qhat)
+    half_unit = ctx.mpf(10) ** -LITERATURE_DIGITS / 2  # the published value's rounding
+    first_moment = annealed_bound(ctx, ctx.zero)
+    return evidence(
+        equal(found.entropy, 0, "RS entropy s(α_KM) = 0 at the saddle point"),
+        equal(d_q, 0, "∂s/∂q = 0 (differentiated under the integral)", size=found.qhat),
+        equal(d_qhat, 0, "∂s/∂q̂ = 0 (differentiated under the integral)"),
+        at_most(
+            abs(found.alpha - ctx.mpf(LITERATURE_ALPHA_KM)),
+            half_unit,
+            f"|α_KM − {LITERATURE_ALPHA_KM}| ≤ ½·10^−{LITERATURE_DIGITS} (Krauth & Mézard)",
+        ),
+        at_most(found.alpha, first_moment, "α_KM ≤ 1, the first-moment bound at κ = 0"),
+        alpha_KM=found.alpha,
+        q=found.q,
+        qhat=found.qhat,
+        annealed_bound_at_0=first_moment,
+        alpha_c_at_0=gardner_capacity(ctx, ctx.zero),
+    )
+
+
+BALDASSI = "Baldassi et al. 2020"
+
 P_MIN = Fraction(1, 10**4)  # refute only below this p-value: ≤ 1e-4 false alarms per case
 
 
@@ -170,14 +254,36 @@ def p5_flat_minima_vanish(case: ex.Scaling, ctx: MPContext) -> Evidence:
 
 CLAIMS = [
     Claim(
+        "P1",
+        "Spherical perceptron, margin κ ≥ 0: α_c(κ) = 1/∫_{−κ}^∞ Dz (z+κ)² ="
+        " 1/[(1+κ²)H(−κ) + κG(κ)], α_c(0) = 2, decreasing in κ",
+        GARDNER,
+        Status.PROVED,
+        rationals(0, 3),
+        p1_gardner_capacity,
+        family=Family.PERCEPTRON,
+        derivation="P1",
+    ),
+    Claim(
+        "P2",
+        "Binary perceptron, κ = 0: the RS entropy vanishes at α_KM ≈ 0.8330786 (computed to"
+        " ≥ 12 digits at two precisions)",
+        KRAUTH_MEZARD,
+        Status.PAPER,
+        st.just(Fraction(0)),
+        p2_binary_capacity,
+        family=Family.PERCEPTRON,
+        cost=0.01,  # one deterministic case
+    ),
+    Claim(
         "P3",
         "First moment: E #{w ∈ {±1}^N : κ(w) ≥ κ} = 2^N H(κ)^M for Gaussian patterns (exact at"
         " finite N; the ±1 binomial tail for ±1 patterns), checked by enumeration",
-        SOURCE,
+        BALDASSI,
         Status.PROVED,
         ex.first_moments(),
         p3_first_moment,
-        family="perceptron",
+        family=Family.PERCEPTRON,
         cost=0.5,
     ),
     Claim(
@@ -185,21 +291,21 @@ CLAIMS = [
         "High-margin solutions sit in dense regions: local entropy n_d (d = 1, 2) grows with the"
         " margin; solutions around the highest-margin one have smaller margins further away"
         " (Gaussian patterns)",
-        SOURCE,
+        BALDASSI,
         Status.PAPER,
         ex.dense_experiments("gaussian"),
         p4_dense_high_margin,
-        family="perceptron",
+        family=Family.PERCEPTRON,
         cost=0.5,
     ),
     Claim(
         "P4b",
         "P4 with ±1 patterns (integer fields: a 2-flip changes each field by 0 or ±4)",
-        SOURCE,
+        BALDASSI,
         Status.OPEN,
         ex.dense_experiments("binary"),
         p4_dense_high_margin,
-        family="perceptron",
+        family=Family.PERCEPTRON,
         cost=0.5,
     ),
     Claim(
@@ -208,11 +314,11 @@ CLAIMS = [
         " the highest-margin solution stops being monotone out to D = N/6, N/4, N/3,"
         " estimated by enumeration at N = 6–18 and extrapolated in 1/N, meets the literature's"
         " value",
-        SOURCE,
+        BALDASSI,
         Status.PAPER,
         ex.scalings(),
         p5_flat_minima_vanish,
-        family="perceptron",
+        family=Family.PERCEPTRON,
         cost=0.25,
         shrink=False,  # a case is a whole size sweep: another seed is no simpler
     ),

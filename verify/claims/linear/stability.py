@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from mpmath.ctx_mp import MPContext
 
-from verify.claim import Claim, Status
+from verify.claim import Claim, Family, Status
 from verify.evidence import Evidence, InvalidCase, Relation, at_most, evidence
 from verify.linear import curvature as cv
 from verify.linear import train
@@ -105,7 +105,7 @@ CLAIMS = [
         Status.PAPER,
         gd_runs(),
         f9_stability,
-        family="linear",
+        family=Family.LINEAR,
         cost=0.5,
     ),
     Claim(
@@ -116,7 +116,7 @@ CLAIMS = [
         Status.PAPER,
         sgd_runs(),
         f9d_sgd_stability,
-        family="linear",
+        family=Family.LINEAR,
         cost=0.5,
     ),
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from mpmath.ctx_mp import MPContext
 
-from verify.claim import Claim, Status
+from verify.claim import Claim, Family, Status
 from verify.evidence import Degenerate, Evidence, Relation, at_most, evidence
 from verify.linear.flattest import flattest_whitened
 from verify.linear.network import rows_at
@@ -119,7 +119,7 @@ CLAIMS = [
         Status.PAPER,
         step_experiments(),
         f9b_step_trend,
-        family="linear",
+        family=Family.LINEAR,
         cost=0.5,
     ),
     Claim(
@@ -130,7 +130,7 @@ CLAIMS = [
         Status.OPEN,
         step_experiments(seeds=(8, 8), init="large"),
         f9b_step_trend,
-        family="linear",
+        family=Family.LINEAR,
         cost=0.5,
     ),
 ]

@@ -1,6 +1,7 @@
-"""Layer imbalance, regularisation and flatness (THEORY.md §4; Ginsburg 2020): G1–G7.
+"""Training dynamics: imbalance under GD, weight decay, noise and SGD (docs/claims/dynamics.md;
+Ginsburg 2020): G1b, G2b, G3, G3b, G4, G5, G7.
 
-Per-step identities (G2–G4) are checked exactly along whole trajectories at the working
+Per-step identities (G2b–G4) are checked exactly along whole trajectories at the working
 precision; the rates of G5 and G7 are measured over seeded runs and compared with their
 predictions (verify/dynamics/rates.py).
 """
@@ -9,68 +10,19 @@ from __future__ import annotations
 
 from mpmath.ctx_mp import MPContext
 
-from verify import cases, scalar, taylor
-from verify.claim import Claim, Status
+from verify import scalar, taylor
+from verify.claim import Claim, Family, Status
 from verify.dynamics import data as noise
 from verify.dynamics import flow, matrix, rates, runs, steps
 from verify.dynamics.stationary import decayed_gradient, stationary_point
 from verify.evidence import Evidence, Relation, at_most, equal, evidence
 from verify.linear import curvature as cv
-from verify.linear.curvature import eigenvalues
 from verify.linear.flattest import flattest_whitened
 from verify.linear.network import Net
-from verify.precision import exact, tolerance
+from verify.precision import exact
 from verify.stats import interval
 
 SOURCE = "Ginsburg 2020"
-
-
-def g1_flow_conserves_imbalance(case: scalar.ScalarFlow, ctx: MPContext) -> Evidence:
-    """Gradient flow: D_ij(T) = D_ij(0) for every pair (Taylor integration at ctx.dps)."""
-    start = case.network.at(ctx)
-    end = scalar.flow(
-        ctx,
-        start,
-        case.network.target_at(ctx),
-        exact(ctx, case.horizon),
-    )
-    before, after = scalar.imbalances(start), scalar.imbalances(end)
-    size = max(w**2 for w in start + end)
-    relations = [
-        equal(after[p], before[p], f"D_{p[0] + 1}{p[1] + 1} conserved", size=size) for p in before
-    ]
-    return evidence(
-        *relations,
-        loss_at_horizon=(scalar.others(end) - case.network.target_at(ctx)) ** 2 / 2,
-        D_12_at_horizon=after[(0, 1)],
-    )
-
-
-def _worst_factor_error(ctx: MPContext, ws: list, nxt: list, r, eta, mu=0):
-    """max over pairs of |D_ij' − D_ij · factor| / scale for one step ws → nxt."""
-    before, after = scalar.imbalances(ws), scalar.imbalances(nxt)
-    worst = ctx.zero
-    for (i, j), d in before.items():
-        predicted = d * steps.imbalance_factor(ws, i, j, r, eta, mu)
-        size = max(ctx.one, ws[i] ** 2 + ws[j] ** 2, nxt[i] ** 2 + nxt[j] ** 2)
-        worst = max(worst, abs(after[(i, j)] - predicted) / size)
-    return worst
-
-
-def g2_gd_step_shrinks_imbalance(case: scalar.ScalarRun, ctx: MPContext) -> Evidence:
-    """Every GD step: D_ij' = D_ij [1 - η² g² Π_{k≠i,j} w_k²], along the whole trajectory."""
-    ws, t = case.network.at(ctx), case.network.target_at(ctx)
-    eta = exact(ctx, case.step)
-    worst = ctx.zero
-    for _ in range(case.steps):
-        nxt = scalar.gd_step(ctx, ws, t, eta)
-        worst = max(worst, _worst_factor_error(ctx, ws, nxt, scalar.others(ws) - t, eta))
-        ws = nxt
-    return evidence(
-        equal(worst, 0, "max over steps and pairs of |D_ij' - D_ij (1 - η²g²Π w_k²)| / scale"),
-        final_loss=(scalar.others(ws) - t) ** 2 / 2,
-        final_D_12=ws[0] ** 2 - ws[1] ** 2,
-    )
 
 
 def _rows(ctx: MPContext, rows) -> list[list]:
@@ -111,7 +63,7 @@ def g3_weight_decay(case: runs.DecayRun, ctx: MPContext) -> Evidence:
     for k in range(case.steps):
         g = scalar.others(ws) - t
         nxt = [w - eta * d for w, d in zip(ws, decayed_gradient(ctx, ws, t, mu), strict=True)]
-        worst = max(worst, _worst_factor_error(ctx, ws, nxt, g, eta, mu))
+        worst = max(worst, steps.worst_factor_error(ctx, ws, nxt, g, eta, mu))
         ws = nxt
         steps.guard(ws, k + 1)
     start = case.network.at(ctx)
@@ -161,14 +113,14 @@ def g4_noise_augmentation(case: runs.NoiseRun, ctx: MPContext) -> Evidence:
         factor = sum((noise.noisy_factor(scalar.others(ws), sigma, e) for e in (1, -1)), 0) / 2
         nxt = steps.step(ws, factor, eta)
         g_tilde = (1 + sigma**2) * scalar.others(ws) - 1
-        expected_worst = max(expected_worst, _worst_factor_error(ctx, ws, nxt, g_tilde, eta))
+        expected_worst = max(expected_worst, steps.worst_factor_error(ctx, ws, nxt, g_tilde, eta))
         ws = nxt
         steps.guard(ws, k + 1)
     ws = case.network.at(ctx)
     for k, eps in enumerate(noise.gaussian_noise(case.seed, case.steps)):
         g_t = noise.noisy_factor(scalar.others(ws), sigma, exact(ctx, eps))
         nxt = steps.step(ws, g_t, eta)
-        sampled_worst = max(sampled_worst, _worst_factor_error(ctx, ws, nxt, g_t, eta))
+        sampled_worst = max(sampled_worst, steps.worst_factor_error(ctx, ws, nxt, g_t, eta))
         ws = nxt
         steps.guard(ws, k + 1)
     moment = noise.noise_moment(1 / (1 + case.sigma**2), case.sigma)
@@ -315,36 +267,7 @@ def g7_two_phases(exp: runs.PhaseExperiment, ctx: MPContext) -> Evidence:
     )
 
 
-def g6_imbalance_measures_flatness(case: scalar.ScalarNetwork, ctx: MPContext) -> Evidence:
-    """On W = 1: λ_max = Σ 1/w_i² ≥ N, with equality iff balanced; N = 2: λ_max = √(D² + 4)."""
-    ws = case.at(ctx)
-    n = len(ws)
-    lam = eigenvalues(ctx, scalar.hessian(ctx, ws, ctx.one))[-1]
-    balanced = all(w * w == 1 for w in case.weights)  # exact, on the rationals
-    at_bound = abs(lam - n) <= tolerance(ctx) * n
-    relations = [
-        equal(lam, sum(1 / w**2 for w in ws), "λ_max = Σ 1/w_i²"),
-        at_most(n, lam, "λ_max ≥ N"),
-        Relation("λ_max = N iff balanced", "true", at_bound == balanced),
-    ]
-    if n == 2:
-        d = ws[0] ** 2 - ws[1] ** 2
-        relations.append(equal(lam, ctx.sqrt(d**2 + 4), "N = 2: λ_max = √(D² + 4)"))
-    return evidence(*relations, lambda_max=lam, excess_over_N=lam - n)
-
-
 CLAIMS = [
-    Claim(
-        "G1",
-        "Gradient flow conserves every layer imbalance D_ij = w_i² − w_j²",
-        SOURCE,
-        Status.PROVED,
-        cases.scalar_flows(),
-        g1_flow_conserves_imbalance,
-        family="scalar",
-        cost=0.5,
-        derivation="G1",
-    ),
     Claim(
         "G1b",
         "Matrix gradient flow conserves every W_{k+1}ᵀW_{k+1} − W_kW_kᵀ",
@@ -352,19 +275,9 @@ CLAIMS = [
         Status.PROVED,
         runs.matrix_flows(),
         g1b_matrix_flow_conserves_balance,
-        family="linear",
+        family=Family.DYNAMICS,
         cost=0.25,
         derivation="G1",
-    ),
-    Claim(
-        "G2",
-        "A GD step multiplies D_ij by 1 − η²g²Π_{k≠i,j} w_k² (exactly, every step)",
-        SOURCE,
-        Status.PROVED,
-        cases.scalar_runs(),
-        g2_gd_step_shrinks_imbalance,
-        family="scalar",
-        derivation="G2",
     ),
     Claim(
         "G2b",
@@ -374,7 +287,7 @@ CLAIMS = [
         Status.PROVED,
         runs.matrix_runs(decay=True) | runs.matrix_runs(),
         g2b_matrix_balance_step,
-        family="linear",
+        family=Family.DYNAMICS,
     ),
     Claim(
         "G3",
@@ -384,7 +297,7 @@ CLAIMS = [
         Status.PROVED,
         runs.decay_runs(),
         g3_weight_decay,
-        family="scalar",
+        family=Family.DYNAMICS,
         cost=0.5,
         derivation="G3",
     ),
@@ -396,7 +309,7 @@ CLAIMS = [
         Status.PROVED,
         runs.decayed_problems(),
         g3b_decay_balances_matrices,
-        family="linear",
+        family=Family.DYNAMICS,
         cost=0.5,
     ),
     Claim(
@@ -407,7 +320,7 @@ CLAIMS = [
         Status.PROVED,
         runs.noise_runs(),
         g4_noise_augmentation,
-        family="scalar",
+        family=Family.DYNAMICS,
         derivation="G4",
     ),
     Claim(
@@ -417,7 +330,7 @@ CLAIMS = [
         Status.PAPER,
         runs.sgd_experiments(),
         g5_sgd_rate,
-        family="scalar",
+        family=Family.DYNAMICS,
         cost=0.5,
     ),
     Claim(
@@ -427,17 +340,7 @@ CLAIMS = [
         Status.PAPER,
         runs.phase_experiments(),
         g7_two_phases,
-        family="scalar",
+        family=Family.DYNAMICS,
         cost=0.5,
-    ),
-    Claim(
-        "G6",
-        "On the scalar minimum set λ_max = Σ 1/w_i² ≥ N, equality iff balanced; N=2: √(D²+4)",
-        SOURCE,
-        Status.PROVED,
-        cases.scalar_minima(target=1) | cases.balanced_scalar_minima(),
-        g6_imbalance_measures_flatness,
-        family="scalar",
-        derivation="G6",
     ),
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from mpmath.ctx_mp import MPContext
 
-from verify.claim import Claim, Status
+from verify.claim import Claim, Family, Status
 from verify.evidence import Degenerate, Evidence, InvalidCase, equal, evidence, require
 from verify.linear import curvature as cv
 from verify.linear.flattest import flattest, flattest_whitened
@@ -122,7 +122,7 @@ CLAIMS = [
         Status.PAPER,
         resnet_runs(),
         f4_resnet_flattest,
-        family="linear",
+        family=Family.LINEAR,
         cost=0.5,
     ),
     Claim(
@@ -133,7 +133,7 @@ CLAIMS = [
         Status.OPEN,
         resnet_runs(whitened=False),
         f4b_resnet_non_whitened,
-        family="linear",
+        family=Family.LINEAR,
         cost=0.5,
     ),
     Claim(
@@ -144,7 +144,7 @@ CLAIMS = [
         Status.OPEN,
         resnet_runs(symmetric=False),
         f4_resnet_flattest,
-        family="linear",
+        family=Family.LINEAR,
         cost=0.5,
     ),
     Claim(
@@ -155,7 +155,7 @@ CLAIMS = [
         Status.PROVED,
         resnet_runs(),
         f6_trained_coupling,
-        family="linear",
+        family=Family.LINEAR,
         cost=0.5,
     ),
 ]

@@ -1,14 +1,12 @@
-"""Curvature at global minima and flattest minima of deep linear networks (THEORY.md §2–3;
-Mulayoff & Michaeli 2020): H1, H3, H4, F1–F3, F5–F8. H2 is in kamber_parhi.py."""
+"""Flattest minima of deep linear networks (docs/claims/linear.md; Mulayoff & Michaeli 2020):
+F1–F3, F5, F5b, F6–F8."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from mpmath.ctx_mp import MPContext
 
-from verify import cases, scalar
-from verify.claim import Claim, Status
+from verify import cases
+from verify.claim import Claim, Family, Status
 from verify.evidence import Evidence, at_most, equal, evidence, require
 from verify.linear import curvature as cv
 from verify.linear.flattest import (
@@ -22,37 +20,6 @@ from verify.linear.structure import coupling_evidence
 from verify.precision import tolerance
 
 SOURCE = "Mulayoff & Michaeli 2020"
-
-
-def h1_gauss_newton(case: LinearNetwork, ctx: MPContext) -> Evidence:
-    """At P = T the nonzero spectrum of H equals that of M, and tr H = Σ‖A_kS‖²‖B_k‖²."""
-    net = case.at(ctx)
-    h = cv.full_hessian(net)
-    full = sorted(cv.eigenvalues(ctx, h), reverse=True)
-    reduced = sorted(cv.eigenvalues(ctx, cv.reduced_matrix(net)), reverse=True)
-    size = max(len(full), len(reduced))
-    full += [ctx.zero] * (size - len(full))
-    reduced += [ctx.zero] * (size - len(reduced))
-    gap = max(abs(x - y) for x, y in zip(full, reduced, strict=True))
-    return evidence(
-        equal(full[0], reduced[0], "λ_max(H) = λ_max(M)"),
-        equal(gap, 0, "nonzero spectra of H and M agree", size=full[0]),
-        equal(sum(h[i, i] for i in range(h.rows)), cv.trace_formula(net), "tr H = Σ‖A_kS‖²‖B_k‖²"),
-        lambda_max=full[0],
-        trace=cv.trace_formula(net),
-        parameters=h.rows,
-    )
-
-
-def h3_upper_bound(case: LinearNetwork, ctx: MPContext) -> Evidence:
-    """Whitened: λ_max ≤ Σ_k ‖A_k‖₂² ‖B_k‖₂²."""
-    net = case.at(ctx)
-    lam = cv.sharpness(net)
-    bound = ctx.fsum(
-        cv.spectral_norm(ctx, net.a(k)) ** 2 * cv.spectral_norm(ctx, net.b(k)) ** 2
-        for k in range(1, net.depth + 1)
-    )
-    return evidence(at_most(lam, bound, "λ_max ≤ Σ‖A_k‖₂²‖B_k‖₂²"), lambda_max=lam, gap=bound - lam)
 
 
 def _exactly_balanced(case: LinearNetwork) -> bool:
@@ -196,59 +163,7 @@ def f8_layer_norms(case: LinearNetwork, ctx: MPContext) -> Evidence:
     )
 
 
-def h4_rank_one_hessian(case: scalar.ScalarNetwork, ctx: MPContext) -> Evidence:
-    """At Π w = t: H = ∇P∇Pᵀ, so λ_max = Σ_i Π_{j≠i} w_j² = t² Σ_i 1/w_i², others 0."""
-    ws, t = case.at(ctx), case.target_at(ctx)
-    h = scalar.hessian(ctx, ws, t)
-    spectrum = cv.eigenvalues(ctx, h)
-    lam = spectrum[-1]
-    partial = [scalar.others(ws, i) for i in range(len(ws))]
-    outer_gap = max(
-        abs(h[i, j] - partial[i] * partial[j]) for i in range(h.rows) for j in range(h.rows)
-    )
-    rest = max((abs(v) for v in spectrum[:-1]), default=ctx.zero)
-    return evidence(
-        equal(lam, sum(p**2 for p in partial), "λ_max = Σ_i Π_{j≠i} w_j²"),
-        equal(lam, t**2 * sum(1 / w**2 for w in ws), "λ_max = t² Σ_i 1/w_i²"),
-        equal(outer_gap, 0, "H = ∇P ∇Pᵀ", size=lam),
-        equal(rest, 0, "rank one: other eigenvalues vanish", size=lam),
-        lambda_max=lam,
-        second_eigenvalue=spectrum[-2],
-    )
-
-
-SMALL = {"depth": (2, 3), "width": (1, 3)}
-
 CLAIMS = [
-    Claim(
-        "H1",
-        "At a global minimum H = JᵀJ: nonzero spectrum of H = spectrum of M; tr H = Σ‖A_kS‖²‖B_k‖²",
-        SOURCE,
-        Status.PROVED,
-        cases.global_minima(**SMALL, whitened=None),
-        h1_gauss_newton,
-        family="linear",
-        derivation="H1",
-    ),
-    Claim(
-        "H3",
-        "Whitened, any depth: λ_max ≤ Σ_k ‖A_k‖₂² ‖B_k‖₂²",
-        SOURCE,
-        Status.PROVED,
-        cases.global_minima(depth=(2, 5), width=(1, 4)),
-        h3_upper_bound,
-        family="linear",
-    ),
-    Claim(
-        "H4",
-        "Scalar network at a minimum: H = ∇P∇Pᵀ is rank one, λ_max = t² Σ_i 1/w_i²",
-        "standard (scalar case of H1)",
-        Status.PROVED,
-        cases.scalar_minima(magnitude=(Fraction(1, 2), 2)),
-        h4_rank_one_hessian,
-        family="scalar",
-        derivation="H4",
-    ),
     Claim(
         "F1",
         "Whitened: min λ_max over global minima = N σ1^{2−2/N}, attained by balanced minima",
@@ -256,7 +171,7 @@ CLAIMS = [
         Status.PROVED,
         cases.global_minima(depth=(2, 5), width=(1, 4)),
         f1_flattest_whitened,
-        family="linear",
+        family=Family.LINEAR,
         derivation="F1",
     ),
     Claim(
@@ -267,7 +182,7 @@ CLAIMS = [
         Status.PROVED,
         cases.global_minima(depth=(2, 4), width=(1, 4), whitened=None),
         f2_flattest_general,
-        family="linear",
+        family=Family.LINEAR,
         derivation="F2",
     ),
     Claim(
@@ -277,7 +192,7 @@ CLAIMS = [
         Status.FALSE,
         cases.balanced_minima(depth=(2, 4), width=(1, 4), whitened=False),
         f3_balanced_is_flattest,
-        family="linear",
+        family=Family.LINEAR,
     ),
     Claim(
         "F5",
@@ -286,7 +201,7 @@ CLAIMS = [
         Status.PROVED,
         cases.flattest_minima(depth=(2, 5), width=(1, 4)),
         f5_near_balance,
-        family="linear",
+        family=Family.LINEAR,
     ),
     Claim(
         "F5b",
@@ -295,7 +210,7 @@ CLAIMS = [
         Status.OPEN,
         cases.global_minima(depth=(2, 5), width=(1, 4)),
         f5_graceful,
-        family="linear",
+        family=Family.LINEAR,
     ),
     Claim(
         "F6",
@@ -304,7 +219,7 @@ CLAIMS = [
         Status.PROVED,
         cases.flattest_minima(depth=(2, 5), width=(1, 4)),
         f6_coupling,
-        family="linear",
+        family=Family.LINEAR,
     ),
     Claim(
         "F7",
@@ -313,7 +228,7 @@ CLAIMS = [
         Status.FALSE,
         cases.flattest_minima(depth=(2, 4), width=(1, 4)),
         f7_flattest_is_balanced,
-        family="linear",
+        family=Family.LINEAR,
     ),
     Claim(
         "F8",
@@ -322,6 +237,6 @@ CLAIMS = [
         Status.OPEN,
         cases.flattest_minima(depth=(2, 4), width=(1, 4)),
         f8_layer_norms,
-        family="linear",
+        family=Family.LINEAR,
     ),
 ]
