@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: verify test lint bench latex clean
+.PHONY: verify test lint bench latex docs docs-results clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ test: $(STAMP) lint  ## lint, then the unit tests and one test per catalogue cla
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+docs: $(STAMP)  ## rewrite the generated blocks of README.md and docs/ from the catalogue
+	$(BIN)/python -m verify.docs
+
+docs-results: $(STAMP)  ## rerun the quick catalogue into docs/results/quick.json, then make docs
+	$(BIN)/flatminima verify --json docs/results/quick.json || test $$? -eq 1
+	$(BIN)/python -m verify.docs
 
 latex: $(STAMP)
 	$(BIN)/flatminima latex -o out/derivations.tex --pdf

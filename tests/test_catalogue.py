@@ -1,10 +1,13 @@
 """One test per catalogue claim: proved claims must be verified, false ones refuted."""
 
 import re
+from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
-from verify.catalogue import select
+from verify.catalogue import FAMILIES, claim_order, select
+from verify.claim import Claim, Family, Status
 from verify.pytest_plugin import claim_failure
 from verify.runner import VerdictKind, run_claim
 
@@ -27,3 +30,39 @@ def test_claims_and_their_derivations_share_id_and_source():
             # A variant (G1b) may use its parent's derivation (G1): same number, same source.
             parent = re.fullmatch(r"([A-Z]+\d+)[a-z]*", claim.id).group(1)
             assert found.claim in (claim.id, parent) and found.source == claim.source
+
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.mark.parametrize("family", [f for f in Family if f is not Family.USER], ids=str)
+def test_each_family_has_one_module_and_one_docs_page(family):
+    """verify/claims/ mirrors docs/claims/ one to one, and every claim lives in its family's
+    module and is documented on its family's page."""
+    assert (ROOT / family.docs).is_file()
+    module = ROOT / "verify" / "claims" / family.value
+    assert module.with_suffix(".py").is_file() or (module / "__init__.py").is_file()
+    assert FAMILIES[family].__name__ == f"verify.claims.{family.value}"
+    page = (ROOT / family.docs).read_text(encoding="utf-8")
+    for claim in FAMILIES[family].CLAIMS:
+        assert claim.family is family, f"{claim.id} is declared {claim.family} in {family} module"
+        assert claim.check.__module__.startswith(f"verify.claims.{family.value}"), claim.id
+        assert re.search(rf"\b{claim.id}\b", page), f"{claim.id} is not on {family.docs}"
+
+
+def test_every_claim_says_where_its_check_is():
+    for claim in select():
+        path, line = claim.where.rsplit(":", 1)
+        source = (ROOT / path).read_text(encoding="utf-8").splitlines()
+        assert source[int(line) - 1].startswith(f"def {claim.check.__name__}("), claim.where
+
+
+def test_any_id_letter_is_ordered():
+    """New families bring new letters: they sort after the built-in ones, never crash."""
+
+    def named(claim_id):
+        return Claim(claim_id, "s", "user", Status.OPEN, st.just(1), lambda case, ctx: True)
+
+    ids = ["T2", "X_1", "F4b", "H1", "T10", "AB3", "F4", "N1"]
+    ordered = [c.id for c in sorted(map(named, ids), key=claim_order)]
+    assert ordered == ["H1", "F4", "F4b", "N1", "AB3", "T2", "T10", "X_1"]

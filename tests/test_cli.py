@@ -102,8 +102,8 @@ EXAMPLES = Path(__file__).parents[1] / "examples" / "networks"
 
 @pytest.mark.parametrize(
     ("name", "lambda_max", "flattest"),
-    # THEORY.md: H4 examples 48 and 84 (flattest 48), F7's 8 vs flattest 2, Marion et al.'s
-    # non-whitened example with flattest 6 (attained here).
+    # docs/claims/linear.md, Reference values: H4 examples 48 and 84 (flattest 48), the
+    # unbalanced 8 vs flattest 2, Marion et al.'s non-whitened example, flattest 6 (attained).
     [
         ("scalar_48.json", "48.0", "48.0"),
         ("scalar_84.json", "84.0", "48.0"),

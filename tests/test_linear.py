@@ -1,4 +1,5 @@
-"""Linear-network numerics against THEORY.md reference values and mpmath calculus."""
+"""Linear-network numerics against the reference values of docs/claims/linear.md and mpmath
+calculus."""
 
 from fractions import Fraction as F
 
@@ -30,12 +31,12 @@ def diag(*xs):
 @pytest.mark.parametrize(
     ("weights", "sharpness", "flattest_value"),
     [
-        # THEORY.md H4 (scalar, t = 8): w = (2, 2, 2) → 48, w = (1, 2, 4) → 84; F1: 3·8^{4/3} = 48.
+        # Reference values, H4 (t = 8): w = (2, 2, 2) → 48, w = (1, 2, 4) → 84; F1: 3·8^{4/3} = 48.
         ((diag(2), diag(2), diag(2)), 48, 48),
         ((diag(1), diag(2), diag(4)), 84, 48),
-        # THEORY.md F7: W1 = diag(2, ½), W2 = diag(½, 2) for T = I: λ_max = 8 vs flattest 2.
+        # Reference values, unbalanced: W1 = diag(2, ½), W2 = diag(½, 2), T = I: 8 vs flattest 2.
         ((diag(2, F(1, 2)), diag(F(1, 2), 2)), 8, 2),
-        # THEORY.md F7: W1 = I, W2 = diag(1, ¼) for T = diag(1, ¼): flattest, λ_max = 2.
+        # Reference values, F7: W1 = I, W2 = diag(1, ¼) for T = diag(1, ¼): flattest, λ_max = 2.
         ((diag(1, 1), diag(1, F(1, 4))), 2, 2),
     ],
 )
@@ -46,8 +47,8 @@ def test_theory_reference_values(weights, sharpness, flattest_value):
 
 
 def test_marion_non_whitened_example_has_flattest_six():
-    # THEORY.md F2: T = (1, 0), Σx = diag(2, 1), N = 3 → 6 (Marion et al. 2024 give 12 for a
-    # loss without the ½).
+    # docs/claims/linear.md, F2: T = (1, 0), Σx = diag(2, 1), N = 3 → 6 (Marion et al. 2024
+    # give 12 for a loss without the ½).
     best = flattest(CTX, CTX.matrix([[1, 0]]), CTX.diag([2, 1]), 3)
     assert abs(best.value - 6) < TIGHT
     assert best.stationarity < TIGHT
@@ -116,7 +117,8 @@ def test_flattest_minima_attain_the_f1_bound(net):
 
 
 def test_h3_bound_can_be_strict_for_depth_three():
-    # THEORY.md H3: equality can fail for N >= 3. A gauged depth-3 minimum of T = diag(1, 8):
+    # docs/claims/linear.md, H3: equality can fail for N >= 3. A gauged depth-3 minimum of
+    # T = diag(1, 8):
     # λ_max ≈ 100.22 against the bound ≈ 106.90 (found by the search in docs/claims/linear.md).
     g1, g2 = ((F(1), F(1)), (F(0), F(1))), ((F(1), F(0)), (F(-1), F(1)))
     w1 = rows_product(g1, diag(1, 2))

@@ -1,4 +1,4 @@
-"""Scalar network numerics against hand values (THEORY.md H4 examples) and mpmath calculus."""
+"""Scalar network numerics against hand values (docs/claims/scalar.md, H4) and mpmath calculus."""
 
 from fractions import Fraction as F
 
@@ -13,7 +13,7 @@ CTX = workcontext(50)
 
 @pytest.mark.parametrize(
     ("weights", "target", "sharpness"),
-    # THEORY.md H4: N = 3, t = 8: w = (2, 2, 2) gives 48, w = (1, 2, 4) gives 84.
+    # docs/claims/scalar.md, H4: N = 3, t = 8: w = (2, 2, 2) gives 48, w = (1, 2, 4) gives 84.
     [((2, 2, 2), 8, 48), ((1, 2, 4), 8, 84)],
 )
 def test_h4_reference_sharpness(weights, target, sharpness):

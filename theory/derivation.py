@@ -95,7 +95,7 @@ class CheckResult:
 class Derivation:
     """A claim's derivation: `build(n)` returns the ordered steps for size n.
 
-    `claim` is the THEORY ID (e.g. "H4"), `statement` one line of plain text, `source` the
+    `claim` is the claim ID (e.g. "H4"), `statement` one line of plain text, `source` the
     paper (or "standard"). The instance n = `shown` is displayed; every n in `sizes` is
     checked. `size_name` names n in the text ("N": the depth); "" for a derivation without a
     size (a single instance, `sizes=(1,)`).

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 from hypothesis.strategies import SearchStrategy
 from mpmath.ctx_mp import MPContext
@@ -40,6 +42,7 @@ class Family(Enum):
 
 
 Check = Callable[[object, MPContext], object]
+ROOT = Path(__file__).resolve().parents[1]  # the project root: built-in checks are shown from it
 
 
 @dataclass(frozen=True)
@@ -73,3 +76,15 @@ class Claim:
     def __post_init__(self) -> None:
         if not self.id or not self.id.replace("_", "").replace("-", "").isalnum():
             raise ValueError(f"claim ID {self.id!r} must be a non-empty alphanumeric name")
+
+    @property
+    def where(self) -> str:
+        """file:line of the check: a user conjecture's decorated function as loaded, a built-in
+        check relative to the project root (`verify/claims/scalar.py:42`)."""
+        origin = getattr(self.check, "origin", "")
+        if origin:
+            return origin
+        check = inspect.unwrap(self.check)
+        path = Path(inspect.getsourcefile(check) or "<unknown>").resolve()
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        return f"{shown.as_posix()}:{check.__code__.co_firstlineno}"

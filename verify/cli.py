@@ -96,10 +96,18 @@ def load_conjectures(paths: tuple[Path, ...]) -> tuple[list, int]:
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
 @CONJECTURES
 def list_claims(as_json: bool, conjecture_paths) -> int:
-    """List the claims: ID, status, source, statement (conjectures after the catalogue)."""
+    """List the claims: ID, status, family, source, statement and the file:line of each check
+    (conjectures after the catalogue)."""
     extra, problems = load_conjectures(conjecture_paths)
     rows = [
-        {"id": c.id, "status": c.status.value, "source": c.source, "statement": c.statement}
+        {
+            "id": c.id,
+            "status": c.status.value,
+            "family": c.family.value,
+            "source": c.source,
+            "statement": c.statement,
+            "where": c.where,
+        }
         for c in select() + extra
     ]
     if as_json:

@@ -23,7 +23,7 @@ class PrecisionError(ValueError):
 
 
 class Tier(IntEnum):
-    """Strength of the evidence, weakest first (THEORY §6)."""
+    """Strength of the evidence, weakest first (docs/index.md, Tiers)."""
 
     FLOAT64 = 1
     MPMATH = 2

@@ -335,7 +335,8 @@ CLAIMS = [
     ),
     Claim(
         "G7",
-        "Two phases: loss falls monotonically at ~ηλ, then imbalance decays at ~ημ (weight decay)",
+        "Two phases: loss falls monotonically at ~ηλ, then the imbalance D_ij decays at ~2ημ per "
+        "step (weight decay)",
         SOURCE,
         Status.PAPER,
         runs.phase_experiments(),

@@ -1,1 +1,1 @@
-"""Deep linear networks P = W_N ⋯ W_1 at arbitrary precision (THEORY.md §1–3)."""
+"""Deep linear networks P = W_N ⋯ W_1 at arbitrary precision (docs/claims/linear.md)."""

@@ -1,4 +1,4 @@
-"""The flattest sharpness over all global minima of a target T (THEORY.md F1, F2).
+"""The flattest sharpness over all global minima of a target T (docs/claims/linear.md, F1, F2).
 
 F1 (whitened):  min λ_max = N σ1^{2 − 2/N}.
 F2 (any Σx):    min λ_max = N · max_{v≠0} f(v),  f(v) = ‖v‖^{2/N} ‖T v‖^{2−2/N} / (vᵀ Σx⁻¹ v).

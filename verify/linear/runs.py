@@ -1,4 +1,5 @@
-"""The cases of the training claims (THEORY.md F4, F9 and variants) and what their checks share.
+"""The cases of the training claims (docs/claims/linear.md: F4, F9 and variants) and what their
+checks share.
 
 Each case is a training setting (`TrainingCase`): widths, a rational target T, whitened data
 (Σx = I), an initialisation, a seed and a step size η given as a fraction c of 2/λ_flat,

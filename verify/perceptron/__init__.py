@@ -1,1 +1,2 @@
-"""Binary and spherical perceptrons (THEORY.md §5, P1–P5): constants, enumeration, local entropy."""
+"""Binary and spherical perceptrons (docs/claims/perceptron.md, P1–P5): constants, enumeration,
+local entropy."""

@@ -1,4 +1,5 @@
-"""Perceptron capacities at the precision of an mpmath context (THEORY.md §5, P1 and P2).
+"""Perceptron capacities at the precision of an mpmath context (docs/claims/perceptron.md, P1
+and P2).
 
 P1, spherical perceptron (Gardner 1988), margin κ ≥ 0:
     α_c(κ) = 1 / ∫_{−κ}^∞ Dz (z + κ)² = 1 / [(1 + κ²) H(−κ) + κ G(κ)].

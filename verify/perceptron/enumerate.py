@@ -1,4 +1,4 @@
-"""Exhaustive enumeration of the binary perceptron w ∈ {±1}^N (THEORY.md §5, P3–P5).
+"""Exhaustive enumeration of the binary perceptron w ∈ {±1}^N (docs/claims/perceptron.md, P3–P5).
 
 A weight vector is an integer x ∈ [0, 2^N): bit i set ⇔ w_i = +1. Labels are absorbed into the
 patterns (y^μ ξ^μ has the law of ξ^μ for Gaussian and ±1 patterns), so the margin is

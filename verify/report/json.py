@@ -2,7 +2,8 @@
 
 Schema: {"flatminima", "profile", "seed", "dps", "environment", "summary",
          "claims": [{"id", "statement", "source", "status", "family", "derivation",
-                     "origin" (file:line of a user conjecture, else ""), "verdict", "tier",
+                     "origin" (file:line of a user conjecture, else ""), "where" (file:line
+                     of the check, built-in claims too), "verdict", "tier",
                      "cases", "digits", "seconds", "counterexample", "values", "message",
                      "outcomes", "as_expected"}]}
 `values` are named numbers the check computed (decimal strings, as many significant digits
@@ -47,6 +48,7 @@ def verdict_record(verdict: Verdict) -> dict:
         "family": claim.family.value,
         "derivation": claim.derivation,
         "origin": origin(claim),
+        "where": claim.where,
         "verdict": verdict.verdict.value,
         "tier": verdict.tier.label if verdict.tier is not None else None,
         "cases": verdict.cases,

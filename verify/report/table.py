@@ -11,12 +11,14 @@ _STYLE = {"verified": "green", "refuted": "red", "inconclusive": "yellow", "erro
 
 
 def claims_table(rows: list[dict]) -> Table:
-    """ID, status, source, statement for `flatminima list`."""
+    """ID, status, family, source, statement and check (file:line) for `flatminima list`."""
     table = Table(title="flatminima claim catalogue")
-    for column in ("ID", "status", "source", "statement"):
+    for column in ("ID", "status", "family", "source", "statement", "check"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row["id"], row["status"], row["source"], row["statement"])
+        table.add_row(
+            row["id"], row["status"], row["family"], row["source"], row["statement"], row["where"]
+        )
     return table
 
 
