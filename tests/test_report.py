@@ -15,7 +15,8 @@ EXAMPLES = Path(__file__).parents[1] / "examples" / "conjectures"
 @pytest.fixture(scope="module")
 def results(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("run") / "r.json"
-    status = main(["verify", "X2", "G6", "--conjectures", str(EXAMPLES), "--json", str(path)])
+    claims = ["X2", "G6", "G1b"]  # a user conjecture, a scalar and a dynamics claim
+    status = main(["verify", *claims, "--conjectures", str(EXAMPLES), "--json", str(path)])
     assert status == 0
     return path
 
@@ -24,7 +25,7 @@ def test_report_is_rendered_from_the_json(capsys, results, tmp_path):
     assert main(["report", "--from", str(results), "-o", str(tmp_path), "--no-plots"]) == 0
     md = (tmp_path / "report.md").read_text()
     assert "| X2 | open | refuted |" in md and "counterexample: weights=(2, 1/2)" in md
-    assert "flatminima verify X2 G6 --profile quick --seed 0 --dps 50" in md
+    assert "flatminima verify X2 G6 G1b --profile quick --seed 0 --dps 50" in md
     page = (tmp_path / "report.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and 'class="refuted">refuted' in page
     assert json.loads((tmp_path / "results.json").read_text()) == json.loads(results.read_text())
@@ -35,7 +36,7 @@ def test_report_is_rendered_from_the_json(capsys, results, tmp_path):
 
 def test_report_embeds_the_family_figures(capsys, results, tmp_path):
     assert main(["report", "--from", str(results), "-o", str(tmp_path)]) == 0
-    assert (tmp_path / "img" / "phases.png").exists()  # G6 is a scalar-family claim
+    assert (tmp_path / "img" / "phases.png").exists()  # G1b is a dynamics claim
     assert "data:image/png;base64," in (tmp_path / "report.html").read_text()
     assert "![phases](img/phases.png)" in (tmp_path / "report.md").read_text()
 

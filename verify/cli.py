@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from verify import conjectures
 from verify.catalogue import UnknownClaimError, catalogue, select
 from verify.evidence import InvalidCase
+from verify.figures import FIGURES, family_figures
 from verify.linear.inputs import InputError, load_network
 from verify.linear.sharpness import report as sharpness_report
 from verify.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, PrecisionError, check_dps
@@ -214,22 +215,6 @@ def latex(ids, output, pdf, results, conjecture_paths) -> None:
         click.echo(f"wrote {compile_pdf(output)}")
 
 
-def family_figures(document: dict, directory: Path) -> list[Path]:
-    """The figures of the claim families present in a run (PNG and SVG)."""
-    from verify.report import dynamics_plots, nonlinear_plots, perceptron_plots, plots
-
-    makers = {
-        "nonlinear": nonlinear_plots.plot_nonlinear,
-        "linear": plots.plot_linear,
-        "scalar": lambda d: dynamics_plots.plot_dynamics(d)[0],
-        "perceptron": perceptron_plots.plot_perceptron,
-    }
-    families = {r["family"] for r in document["claims"]}
-    return [
-        path for family in sorted(families & makers.keys()) for path in makers[family](directory)
-    ]
-
-
 @cli.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory.")
 @click.option(
@@ -245,7 +230,8 @@ def report(output, results, pdf, no_plots) -> None:
     """Write report.md, report.html (standalone) and report.tex from one verify run."""
     document = read_results(results)
     _directory(output)
-    figures = [] if no_plots else family_figures(document, output / "img")
+    families = {record["family"] for record in document["claims"]}
+    figures = [] if no_plots else family_figures(families, output / "img")
     relative = [f.relative_to(output) for f in figures]
     (output / "report.md").write_text(pages.markdown(document, relative), encoding="utf-8")
     (output / "report.html").write_text(pages.html_page(document, figures), encoding="utf-8")
@@ -279,7 +265,7 @@ def sharpness(file, dps, as_json) -> None:
 
 
 @cli.command()
-@click.argument("family", type=click.Choice(["linear", "dynamics", "perceptron", "nonlinear"]))
+@click.argument("family", type=click.Choice([family.value for family in FIGURES]))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory.")
 @click.option("--eta", type=float, default=0.05, show_default=True, help="dynamics: step size η.")
 @click.option("--mu", type=float, default=0.005, show_default=True, help="dynamics: weight decay.")
@@ -290,36 +276,24 @@ def sharpness(file, dps, as_json) -> None:
 @click.option("--alpha", type=float, default=0.5, show_default=True, help="perceptron: load α.")
 def plot(family, output, eta, mu, sigma, batch, steps, size, alpha) -> None:
     """Write a claim family's figures (PNG and SVG) into a directory."""
+    from verify.claim import Family
+
+    options = {}
     if family == "perceptron":
         from verify.report.perceptron_plots import PerceptronPlot
 
-        spec = PerceptronPlot(size, alpha)  # validates N and α before anything runs
+        options["survey"] = PerceptronPlot(size, alpha)  # validates N and α before anything runs
     elif family == "dynamics":
         from verify.dynamics.trajectories import Schedule
 
-        spec = Schedule(eta, mu, sigma, batch, steps)
-        spec.check()  # before anything runs
+        schedule = Schedule(eta, mu, sigma, batch, steps)
+        schedule.check()  # before anything runs
+        options["schedule"] = schedule
     _directory(output)
-    if family == "linear":
-        from verify.report.plots import plot_linear
-
-        written = plot_linear(output)
-    elif family == "nonlinear":
-        from verify.report.nonlinear_plots import plot_nonlinear
-
-        written = plot_nonlinear(output)
-    elif family == "perceptron":
-        from verify.report.perceptron_plots import plot_perceptron
-
-        written = plot_perceptron(output, spec)
-    else:
-        from verify.report.dynamics_plots import plot_dynamics
-
-        written, runs = plot_dynamics(output, spec)
-        for run in runs:
-            if run.diverged_at is not None:
-                click.echo(f"{run.name}: diverged at step {run.diverged_at} (plotted until then)")
-    for path in written:
+    written = FIGURES[Family(family)](output, **options)
+    for note in written.notes:
+        click.echo(note)
+    for path in written.paths:
         click.echo(f"wrote {path}")
 
 

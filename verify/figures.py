@@ -1,0 +1,79 @@
+"""The claim families' figures: each family's data, computed by its numeric package and drawn
+by its plotter in verify/report/ (PNG and SVG).
+
+`FIGURES` maps each family with figures to the function writing them; `flatminima plot FAMILY`
+runs one, `flatminima report` those of the families in a run. Matplotlib is imported only when
+a figure is drawn: the command line imports this module at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verify.claim import Family
+from verify.dynamics.trajectories import Schedule
+
+
+@dataclass(frozen=True)
+class Written:
+    """The files written, and one line per thing worth saying about the data drawn."""
+
+    paths: list[Path]
+    notes: list[str] = field(default_factory=list)
+
+
+def linear(directory: Path) -> Written:
+    """λ_max of GD-found minima against the step size (F9, F1); gains along the top path (F5)."""
+    from verify.report import plots
+
+    return Written(plots.plot_linear(directory))
+
+
+def dynamics(directory: Path, schedule: Schedule | None = None) -> Written:
+    """The two phases (G7): loss and imbalance against the step, paths in the (w1, w2) plane;
+    a note for each run that diverged."""
+    from verify.report import dynamics_plots
+
+    paths, runs = dynamics_plots.plot_dynamics(directory, schedule or Schedule())
+    notes = [
+        f"{run.name}: diverged at step {run.diverged_at} (plotted until then)"
+        for run in runs
+        if run.diverged_at is not None
+    ]
+    return Written(paths, notes)
+
+
+def perceptron(directory: Path, survey=None) -> Written:
+    """Local entropy by margin class (P4), solution counts against α (P3), crossovers (P5)."""
+    from verify.report import perceptron_plots
+
+    return Written(perceptron_plots.plot_perceptron(directory, survey))
+
+
+def nonlinear(directory: Path) -> Written:
+    """Alignment and balance of GD- and SGD-found ReLU minima against their sharpness (N2)."""
+    from verify.report import nonlinear_plots
+
+    return Written(nonlinear_plots.plot_nonlinear(directory))
+
+
+FIGURES: dict[Family, Callable[..., Written]] = {
+    Family.LINEAR: linear,
+    Family.DYNAMICS: dynamics,
+    Family.PERCEPTRON: perceptron,
+    Family.NONLINEAR: nonlinear,
+}
+
+
+def family_figures(families: Iterable[Family | str], directory: Path) -> list[Path]:
+    """The figures of these families (members or their values; "scalar" and "user" have
+    none), in `FIGURES` order."""
+    wanted = {Family(f) for f in families}
+    return [
+        path
+        for family, draw in FIGURES.items()
+        if family in wanted
+        for path in draw(directory).paths
+    ]
