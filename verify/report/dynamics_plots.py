@@ -8,7 +8,7 @@ import numpy as np
 
 from verify.dynamics.data import expected_noise_loss
 from verify.dynamics.trajectories import DATA, Schedule, Trajectory, trajectories
-from verify.report.plots import _save, plt
+from verify.report.figure_files import plt, save
 
 
 def _floor(run: Trajectory, schedule: Schedule, index: int) -> float:
@@ -53,7 +53,7 @@ def plot_dynamics(directory: Path, schedule: Schedule | None = None) -> tuple[li
     bottom.set_ylabel("|D_12| = |w_1² − w_2²|")
     bottom.set_xlabel("step + 1")
     top.legend(fontsize=8)
-    written = _save(fig, directory, "phases")
+    written = save(fig, directory, "phases")
     fig, ax = plt.subplots(figsize=(6, 6))
     grid = np.linspace(0.2, 3, 400)
     ax.plot(grid, 1 / grid, "k--", lw=0.8, label="w1·w2 = 1")
@@ -75,5 +75,5 @@ def plot_dynamics(directory: Path, schedule: Schedule | None = None) -> tuple[li
     ax.set_ylabel("w2")
     ax.set_aspect("equal")
     ax.legend(fontsize=8)
-    written += _save(fig, directory, "paths")
+    written += save(fig, directory, "paths")
     return written, runs

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from verify.nonlinear.practice import PracticeExperiment, outcome
-from verify.report.plots import _save, plt
+from verify.report.figure_files import plt, save
 
 EXPERIMENTS = (
     PracticeExperiment((3, 2, 1), (3, 8, 1), 8, 0, tuple(range(8)), (0.05, 0.1, 0.2, 0.4)),
@@ -80,4 +80,4 @@ def plot_nonlinear(directory: Path) -> list[Path]:
     axes[0][0].set_ylabel("alignment |u₁(W_k)·v₁(W_k+1)|")
     axes[1][0].set_ylabel("normalised imbalance")
     axes[0][0].legend(fontsize=7)
-    return _save(fig, directory, "nonlinear_structure")
+    return save(fig, directory, "nonlinear_structure")

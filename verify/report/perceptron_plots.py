@@ -30,7 +30,7 @@ from verify.perceptron.scaling import (
     size_sweep,
     sizes_for,
 )
-from verify.report.plots import _save, plt
+from verify.report.figure_files import plt, save
 from verify.stats import INTERVAL_Z, interval, logistic_fit, wilson
 
 CLASSES = 4  # margin quartiles among the solutions
@@ -161,6 +161,6 @@ def _crossover_figure(spec: PerceptronPlot):
 def plot_perceptron(directory, spec: PerceptronPlot | None = None) -> list:
     """Write local_entropy, counts_vs_alpha and crossover (PNG and SVG) into `directory`."""
     spec = spec or PerceptronPlot()
-    written = _save(_local_entropy_figure(spec), directory, "local_entropy")
-    written += _save(_counts_figure(spec), directory, "counts_vs_alpha")
-    return written + _save(_crossover_figure(spec), directory, "crossover")
+    written = save(_local_entropy_figure(spec), directory, "local_entropy")
+    written += save(_counts_figure(spec), directory, "counts_vs_alpha")
+    return written + save(_crossover_figure(spec), directory, "crossover")

@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 
 from verify.linear import curvature as cv
@@ -17,6 +13,7 @@ from verify.linear.flattest import flattest_whitened, top_singular_value
 from verify.linear.polish import polish
 from verify.linear.structure import top_path
 from verify.precision import workcontext
+from verify.report.figure_files import plt, save
 
 TARGET = np.diag([2.0, 0.5])  # whitened data; σ1 = 2, flattest λ_max = 3 · 2^{4/3} at depth 3
 WIDTHS = (2, 3, 3, 2)
@@ -58,15 +55,6 @@ def gd_minima(fractions: list[float], seeds: int, dps: int = 30) -> tuple[list, 
     return found, float(flat)
 
 
-def _save(fig, directory: Path, name: str) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / f"{name}.{ext}" for ext in ("png", "svg")]
-    for path in paths:
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return paths
-
-
 def plot_linear(directory: Path, fractions: list[float] | None = None, seeds: int = 3) -> list:
     """sharpness_vs_step (F9, F1) and top_path_gains (F5) for GD-found minima."""
     fractions = fractions or list(np.linspace(0.05, 0.95, 10))
@@ -83,7 +71,7 @@ def plot_linear(directory: Path, fractions: list[float] | None = None, seeds: in
     ax.set(xlabel="step size η", ylabel="λ_max at the polished minimum", yscale="log")
     ax.set_title(f"Minima found by GD, depth {depth}, T = diag(2, 1/2), whitened")
     ax.legend(fontsize=8)
-    paths = _save(fig, directory, "sharpness_vs_step")
+    paths = save(fig, directory, "sharpness_vs_step")
     fig, ax = plt.subplots(figsize=(6, 4))
     for init, colour in (("large", "tab:red"), ("small", "tab:blue")):
         runs = [m for m in found if m.init == init]
@@ -99,4 +87,4 @@ def plot_linear(directory: Path, fractions: list[float] | None = None, seeds: in
     ax.set(xlabel="layer k", ylabel="‖W_k⋯W_1 q‖ / σ1^(k/N)", yscale="log")
     ax.set_title("Gain from the input to layer k along the top path")
     ax.legend(fontsize=8)
-    return paths + _save(fig, directory, "top_path_gains")
+    return paths + save(fig, directory, "top_path_gains")

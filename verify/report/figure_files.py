@@ -1,0 +1,22 @@
+"""Figure files: matplotlib without a display (the Agg backend) and `save` as PNG and SVG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+__all__ = ["plt", "save"]
+
+
+def save(fig, directory: Path, name: str) -> list[Path]:
+    """Write `fig` as directory/name.png and .svg (the folder is created), then close it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / f"{name}.{ext}" for ext in ("png", "svg")]
+    for path in paths:
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return paths
