@@ -14,6 +14,7 @@ from pathlib import Path
 
 from verify.claim import Family
 from verify.dynamics.trajectories import Schedule
+from verify.linear.found import gd_minima
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,9 @@ class Written:
 
 def linear(directory: Path) -> Written:
     """λ_max of GD-found minima against the step size (F9, F1); gains along the top path (F5)."""
-    from verify.report import plots
+    from verify.report import linear_plots
 
-    return Written(plots.plot_linear(directory))
+    return Written(linear_plots.plot_linear(directory, *gd_minima()))
 
 
 def dynamics(directory: Path, schedule: Schedule | None = None) -> Written:
