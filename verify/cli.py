@@ -280,9 +280,9 @@ def plot(family, output, eta, mu, sigma, batch, steps, size, alpha) -> None:
 
     options = {}
     if family == "perceptron":
-        from verify.report.perceptron_plots import PerceptronPlot
+        from verify.perceptron.survey import Survey
 
-        options["survey"] = PerceptronPlot(size, alpha)  # validates N and α before anything runs
+        options["survey"] = Survey(size, alpha)  # validates N and α before anything runs
     elif family == "dynamics":
         from verify.dynamics.trajectories import Schedule
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from verify.claim import Family
 from verify.dynamics.trajectories import Schedule
 from verify.linear.found import gd_minima
+from verify.perceptron import survey as sv
+from verify.perceptron.survey import Survey
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,14 @@ def dynamics(directory: Path, schedule: Schedule | None = None) -> Written:
     return Written(paths, notes)
 
 
-def perceptron(directory: Path, survey=None) -> Written:
+def perceptron(directory: Path, survey: Survey | None = None) -> Written:
     """Local entropy by margin class (P4), solution counts against α (P3), crossovers (P5)."""
     from verify.report import perceptron_plots
 
-    return Written(perceptron_plots.plot_perceptron(directory, survey))
+    survey = survey or Survey()
+    entropy = sv.local_entropy_by_class(survey)
+    counts, found = sv.counts_by_load(survey), sv.crossovers(survey)
+    return Written(perceptron_plots.plot_perceptron(directory, entropy, counts, found))
 
 
 def nonlinear(directory: Path) -> Written:

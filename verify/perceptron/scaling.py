@@ -103,6 +103,11 @@ class Extrapolation:
         half = INTERVAL_Z * self.limit_error
         return self.limit - half, self.limit + half
 
+    @property
+    def halfwidths(self) -> list[float]:
+        """4 SE of each size's crossover α_×(N)."""
+        return [INTERVAL_Z * e for e in self.errors]
+
 
 def extrapolate(sweeps: list[SizeSweep], fraction: Fraction, reference: int = 0) -> Extrapolation:
     """Fit the crossovers at radius cN of the sweeps (≥ 3 sizes) as α_∞ + b/N."""
