@@ -15,6 +15,7 @@ from pathlib import Path
 from verify.claim import Family
 from verify.dynamics.trajectories import Schedule
 from verify.linear.found import gd_minima
+from verify.nonlinear.practice import FIGURE_EXPERIMENTS, outcome
 from verify.perceptron import survey as sv
 from verify.perceptron.survey import Survey
 
@@ -62,7 +63,8 @@ def nonlinear(directory: Path) -> Written:
     """Alignment and balance of GD- and SGD-found ReLU minima against their sharpness (N2)."""
     from verify.report import nonlinear_plots
 
-    return Written(nonlinear_plots.plot_nonlinear(directory))
+    results = [(exp, outcome(exp)) for exp in FIGURE_EXPERIMENTS]
+    return Written(nonlinear_plots.plot_nonlinear(directory, results))
 
 
 FIGURES: dict[Family, Callable[..., Written]] = {

@@ -91,6 +91,12 @@ class PracticeExperiment:
         return x, y / rms
 
 
+FIGURE_EXPERIMENTS = (  # the columns of the nonlinear_structure figure
+    PracticeExperiment((3, 2, 1), (3, 8, 1), 8, 0, tuple(range(8)), (0.05, 0.1, 0.2, 0.4)),
+    PracticeExperiment((3, 2, 1), (3, 6, 6, 1), 8, 0, tuple(range(8)), (0.05, 0.1, 0.2, 0.4)),
+)
+
+
 def _layers(widths: tuple[int, ...], scale: float, rng: np.random.Generator) -> tr.Weights:
     return [rng.standard_normal((b, a)) * scale / np.sqrt(a) for a, b in itertools.pairwise(widths)]
 
@@ -126,7 +132,7 @@ class Outcome:
 def outcome(exp: PracticeExperiment) -> Outcome:
     """Train every (seed, setting) run in float64 — GD and sharp runs in one batched call, then
     the SGD runs in another — and measure at the end points (cached: the two working
-    precisions and the plots share it)."""
+    precisions and the figures share it)."""
     x, y = exp.data()
     plan = [("gd", s, eta, exp.scale) for s in exp.seeds for eta in exp.steps]
     plan += [("sharp", s, SHARP_STEP, SHARP_SCALE) for s in exp.seeds]

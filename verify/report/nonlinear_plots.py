@@ -1,78 +1,86 @@
 """Figures of N2: alignment and balance of GD- and SGD-found ReLU minima against their
-sharpness."""
+sharpness, drawn from the outcomes of `verify.nonlinear.practice` experiments."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from operator import attrgetter
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from verify.nonlinear.practice import PracticeExperiment, outcome
 from verify.report.figure_files import plt, save
 
-EXPERIMENTS = (
-    PracticeExperiment((3, 2, 1), (3, 8, 1), 8, 0, tuple(range(8)), (0.05, 0.1, 0.2, 0.4)),
-    PracticeExperiment((3, 2, 1), (3, 6, 6, 1), 8, 0, tuple(range(8)), (0.05, 0.1, 0.2, 0.4)),
-)
+
+class Experiment(Protocol):
+    """What is drawn of an N2 experiment (`practice.PracticeExperiment`)."""
+
+    teacher: tuple[int, ...]
+    student: tuple[int, ...]
+    samples: int
+    steps: tuple[float, ...]
+    batch: int
 
 
-def plot_nonlinear(directory: Path) -> list[Path]:
-    """nonlinear_structure.{png,svg}: for each experiment (columns), alignment
+class Minimum(Protocol):
+    """What is drawn of one minimum (`practice.Minimum`)."""
+
+    setting: str
+    step: float
+    sharpness: float
+    structure: tuple[float, float, float]  # alignment, imbalance, unit imbalance
+    baseline: tuple[float, float]  # the rotation baseline's alignment, imbalance
+
+
+class Outcome(Protocol):
+    """The minima an experiment reached (`practice.Outcome`)."""
+
+    minima: tuple[Minimum, ...]
+
+
+STRUCTURE = attrgetter("structure")
+
+
+def _series(exp: Experiment, out: Outcome) -> list:
+    """(minima, a minimum's (alignment, imbalance) pair, scatter style) per series drawn."""
+    gd = [m for m in out.minima if m.setting == "gd"]
+    colours = plt.cm.viridis(np.linspace(0, 0.85, len(exp.steps)))
+    baseline = {"color": "0.6", "marker": "x", "s": 18, "label": "rotation baseline (same norms)"}
+    series = [(gd, attrgetter("baseline"), baseline)]
+    series += [
+        (
+            [m for m in gd if m.step == eta],
+            STRUCTURE,
+            {"color": c, "s": 22, "alpha": 0.7, "label": f"GD, small init, η = {eta:g}"},
+        )
+        for eta, c in zip(exp.steps, colours, strict=True)
+    ]
+    sgd = {
+        "facecolors": "none",
+        "edgecolors": "tab:orange",
+        "marker": "D",
+        "s": 26,
+        "label": f"SGD, small init, B = {exp.batch} of {exp.samples}, all η",
+    }
+    sharp = {"color": "tab:red", "marker": "^", "s": 26, "label": "large init, η = 0.01 (sharper)"}
+    for setting, style in (("sgd", sgd), ("sharp", sharp)):
+        series.append(([m for m in out.minima if m.setting == setting], STRUCTURE, style))
+    return series
+
+
+def plot_nonlinear(directory: Path, results: Sequence[tuple[Experiment, Outcome]]) -> list[Path]:
+    """nonlinear_structure.{png,svg}: for each (experiment, outcome) (columns), alignment
     |u_1(W_k)·v_1(W_{k+1})| (top) and imbalance (bottom), layer pairs averaged, against λ_max
     at every end point: GD from small init by step size, mini-batch SGD from the same init (all
     step sizes), the sharper setting (large init, small step) and the same-norm rotation
     baseline of the GD minima (drawn at its minimum's λ_max; rotated weights are not
     minima)."""
-    fig, axes = plt.subplots(2, len(EXPERIMENTS), figsize=(5.5 * len(EXPERIMENTS), 7))
-    for col, exp in enumerate(EXPERIMENTS):
-        out = outcome(exp)
+    fig, axes = plt.subplots(2, len(results), figsize=(5.5 * len(results), 7), squeeze=False)
+    for col, (exp, out) in enumerate(results):
         top, bottom = axes[0][col], axes[1][col]
-        colours = plt.cm.viridis(np.linspace(0, 0.85, len(exp.steps)))
-        gd = [m for m in out.minima if m.setting == "gd"]
-        sharp = [m for m in out.minima if m.setting == "sharp"]
-        # (minima, value of a minimum's (alignment, imbalance) pair, style)
-        series = [
-            (
-                gd,
-                lambda m: m.baseline,
-                {"color": "0.6", "marker": "x", "s": 18, "label": "rotation baseline (same norms)"},
-            )
-        ]
-        series += [
-            (
-                [m for m in gd if m.step == eta],
-                lambda m: m.structure,
-                {"color": c, "s": 22, "alpha": 0.7, "label": f"GD, small init, η = {eta:g}"},
-            )
-            for eta, c in zip(exp.steps, colours, strict=True)
-        ]
-        series.append(
-            (
-                [m for m in out.minima if m.setting == "sgd"],
-                lambda m: m.structure,
-                {
-                    "facecolors": "none",
-                    "edgecolors": "tab:orange",
-                    "marker": "D",
-                    "s": 26,
-                    "label": f"SGD, small init, B = {exp.batch} of {exp.samples}, all η",
-                },
-            )
-        )
-        series.append(
-            (
-                sharp,
-                lambda m: m.structure,
-                {
-                    "color": "tab:red",
-                    "marker": "^",
-                    "s": 26,
-                    "label": "large init, η = 0.01 (sharper)",
-                },
-            )
-        )
         for index, ax in ((0, top), (1, bottom)):
-            for ms, value, style in series:
+            for ms, value, style in _series(exp, out):
                 ax.scatter([m.sharpness for m in ms], [value(m)[index] for m in ms], **style)
             ax.set_xscale("log")
         top.set_title(f"student {exp.student}, teacher {exp.teacher}, n = {exp.samples}")
