@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from verify.claim import Family
-from verify.dynamics.trajectories import Schedule
+from verify.dynamics.trajectories import Schedule, trajectories
 from verify.linear.found import gd_minima
 from verify.nonlinear.practice import FIGURE_EXPERIMENTS, outcome
 from verify.perceptron import survey as sv
@@ -40,7 +40,9 @@ def dynamics(directory: Path, schedule: Schedule | None = None) -> Written:
     a note for each run that diverged."""
     from verify.report import dynamics_plots
 
-    paths, runs = dynamics_plots.plot_dynamics(directory, schedule or Schedule())
+    schedule = schedule or Schedule()
+    runs = trajectories(schedule)
+    paths = dynamics_plots.plot_dynamics(directory, schedule, runs)
     notes = [
         f"{run.name}: diverged at step {run.diverged_at} (plotted until then)"
         for run in runs

@@ -2,8 +2,9 @@
 
 Four regimes from one unbalanced start, target 1: plain GD (x = 1), GD + weight decay μ,
 GD on sampled noisy inputs x = 1 + σε, and mini-batch SGD (batch B) on a small data set.
-Each records the loss ½(P x − y)² of its own data (mean over the data set for SGD), |D_12|,
-and the path (w_1, w_2); a run that diverges stops there and says at which step.
+Each records the loss ½(P x − y)² of its own data (expected over the noise for noise, mean
+over the data set for SGD) and its minimum over P (the floor the loss falls to), |D_12|, and
+the path (w_1, w_2); a run that diverges stops there and says at which step.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from verify.dynamics import steps
-from verify.dynamics.data import Dataset, batches, noisy_factor
+from verify.dynamics.data import Dataset, batches, expected_noise_loss, noisy_factor
 from verify.evidence import InvalidCase
 from verify.scalar import others
 
@@ -42,21 +43,39 @@ class Schedule:
         if self.steps < 1:
             raise InvalidCase(f"the number of steps must be positive, got {self.steps}")
 
+    @property
+    def noisy_minimiser(self) -> float:
+        """P* = 1/(1 + σ²), the minimiser of the expected noisy loss (G4)."""
+        return 1 / (1 + self.sigma**2)
+
 
 @dataclass
 class Trajectory:
-    """Loss, |D_12| and (w_1, w_2) per step; `diverged_at` when the run left every basin."""
+    """Loss, |D_12| and (w_1, w_2) per step; `diverged_at` when the run left every basin;
+    `floor` the minimum of the loss over P (0 for GD and weight decay: plain loss, target 1);
+    `stochastic` for the noisy and SGD runs."""
 
     name: str
     losses: list[float] = field(default_factory=list)
     imbalances: list[float] = field(default_factory=list)
     path: list[tuple[float, float]] = field(default_factory=list)
     diverged_at: int | None = None
+    floor: float = 0.0
+    stochastic: bool = False
 
 
-def _run(name: str, schedule: Schedule, factor, loss, mu: float = 0.0) -> Trajectory:
-    """Iterate w ← (1 − ημ)w − η r(t, P) Π_{k≠i} w_k from START."""
-    out, ws = Trajectory(name), list(START)
+def _run(
+    name: str,
+    schedule: Schedule,
+    factor,
+    loss,
+    mu: float = 0.0,
+    minimiser: float = 1.0,
+    stochastic: bool = False,
+) -> Trajectory:
+    """Iterate w ← (1 − ημ)w − η r(t, P) Π_{k≠i} w_k from START; the floor is the loss at
+    `minimiser`."""
+    out, ws = Trajectory(name, floor=loss(minimiser), stochastic=stochastic), list(START)
     for t in range(schedule.steps + 1):
         p = others(ws)
         out.losses.append(loss(p))
@@ -101,7 +120,16 @@ def trajectories(schedule: Schedule) -> list[Trajectory]:
             f"noise σ={sigma:g}",
             schedule,
             lambda t, p: noisy_factor(p, sigma, eps[t]),
-            lambda p: (p - 1) ** 2 / 2 + sigma**2 * p**2 / 2,
+            lambda p: expected_noise_loss(p, sigma),
+            minimiser=schedule.noisy_minimiser,
+            stochastic=True,
         ),
-        _run(f"SGD B={schedule.batch}", schedule, sgd_factor, mean_loss),
+        _run(
+            f"SGD B={schedule.batch}",
+            schedule,
+            sgd_factor,
+            mean_loss,
+            minimiser=float(DATA.minimiser()),
+            stochastic=True,
+        ),
     ]

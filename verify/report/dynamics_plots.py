@@ -1,25 +1,36 @@
-"""Figures of the two phases (G7): loss and imbalance vs step, and paths in the (w1, w2) plane."""
+"""Figures of the two phases (G7): loss and imbalance vs step, and paths in the (w1, w2) plane,
+drawn from the trajectories of `verify.dynamics.trajectories`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from verify.dynamics.data import expected_noise_loss
-from verify.dynamics.trajectories import DATA, Schedule, Trajectory, trajectories
 from verify.report.figure_files import plt, save
 
 
-def _floor(run: Trajectory, schedule: Schedule, index: int) -> float:
-    """The minimum of each regime's loss (0 for GD and weight decay, as a reference)."""
-    if index == 2:
-        return expected_noise_loss(1 / (1 + schedule.sigma**2), schedule.sigma)
-    if index == 3:
-        p = float(DATA.minimiser())
-        xs, ys = np.array(DATA.xs, dtype=float), np.array(DATA.ys, dtype=float)
-        return float(np.mean((p * xs - ys) ** 2) / 2)
-    return 0.0
+class Setting(Protocol):
+    """What is drawn of the runs' schedule (`trajectories.Schedule`)."""
+
+    eta: float
+    sigma: float
+
+    @property
+    def noisy_minimiser(self) -> float: ...
+
+
+class Run(Protocol):
+    """What is drawn of one run (`trajectories.Trajectory`)."""
+
+    name: str
+    losses: list[float]
+    imbalances: list[float]
+    path: list[tuple[float, float]]
+    floor: float
+    stochastic: bool
 
 
 SMOOTH = 200  # steps in the running mean drawn over the stochastic runs
@@ -32,15 +43,13 @@ def _smooth(values: np.ndarray) -> np.ndarray:
     return np.convolve(values, np.ones(width) / width, mode="valid")
 
 
-def plot_dynamics(directory: Path, schedule: Schedule | None = None) -> tuple[list[Path], list]:
-    """Write phases.{png,svg} and paths.{png,svg}; returns the paths and the trajectories."""
-    schedule = schedule or Schedule()
-    runs = trajectories(schedule)
+def _phases_figure(schedule: Setting, runs: Sequence[Run]):
+    """Loss above its floor (top) and |D_12| (bottom) against the step, log-log."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 7), sharex=True)
-    for index, run in enumerate(runs):
+    for run in runs:
         t = np.arange(1, len(run.losses) + 1)
-        excess = np.array(run.losses) - _floor(run, schedule, index)
-        if index >= 2:  # noise and SGD: the raw curve faintly, its running mean on top
+        excess = np.array(run.losses) - run.floor
+        if run.stochastic:  # the raw curve faintly, its running mean on top
             (line,) = top.loglog(t, np.abs(excess), lw=0.5, alpha=0.25)
             trend = np.abs(_smooth(excess))
             top.loglog(t[: len(trend)], trend, color=line.get_color(), lw=1.2, label=run.name)
@@ -53,19 +62,22 @@ def plot_dynamics(directory: Path, schedule: Schedule | None = None) -> tuple[li
     bottom.set_ylabel("|D_12| = |w_1² − w_2²|")
     bottom.set_xlabel("step + 1")
     top.legend(fontsize=8)
-    written = save(fig, directory, "phases")
+    return fig
+
+
+def _paths_figure(schedule: Setting, runs: Sequence[Run]):
+    """Each run's path in the (w1, w2) plane, with the minima's hyperbolas."""
     fig, ax = plt.subplots(figsize=(6, 6))
     grid = np.linspace(0.2, 3, 400)
     ax.plot(grid, 1 / grid, "k--", lw=0.8, label="w1·w2 = 1")
-    noisy = 1 / (1 + schedule.sigma**2)
+    noisy = schedule.noisy_minimiser
     ax.plot(grid, noisy / grid, "k:", lw=0.8, label=f"w1·w2 = 1/(1+σ²) = {noisy:.2f}")
-    for index, run in enumerate(runs):
+    for run in runs:
         path = np.array(run.path)
-        if index >= 2:
+        if run.stochastic:
             (line,) = ax.plot(path[:, 0], path[:, 1], lw=0.4, alpha=0.2)
-            ax.plot(
-                _smooth(path[:, 0]), _smooth(path[:, 1]), color=line.get_color(), label=run.name
-            )
+            trend = (_smooth(path[:, 0]), _smooth(path[:, 1]))
+            ax.plot(*trend, color=line.get_color(), label=run.name)
         else:
             ax.plot(path[:, 0], path[:, 1], lw=1.2, label=run.name)
     ax.plot([1], [1], "k*", ms=12, label="balanced minimum (1, 1)")
@@ -75,5 +87,10 @@ def plot_dynamics(directory: Path, schedule: Schedule | None = None) -> tuple[li
     ax.set_ylabel("w2")
     ax.set_aspect("equal")
     ax.legend(fontsize=8)
-    written += save(fig, directory, "paths")
-    return written, runs
+    return fig
+
+
+def plot_dynamics(directory: Path, schedule: Setting, runs: Sequence[Run]) -> list[Path]:
+    """Write phases.{png,svg} and paths.{png,svg} of the runs of this schedule."""
+    written = save(_phases_figure(schedule, runs), directory, "phases")
+    return written + save(_paths_figure(schedule, runs), directory, "paths")
