@@ -57,8 +57,8 @@ def perceptron(directory: Path, survey: Survey | None = None) -> Written:
 
     survey = survey or Survey()
     entropy = sv.local_entropy_by_class(survey)
-    counts, found = sv.counts_by_load(survey), sv.crossovers(survey)
-    return Written(perceptron_plots.plot_perceptron(directory, entropy, counts, found))
+    counts, crossovers = sv.counts_by_load(survey), sv.crossovers(survey)
+    return Written(perceptron_plots.plot_perceptron(directory, entropy, counts, crossovers))
 
 
 def nonlinear(directory: Path) -> Written:
