@@ -153,7 +153,11 @@ def test_sharpness_input_errors_are_one_line(capsys, tmp_path, text, message):
 def test_plot_dynamics_writes_figures_and_reports_divergence(capsys, tmp_path):
     status, _, _ = run(capsys, "plot", "dynamics", "-o", str(tmp_path), "--steps", "300")
     assert status == 0
-    assert {p.name for p in tmp_path.iterdir()} >= {"phases.png", "phases.svg", "paths.svg"}
+    assert {p.name for p in tmp_path.iterdir()} >= {
+        "dynamics_phases.png",
+        "dynamics_phases.svg",
+        "dynamics_paths.svg",
+    }
     status, out, _ = run(capsys, "plot", "dynamics", "-o", str(tmp_path), "--eta", "2")
     assert status == 0 and "GD: diverged at step" in out
 

@@ -36,9 +36,9 @@ def test_report_is_rendered_from_the_json(capsys, results, tmp_path):
 
 def test_report_embeds_the_family_figures(capsys, results, tmp_path):
     assert main(["report", "--from", str(results), "-o", str(tmp_path)]) == 0
-    assert (tmp_path / "img" / "phases.png").exists()  # G1b is a dynamics claim
+    assert (tmp_path / "img" / "dynamics_phases.png").exists()  # G1b is a dynamics claim
     assert "data:image/png;base64," in (tmp_path / "report.html").read_text()
-    assert "![phases](img/phases.png)" in (tmp_path / "report.md").read_text()
+    assert "![dynamics_phases](img/dynamics_phases.png)" in (tmp_path / "report.md").read_text()
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not on PATH (CI has it)")

@@ -91,6 +91,6 @@ def _paths_figure(schedule: Setting, runs: Sequence[Run]):
 
 
 def plot_dynamics(directory: Path, schedule: Setting, runs: Sequence[Run]) -> list[Path]:
-    """Write phases.{png,svg} and paths.{png,svg} of the runs of this schedule."""
-    written = save(_phases_figure(schedule, runs), directory, "phases")
-    return written + save(_paths_figure(schedule, runs), directory, "paths")
+    """Write dynamics_phases.{png,svg} and dynamics_paths.{png,svg} of the runs of this schedule."""
+    written = save(_phases_figure(schedule, runs), directory, "dynamics_phases")
+    return written + save(_paths_figure(schedule, runs), directory, "dynamics_paths")

@@ -54,7 +54,7 @@ def _gains_figure(found: list[FoundMinimum]):
 
 
 def plot_linear(directory: Path, found: list[FoundMinimum], flat: float) -> list[Path]:
-    """sharpness_vs_step (F9, F1) and top_path_gains (F5) of the minima found (≥ 1), given
-    the flattest sharpness λ_flat."""
-    paths = save(_sharpness_figure(found, flat), directory, "sharpness_vs_step")
-    return paths + save(_gains_figure(found), directory, "top_path_gains")
+    """linear_sharpness_vs_step (F9, F1) and linear_top_path_gains (F5) of the minima found
+    (≥ 1), given the flattest sharpness λ_flat."""
+    paths = save(_sharpness_figure(found, flat), directory, "linear_sharpness_vs_step")
+    return paths + save(_gains_figure(found), directory, "linear_top_path_gains")

@@ -1,12 +1,13 @@
 """Figures of the binary-perceptron enumeration (P3–P5), drawn from `verify.perceptron.survey`.
 
-local_entropy: the filled fraction n_d / C(N, d) of each Hamming shell around solutions, by
-margin class (P4), and the mean margin of the solutions in the shell.
-counts_vs_alpha: the number of solutions (κ ≥ 0) against the first moment 2^N H(0)^M (P3).
-crossover: the fraction of instances whose local-entropy curve around the highest-margin
-solution is monotone out to N/3, against α, with logistic fits; and the crossovers α_×(N)
-against 1/N for the radii N/6, N/4, N/3, extrapolated to N → ∞, with the literature's
-α ≈ 0.77–0.78 (P5).
+perceptron_local_entropy: the filled fraction n_d / C(N, d) of each Hamming shell around
+solutions, by margin class (P4), and the mean margin of the solutions in the shell.
+perceptron_counts_vs_alpha: the number of solutions (κ ≥ 0) against the first moment
+2^N H(0)^M (P3).
+perceptron_crossover: the fraction of instances whose local-entropy curve around the
+highest-margin solution is monotone out to N/3, against α, with logistic fits; and the
+crossovers α_×(N) against 1/N for the radii N/6, N/4, N/3, extrapolated to N → ∞, with the
+literature's α ≈ 0.77–0.78 (P5).
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ def _crossover_figure(data: Crossovers):
 def plot_perceptron(
     directory: Path, entropy: LocalEntropyByClass, counts: CountsByLoad, crossovers: Crossovers
 ) -> list[Path]:
-    """Write local_entropy, counts_vs_alpha and crossover (PNG and SVG) into `directory`."""
-    written = save(_local_entropy_figure(entropy), directory, "local_entropy")
-    written += save(_counts_figure(counts), directory, "counts_vs_alpha")
-    return written + save(_crossover_figure(crossovers), directory, "crossover")
+    """Write perceptron_local_entropy, perceptron_counts_vs_alpha and perceptron_crossover (PNG
+    and SVG) into `directory`."""
+    written = save(_local_entropy_figure(entropy), directory, "perceptron_local_entropy")
+    written += save(_counts_figure(counts), directory, "perceptron_counts_vs_alpha")
+    return written + save(_crossover_figure(crossovers), directory, "perceptron_crossover")
