@@ -1,0 +1,190 @@
+"""The claim families' figures: verify/report/ draws only what verify/figures.py computes with
+the numeric packages; file names carry the family; every image the docs show exists."""
+
+import ast
+import re
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from verify.claim import Family
+from verify.dynamics.trajectories import Schedule, Trajectory
+from verify.figures import FIGURES, family_figures
+from verify.linear.found import FoundMinimum
+from verify.nonlinear.practice import Minimum, Outcome, PracticeExperiment
+from verify.perceptron.scaling import Extrapolation
+from verify.perceptron.survey import CountsByLoad, Crossovers, LocalEntropyByClass, SizeCurve
+
+ROOT = Path(__file__).parents[1]
+IMAGES = ROOT / "docs" / "claims" / "img"
+# the printers in verify/report/ import none of these (their types: only under TYPE_CHECKING)
+NUMERIC = (
+    "verify.linear",
+    "verify.nonlinear",
+    "verify.dynamics",
+    "verify.perceptron",
+    "verify.stats",
+    "verify.claims",
+    "verify.cases",
+    "verify.scalar",
+)
+
+
+def _type_checking(test: ast.expr) -> bool:
+    """`if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:`."""
+    name = test.attr if isinstance(test, ast.Attribute) else getattr(test, "id", None)
+    return name == "TYPE_CHECKING"
+
+
+def runtime_imports(source: str, package: str) -> set[str]:
+    """Modules an import in `source` names outside `if TYPE_CHECKING:` blocks (lazy imports
+    count; `from a import b` counts as a and a.b; relative imports resolved in `package`)."""
+    found: set[str] = set()
+    here = package.split(".")
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _type_checking(node.test):
+            children = node.orelse
+        else:
+            children = list(ast.iter_child_nodes(node))
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            anchor = here[: len(here) + 1 - node.level] if node.level else []
+            base = ".".join([*anchor, node.module] if node.module else anchor)
+            found.update({base} | {f"{base}.{alias.name}" for alias in node.names})
+        for child in children:
+            visit(child)
+
+    visit(ast.parse(source))
+    return found
+
+
+def _numeric(modules: set[str]) -> set[str]:
+    return {m for m in modules for p in NUMERIC if m == p or m.startswith(p + ".")}
+
+
+def test_runtime_imports_skip_type_checking_only():
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "import typing\n"
+        "if TYPE_CHECKING:\n    from verify.linear.found import FoundMinimum\n"
+        "if typing.TYPE_CHECKING:\n    import verify.stats\nelse:\n    import verify.cases\n"
+        "def f():\n    from verify import scalar\n    from ..dynamics import data\n"
+    )
+    found = _numeric(runtime_imports(source, "verify.report"))
+    assert found == {"verify.cases", "verify.scalar", "verify.dynamics", "verify.dynamics.data"}
+    assert not _numeric({"verify.claim", "verify.report.figure_files", "verify.scalars"})
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "verify" / "report").rglob("*.py")), ids=lambda p: p.name
+)
+def test_printers_import_no_numeric_package(path):
+    found = _numeric(runtime_imports(path.read_text(encoding="utf-8"), "verify.report"))
+    assert not found, f"{path.name} imports {sorted(found)} (outside TYPE_CHECKING)"
+
+
+def test_the_command_line_starts_without_matplotlib():
+    code = "import sys, verify.cli; assert 'matplotlib' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _shown(page: Path) -> list[str]:
+    return re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", page.read_text(encoding="utf-8"))
+
+
+def test_each_family_with_figures_has_a_page_that_shows_them():
+    assert FIGURES and all(isinstance(family, Family) for family in FIGURES)
+    for family in FIGURES:
+        page = ROOT / family.docs
+        assert page.exists(), f"{family.value}: no {family.docs}"
+        assert any(Path(ref).name.startswith(f"{family.value}_") for ref in _shown(page))
+
+
+def test_every_image_the_docs_show_exists():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    for page in pages:
+        for ref in _shown(page):
+            if not ref.startswith(("http://", "https://")):
+                image = (page.parent / ref).resolve()
+                assert image.parent == IMAGES and image.exists(), f"{page.name}: {ref}"
+
+
+def test_families_without_figures_draw_nothing(tmp_path):
+    assert family_figures(["scalar", Family.USER], tmp_path) == []
+    assert not list(tmp_path.iterdir())
+
+
+def _linear(directory: Path) -> list[Path]:
+    from verify.report.linear_plots import plot_linear
+
+    found = [
+        FoundMinimum(0.1, "small", 4.0, (1.0, 1.0, 1.0, 1.0)),
+        FoundMinimum(0.2, "large", 6.0, (1.0, 1.5, 0.8, 1.0)),
+    ]
+    return plot_linear(directory, found, 3.8)
+
+
+def _dynamics(directory: Path) -> list[Path]:
+    from verify.report.dynamics_plots import plot_dynamics
+
+    path = [(0.25, 1.5), (0.5, 1.4), (0.8, 1.2), (0.9, 1.1), (1.0, 1.0)]
+    runs = [
+        Trajectory("GD", [1.0, 0.5, 0.1, 0.01, 0.0], [2.2, 1.7, 0.8, 0.4, 0.0], path),
+        Trajectory(
+            "SGD", [1.0, 0.6, 0.3, 0.3, 0.2], [2.2, 1.7, 0.9, 0.5, 0.1], path, None, 0.2, True
+        ),
+    ]
+    return plot_dynamics(directory, Schedule(steps=4), runs)
+
+
+def _perceptron(directory: Path) -> list[Path]:
+    from verify.report.perceptron_plots import plot_perceptron
+
+    ds, loads = np.arange(1, 4), np.array([0.25, 0.5, 0.75, 1.0])
+    fractions = tuple(np.array([0.5, 0.3, 0.2]) * (c + 1) / 4 for c in range(4))
+    margins = tuple(np.array([0.1, 0.05, np.nan]) for _ in range(4))
+    entropy = LocalEntropyByClass(6, 3, ds, fractions, margins, 2.0**-3)
+    means = np.array([8.0, 4.0, 1.0, 0.2])
+    counts = CountsByLoad(4, 3, loads, means, means - 1, means + 1, means, 2.0 ** (4 - loads * 4))
+    grid = np.linspace(0, 1, 5)
+    curve = SizeCurve(6, loads, np.array([1.0, 0.8, 0.3, 0.0]), loads * 0, loads * 0 + 1, 1 - grid)
+    fit = Extrapolation(
+        Fraction(1, 3), [6, 9, 12], [0.6, 0.65, 0.7], [0.01] * 3, 0.8, 0.02, -1.2, 1.0
+    )
+    crossovers = Crossovers(Fraction(1, 3), grid, (curve,), (fit,), (0.77, 0.78))
+    return plot_perceptron(directory, entropy, counts, crossovers)
+
+
+def _nonlinear(directory: Path) -> list[Path]:
+    from verify.report.nonlinear_plots import plot_nonlinear
+
+    exp = PracticeExperiment((3, 2, 1), (3, 4, 1), 4, 0, (0, 1), (0.1,))
+    minima = tuple(
+        Minimum(setting, 0, 0.1, (), sharpness, (0.9, 0.1, 0.1), (0.3, 0.5), 0.1)
+        for setting, sharpness in (("gd", 2.0), ("sgd", 1.5), ("sharp", 8.0))
+    )
+    return plot_nonlinear(directory, [(exp, Outcome(minima, ()))])
+
+
+DRAWN = {
+    Family.LINEAR: _linear,
+    Family.DYNAMICS: _dynamics,
+    Family.PERCEPTRON: _perceptron,
+    Family.NONLINEAR: _nonlinear,
+}
+
+
+@pytest.mark.parametrize("family", list(FIGURES), ids=lambda f: f.value)
+def test_each_plotter_draws_given_data_with_the_family_prefix(family, tmp_path):
+    written = DRAWN[family](tmp_path)
+    stems = {p.stem for p in written}
+    assert {p.name for p in written} == {f"{s}.{e}" for s in stems for e in ("png", "svg")}
+    assert all(s.startswith(f"{family.value}_") for s in stems)
+    assert all(p.stat().st_size > 1000 for p in written)
+    assert {f"{s}.png" for s in stems} <= {p.name for p in IMAGES.iterdir()}  # as committed
