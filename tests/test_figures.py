@@ -1,7 +1,6 @@
 """The claim families' figures: verify/report/ draws only what verify/figures.py computes with
 the numeric packages; file names carry the family; every image the docs show exists."""
 
-import ast
 import re
 import subprocess
 import sys
@@ -21,72 +20,6 @@ from verify.perceptron.survey import CountsByLoad, Crossovers, LocalEntropyByCla
 
 ROOT = Path(__file__).parents[1]
 IMAGES = ROOT / "docs" / "claims" / "img"
-# the printers in verify/report/ import none of these (their types: only under TYPE_CHECKING)
-NUMERIC = (
-    "verify.linear",
-    "verify.nonlinear",
-    "verify.dynamics",
-    "verify.perceptron",
-    "verify.stats",
-    "verify.claims",
-    "verify.cases",
-    "verify.scalar",
-)
-
-
-def _type_checking(test: ast.expr) -> bool:
-    """`if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:`."""
-    name = test.attr if isinstance(test, ast.Attribute) else getattr(test, "id", None)
-    return name == "TYPE_CHECKING"
-
-
-def runtime_imports(source: str, package: str) -> set[str]:
-    """Modules an import in `source` names outside `if TYPE_CHECKING:` blocks (lazy imports
-    count; `from a import b` counts as a and a.b; relative imports resolved in `package`)."""
-    found: set[str] = set()
-    here = package.split(".")
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _type_checking(node.test):
-            children = node.orelse
-        else:
-            children = list(ast.iter_child_nodes(node))
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            anchor = here[: len(here) + 1 - node.level] if node.level else []
-            base = ".".join([*anchor, node.module] if node.module else anchor)
-            found.update({base} | {f"{base}.{alias.name}" for alias in node.names})
-        for child in children:
-            visit(child)
-
-    visit(ast.parse(source))
-    return found
-
-
-def _numeric(modules: set[str]) -> set[str]:
-    return {m for m in modules for p in NUMERIC if m == p or m.startswith(p + ".")}
-
-
-def test_runtime_imports_skip_type_checking_only():
-    source = (
-        "from typing import TYPE_CHECKING\n"
-        "import typing\n"
-        "if TYPE_CHECKING:\n    from verify.linear.found import FoundMinimum\n"
-        "if typing.TYPE_CHECKING:\n    import verify.stats\nelse:\n    import verify.cases\n"
-        "def f():\n    from verify import scalar\n    from ..dynamics import data\n"
-    )
-    found = _numeric(runtime_imports(source, "verify.report"))
-    assert found == {"verify.cases", "verify.scalar", "verify.dynamics", "verify.dynamics.data"}
-    assert not _numeric({"verify.claim", "verify.report.figure_files", "verify.scalars"})
-
-
-@pytest.mark.parametrize(
-    "path", sorted((ROOT / "verify" / "report").rglob("*.py")), ids=lambda p: p.name
-)
-def test_printers_import_no_numeric_package(path):
-    found = _numeric(runtime_imports(path.read_text(encoding="utf-8"), "verify.report"))
-    assert not found, f"{path.name} imports {sorted(found)} (outside TYPE_CHECKING)"
 
 
 def test_the_command_line_starts_without_matplotlib():

@@ -1,6 +1,6 @@
 """Import rules, read from the source (AST, not grep): theory/ never imports verify/; only the
 catalogue imports verify.claims; the printers in verify/report/ import no claims and no
-training code; verify/cases.py imports no claim module."""
+training code, and no numeric package at run time; verify/cases.py imports no claim module."""
 
 import ast
 from pathlib import Path
@@ -8,6 +8,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
+# the printers in verify/report/ import none of these at run time (types: under TYPE_CHECKING)
+NUMERIC = (
+    "verify.linear",
+    "verify.nonlinear",
+    "verify.dynamics",
+    "verify.perceptron",
+    "verify.stats",
+    "verify.claims",
+    "verify.cases",
+    "verify.scalar",
+)
 TRAINING = (
     "verify.linear.train",
     "verify.linear.runs",
@@ -28,22 +39,33 @@ def _module(path: Path, root: Path = ROOT) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported(path: Path, root: Path = ROOT) -> set[str]:
+def _type_checking(test: ast.expr) -> bool:
+    """`if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:`."""
+    name = test.attr if isinstance(test, ast.Attribute) else getattr(test, "id", None)
+    return name == "TYPE_CHECKING"
+
+
+def imported(path: Path, root: Path = ROOT, runtime_only: bool = False) -> set[str]:
     """Every module an `import` or `from … import` in `path` names, anywhere in the file (lazy
-    imports inside functions count); `from a import b` counts as a and a.b."""
-    found = set()
+    imports inside functions count; with `runtime_only`, not those under `if TYPE_CHECKING:`);
+    `from a import b` counts as a and a.b; relative imports are resolved in the package."""
     name = _module(path, root)
-    package = name.rsplit(".", 1)[0] if path.name != "__init__.py" else name
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    here = (name if path.name == "__init__.py" else name.rsplit(".", 1)[0]).split(".")
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        skip = runtime_only and isinstance(node, ast.If) and _type_checking(node.test)
+        children = node.orelse if skip else list(ast.iter_child_nodes(node))
         if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
+            found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            found.add(base)
-            found |= {f"{base}.{alias.name}" for alias in node.names}
+            anchor = here[: len(here) + 1 - node.level] if node.level else []
+            base = ".".join([*anchor, node.module] if node.module else anchor)
+            found.update({base} | {f"{base}.{alias.name}" for alias in node.names})
+        for child in children:
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
     return found
 
 
@@ -55,14 +77,26 @@ def _names(modules: set[str], prefix: str) -> set[str]:
     return {m for m in modules if m == prefix or m.startswith(prefix + ".")}
 
 
-def test_the_rules_see_lazy_and_relative_imports(tmp_path):
-    package = tmp_path / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    source = "def f():\n    from .other import g\n    import verify.claims\n"
-    (package / "mod.py").write_text(source)
-    found = imported(package / "mod.py", tmp_path)
-    assert {"pkg.other", "pkg.other.g", "verify.claims"} <= found
+def _numeric(modules: set[str]) -> set[str]:
+    return {m for prefix in NUMERIC for m in _names(modules, prefix)}
+
+
+def test_the_rules_see_lazy_relative_and_type_checking_imports(tmp_path):
+    package = tmp_path / "pkg" / "sub"
+    package.mkdir(parents=True)
+    (package / "mod.py").write_text(
+        "from typing import TYPE_CHECKING\n"
+        "import typing\n"
+        "if TYPE_CHECKING:\n    from verify.linear.found import FoundMinimum\n"
+        "if typing.TYPE_CHECKING:\n    import verify.stats\nelse:\n    import verify.cases\n"
+        "def f():\n    from verify import scalar\n    from ..dynamics import data\n"
+    )
+    runtime = imported(package / "mod.py", tmp_path, runtime_only=True)
+    assert _numeric(runtime) == {"verify.cases", "verify.scalar"}
+    assert {"pkg.dynamics", "pkg.dynamics.data"} <= runtime
+    everything = imported(package / "mod.py", tmp_path)
+    assert {"verify.linear.found", "verify.stats"} <= everything - runtime
+    assert not _numeric({"verify.claim", "verify.report.figure_files", "verify.scalars"})
 
 
 @pytest.mark.parametrize("path", sources("theory"), ids=lambda p: p.name)
@@ -90,6 +124,9 @@ def test_claim_modules_import_no_other_family(path):
 
 @pytest.mark.parametrize("path", sources("verify/report"), ids=lambda p: p.name)
 def test_printers_import_no_claims_and_no_training(path):
+    """Printers draw what they are given: no numeric package at run time, and no claims or
+    training code even for types."""
+    assert not _numeric(imported(path, runtime_only=True)), f"{path} computes"
     found = imported(path)
     assert not _names(found, "verify.claims") and not _names(found, "verify.catalogue")
     trained = {m for prefix in TRAINING for m in _names(found, prefix)}
