@@ -79,8 +79,10 @@ FIGURES: dict[Family, Callable[..., Written]] = {
 
 def family_figures(families: Iterable[Family | str], directory: Path) -> list[Path]:
     """The figures of these families (members or their values; "scalar" and "user" have
-    none), in `FIGURES` order."""
-    wanted = {Family(f) for f in families}
+    none, nor has a value that names no family, e.g. from a results file of another
+    version), in `FIGURES` order."""
+    values = {f.value for f in Family}
+    wanted = {Family(f) for f in families if isinstance(f, Family) or f in values}
     return [
         path
         for family, draw in FIGURES.items()
