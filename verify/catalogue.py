@@ -17,6 +17,7 @@ from verify.claims import (
     nonlinear_practice,
     training,
 )
+from verify.errors import FlatminimaError
 
 _MODULES = (
     mulayoff,
@@ -31,7 +32,7 @@ _MODULES = (
 )
 
 
-class UnknownClaimError(KeyError):
+class UnknownClaimError(FlatminimaError, KeyError):
     """An ID that is not in the catalogue."""
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from hypothesis.strategies import SearchStrategy
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
+from verify.errors import FlatminimaError
 from verify.evidence import Degenerate, as_evidence
 from verify.views import bind
 
@@ -34,7 +35,7 @@ PATTERNS = ("conj_*.py", "conjectures/*.py")
 _LOADING: list[Claim] = []  # conjectures declared while a file is being imported
 
 
-class ConjectureError(Exception):
+class ConjectureError(FlatminimaError):
     """A problem in a user's conjecture file, with the file and line it comes from."""
 
 

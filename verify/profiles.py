@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, settings
 
+from verify.errors import FlatminimaError
+
 PROFILES: dict[str, int] = {"quick": 12, "ci": 30, "thorough": 200}
 DEFAULT_PROFILE = "quick"
 
@@ -18,7 +20,7 @@ for _name, _examples in PROFILES.items():
     )
 
 
-class ProfileError(ValueError):
+class ProfileError(FlatminimaError, ValueError):
     """An unknown profile name."""
 
 
