@@ -29,9 +29,9 @@ from mpmath.ctx_mp import MPContext
 from verify.claim import Claim, Status
 from verify.errors import FlatminimaError
 from verify.evidence import Degenerate, as_evidence
+from verify.names import PATTERNS
 from verify.views import bind
 
-PATTERNS = ("conj_*.py", "conjectures/*.py")
 _LOADING: list[Claim] = []  # conjectures declared while a file is being imported
 
 
