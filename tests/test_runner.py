@@ -1,9 +1,11 @@
 """The runner can fail: negative controls, precision artefacts, degenerate and erroring checks."""
 
+import pytest
 from hypothesis import strategies as st
 
 from verify import cases, scalar
 from verify.claim import Claim, Status
+from verify.errors import FlatminimaError, InvalidClaim
 from verify.evidence import Degenerate, equal
 from verify.precision import exact
 from verify.report.json import results_document
@@ -23,6 +25,16 @@ ONE_CASE = st.just(0)
 
 def claim(check, cases_=ONE_CASE, status=Status.OPEN):
     return Claim("T1", "test claim", "tests", status, cases_, check)
+
+
+def test_a_claim_needs_a_strategy_and_a_callable_check():
+    with pytest.raises(
+        InvalidClaim, match=r"^claim T1: cases must be a Hypothesis strategy .*not list$"
+    ):
+        claim(lambda _, ctx: True, [1, 2])
+    with pytest.raises(FlatminimaError, match=r"^claim T1: check must be callable, not str$"):
+        claim("n < 3")
+    assert issubclass(InvalidClaim, TypeError)
 
 
 def test_wrong_claim_is_refuted_with_a_shrunk_counterexample():

@@ -27,7 +27,7 @@ from hypothesis.strategies import SearchStrategy
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
-from verify.errors import FlatminimaError
+from verify.errors import FlatminimaError, InvalidClaim
 from verify.evidence import Degenerate, as_evidence
 from verify.names import PATTERNS
 from verify.views import bind
@@ -101,17 +101,20 @@ def conjecture(
 
     def register(fn: Callable) -> Callable:
         extra = {} if lost_digits is None else {"lost_digits": lost_digits}
-        claim = Claim(
-            claim_id,
-            statement,
-            source,
-            kind,
-            cases,
-            _wrap(fn),
-            cost=cost,
-            examples=tuple(examples),
-            **extra,
-        )
+        try:
+            claim = Claim(
+                claim_id,
+                statement,
+                source,
+                kind,
+                cases,
+                _wrap(fn),
+                cost=cost,
+                examples=tuple(examples),
+                **extra,
+            )
+        except InvalidClaim as exc:  # e.g. cases=[...]: name the conjecture's file and line
+            raise ConjectureError(f"{_where(fn)}: {exc}") from None
         _LOADING.append(claim)
         fn.claim = claim
         return fn
@@ -149,6 +152,8 @@ def _import(path: Path) -> list[Claim]:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise ConjectureError(f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except ConjectureError:
+        raise  # already names its file and line (an invalid @conjecture)
     except Exception as exc:
         where = _raised_at(exc, str(path))
         raise ConjectureError(f"{where}: {type(exc).__name__}: {exc}") from None

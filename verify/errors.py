@@ -9,3 +9,7 @@ from __future__ import annotations
 
 class FlatminimaError(Exception):
     """A problem the user can fix, reported as one line (no traceback)."""
+
+
+class InvalidClaim(FlatminimaError, TypeError):
+    """A claim built from the wrong kind of parts (cases not a strategy, check not callable)."""
