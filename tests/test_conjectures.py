@@ -60,6 +60,7 @@ def test_a_check_that_raises_or_returns_the_wrong_type_is_an_error_with_file_and
     raises, wrong = load([path]).claims
     verdict = run_claim(raises)
     assert verdict.verdict is VerdictKind.ERROR and f"{path}:6: KeyError" in verdict.message
+    assert verdict.message.startswith(f"ConjectureError: {path}:6:")  # no second file:line
     verdict = run_claim(wrong)
     assert verdict.verdict is VerdictKind.ERROR
     assert f"{path}:" in verdict.message and "must return" in verdict.message

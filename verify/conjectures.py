@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from hypothesis.strategies import SearchStrategy
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
-from verify.errors import FlatminimaError, InvalidClaim
+from verify.errors import FlatminimaError, InvalidClaim, raised_at
 from verify.evidence import Degenerate, as_evidence
 from verify.names import PATTERNS
 from verify.views import bind
@@ -45,9 +44,7 @@ def _where(fn: Callable) -> str:
 
 def _raised_at(exc: BaseException, path: str) -> str:
     """file:line of the innermost frame of `exc`'s traceback inside `path` (else the last)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    inside = [f for f in frames if f.filename == path] or frames[-1:]
-    return f"{inside[-1].filename}:{inside[-1].lineno}" if inside else path
+    return raised_at(exc, lambda filename: filename == path) or path
 
 
 def _wrap(fn: Callable) -> Callable[[object, MPContext], object]:
