@@ -155,7 +155,9 @@ def verify(ids, profile, dps, json_path, seed, conjecture_paths) -> int:
     for record in document["claims"]:
         if record["verdict"] == "refuted":
             saved = save_counterexample(record, COUNTEREXAMPLES)
-            out.print(f"  saved {record['id']} counterexample to {saved}")
+            out.print(
+                f"  saved {record['id']} counterexample to {saved}, {saved.with_suffix('.py')}"
+            )
     out.print(table.summary_line(document["summary"]))
     if json_path is not None:
         write_json(document, json_path)
