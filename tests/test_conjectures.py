@@ -60,9 +60,37 @@ def test_a_check_that_raises_or_returns_the_wrong_type_is_an_error_with_file_and
     raises, wrong = load([path]).claims
     verdict = run_claim(raises)
     assert verdict.verdict is VerdictKind.ERROR and f"{path}:6: KeyError" in verdict.message
+    assert verdict.message.startswith(f"ConjectureError: {path}:6:")  # no second file:line
     verdict = run_claim(wrong)
     assert verdict.verdict is VerdictKind.ERROR
     assert f"{path}:" in verdict.message and "must return" in verdict.message
+
+
+NOT_A_STRATEGY = """
+from verify import conjecture
+
+@conjecture("Y9", "n is small", cases=[1, 2])
+def small(n, ctx):
+    return n < 3
+"""
+
+
+def test_cases_that_are_not_a_strategy_are_a_conjecture_error_with_file_and_line(capsys, tmp_path):
+    _write(tmp_path, "conj_good.py", TRUE)
+    bad = _write(tmp_path, "conj_list.py", NOT_A_STRATEGY)
+    loaded = load([bad])
+    assert loaded.claims == []
+    expected = (
+        f"{bad}:4: claim Y9: cases must be a Hypothesis strategy "
+        "(from verify.cases or hypothesis.strategies), not list"
+    )
+    assert [str(e) for e in loaded.errors] == [expected]
+    status = main(["verify", "--conjectures", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert status == 1  # as for every file that does not load; the other conjectures run
+    assert f"flatminima: conjecture error: {expected}" in err
+    assert "internal error" not in err
+    assert "Y1" in out and "verified" in out
 
 
 def test_cli_runs_the_good_conjectures_and_reports_the_broken_file(capsys, tmp_path):

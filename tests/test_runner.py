@@ -1,11 +1,15 @@
 """The runner can fail: negative controls, precision artefacts, degenerate and erroring checks."""
 
+import re
+
+import pytest
 from hypothesis import strategies as st
 
 from verify import cases, scalar
 from verify.claim import Claim, Status
+from verify.errors import ROOT, FlatminimaError, InvalidClaim
 from verify.evidence import Degenerate, equal
-from verify.precision import exact
+from verify.precision import check_dps, exact
 from verify.report.json import results_document
 from verify.runner import VerdictKind, run_claim
 
@@ -23,6 +27,16 @@ ONE_CASE = st.just(0)
 
 def claim(check, cases_=ONE_CASE, status=Status.OPEN):
     return Claim("T1", "test claim", "tests", status, cases_, check)
+
+
+def test_a_claim_needs_a_strategy_and_a_callable_check():
+    with pytest.raises(
+        InvalidClaim, match=r"^claim T1: cases must be a Hypothesis strategy .*not list$"
+    ):
+        claim(lambda _, ctx: True, [1, 2])
+    with pytest.raises(FlatminimaError, match=r"^claim T1: check must be callable, not str$"):
+        claim("n < 3")
+    assert issubclass(InvalidClaim, TypeError)
 
 
 def test_wrong_claim_is_refuted_with_a_shrunk_counterexample():
@@ -73,7 +87,22 @@ def test_raising_check_is_an_error_and_never_as_expected():
     verdict = run_claim(claim(broken, status=Status.PAPER))
     assert verdict.verdict is VerdictKind.ERROR
     assert not verdict.as_expected
-    assert verdict.message == "ZeroDivisionError: oops"
+    # Raised outside verify/ and theory/: the innermost frame, this file, the `raise` line.
+    where = f"{__file__}:{broken.__code__.co_firstlineno + 1}"
+    assert verdict.message == f"{where}: ZeroDivisionError: oops"
+
+
+def test_an_error_inside_flatminima_names_its_file_and_line_relative_to_the_root():
+    def bad_precision(_, ctx):
+        return check_dps((50, 40))  # raises in verify/precision.py
+
+    verdict = run_claim(claim(bad_precision))
+    assert verdict.verdict is VerdictKind.ERROR
+    found = re.fullmatch(r"(verify/precision\.py):(\d+): PrecisionError: (.*)", verdict.message)
+    assert found is not None, verdict.message
+    assert found[3] == "second precision (40) must exceed the first (50)"
+    raising = (ROOT / found[1]).read_text().splitlines()[int(found[2]) - 1]
+    assert "raise PrecisionError" in raising
 
 
 def test_wrong_return_type_is_an_error_naming_the_type():

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from verify.claim import Claim, Family
 from verify.claims import dynamics, linear, nonlinear, perceptron, scalar
+from verify.errors import FlatminimaError
 
 FAMILIES = {
     Family.LINEAR: linear,
@@ -17,7 +18,7 @@ FAMILIES = {
 }  # each module's CLAIMS; a new family adds its enum member, module and docs page
 
 
-class UnknownClaimError(KeyError):
+class UnknownClaimError(FlatminimaError, KeyError):
     """An ID that is not in the catalogue."""
 
     def __str__(self) -> str:

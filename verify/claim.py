@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis.strategies import SearchStrategy
 from mpmath.ctx_mp import MPContext
 
+from verify.errors import InvalidClaim
 from verify.precision import GUARD_DIGITS
 
 
@@ -76,6 +77,15 @@ class Claim:
     def __post_init__(self) -> None:
         if not self.id or not self.id.replace("_", "").replace("-", "").isalnum():
             raise ValueError(f"claim ID {self.id!r} must be a non-empty alphanumeric name")
+        if not isinstance(self.cases, SearchStrategy):
+            raise InvalidClaim(
+                f"claim {self.id}: cases must be a Hypothesis strategy (from verify.cases or "
+                f"hypothesis.strategies), not {type(self.cases).__name__}"
+            )
+        if not callable(self.check):
+            raise InvalidClaim(
+                f"claim {self.id}: check must be callable, not {type(self.check).__name__}"
+            )
 
     @property
     def where(self) -> str:

@@ -16,16 +16,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from verify import conjectures
-from verify.catalogue import UnknownClaimError, catalogue, select
-from verify.evidence import InvalidCase
+from verify.catalogue import catalogue, select
+from verify.errors import FlatminimaError
 from verify.figures import FIGURES, family_figures
-from verify.linear.inputs import InputError, load_network
+from verify.linear.inputs import load_network
 from verify.linear.sharpness import report as sharpness_report
-from verify.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, PrecisionError, check_dps
-from verify.profiles import DEFAULT_PROFILE, PROFILES, ProfileError, profile_settings
+from verify.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, check_dps
+from verify.profiles import DEFAULT_PROFILE, PROFILES, profile_settings
 from verify.report import pages, table
 from verify.report.json import results_document, save_counterexample, write_json
-from verify.report.latex import LatexError, compile_pdf, write_document
+from verify.report.latex import compile_pdf, write_document
 from verify.report.latex import entry as latex_entry
 from verify.runner import run_claim
 
@@ -164,7 +164,9 @@ def verify(ids, profile, dps, json_path, seed, conjecture_paths) -> int:
     for record in document["claims"]:
         if record["verdict"] == "refuted":
             saved = save_counterexample(record, COUNTEREXAMPLES)
-            out.print(f"  saved {record['id']} counterexample to {saved}")
+            out.print(
+                f"  saved {record['id']} counterexample to {saved}, {saved.with_suffix('.py')}"
+            )
     out.print(table.summary_line(document["summary"]))
     if json_path is not None:
         write_json(document, json_path)
@@ -309,15 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         click.echo(f"flatminima: error: {exc.format_message()}", err=True)
         return 2
-    except (
-        UnknownClaimError,
-        PrecisionError,
-        ProfileError,
-        LatexError,
-        InputError,
-        InvalidCase,
-        conjectures.ConjectureError,
-    ) as exc:
+    except FlatminimaError as exc:
         click.echo(f"flatminima: error: {exc}", err=True)
         return 2
     except Exception as exc:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,14 +26,15 @@ from hypothesis.strategies import SearchStrategy
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
+from verify.errors import FlatminimaError, InvalidClaim, raised_at
 from verify.evidence import Degenerate, as_evidence
+from verify.names import PATTERNS
 from verify.views import bind
 
-PATTERNS = ("conj_*.py", "conjectures/*.py")
 _LOADING: list[Claim] = []  # conjectures declared while a file is being imported
 
 
-class ConjectureError(Exception):
+class ConjectureError(FlatminimaError):
     """A problem in a user's conjecture file, with the file and line it comes from."""
 
 
@@ -44,9 +44,7 @@ def _where(fn: Callable) -> str:
 
 def _raised_at(exc: BaseException, path: str) -> str:
     """file:line of the innermost frame of `exc`'s traceback inside `path` (else the last)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    inside = [f for f in frames if f.filename == path] or frames[-1:]
-    return f"{inside[-1].filename}:{inside[-1].lineno}" if inside else path
+    return raised_at(exc, lambda filename: filename == path) or path
 
 
 def _wrap(fn: Callable) -> Callable[[object, MPContext], object]:
@@ -100,17 +98,20 @@ def conjecture(
 
     def register(fn: Callable) -> Callable:
         extra = {} if lost_digits is None else {"lost_digits": lost_digits}
-        claim = Claim(
-            claim_id,
-            statement,
-            source,
-            kind,
-            cases,
-            _wrap(fn),
-            cost=cost,
-            examples=tuple(examples),
-            **extra,
-        )
+        try:
+            claim = Claim(
+                claim_id,
+                statement,
+                source,
+                kind,
+                cases,
+                _wrap(fn),
+                cost=cost,
+                examples=tuple(examples),
+                **extra,
+            )
+        except InvalidClaim as exc:  # e.g. cases=[...]: name the conjecture's file and line
+            raise ConjectureError(f"{_where(fn)}: {exc}") from None
         _LOADING.append(claim)
         fn.claim = claim
         return fn
@@ -148,6 +149,8 @@ def _import(path: Path) -> list[Claim]:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
         raise ConjectureError(f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except ConjectureError:
+        raise  # already names its file and line (an invalid @conjecture)
     except Exception as exc:
         where = _raised_at(exc, str(path))
         raise ConjectureError(f"{where}: {type(exc).__name__}: {exc}") from None

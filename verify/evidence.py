@@ -12,6 +12,7 @@ from typing import Literal
 
 from mpmath.ctx_mp import MPContext
 
+from verify.errors import FlatminimaError
 from verify.precision import GUARD_DIGITS, Tier, tolerance
 
 Kind = Literal["equal", "at_most", "true"]
@@ -21,7 +22,7 @@ class Degenerate(Exception):
     """Raised by a check when a case is numerically degenerate (e.g. singular data)."""
 
 
-class InvalidCase(ValueError):
+class InvalidCase(FlatminimaError, ValueError):
     """A case violates a claim's hypothesis: a strategy bug, reported as an error, never as a
     counterexample."""
 

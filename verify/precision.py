@@ -12,13 +12,15 @@ from fractions import Fraction
 import mpmath
 from mpmath.ctx_mp import MPContext
 
+from verify.errors import FlatminimaError
+
 DEFAULT_DPS: tuple[int, int] = (50, 80)
 MIN_DPS = 20  # below this a 64-bit float screen is nearly as good; refuse
 MAX_DPS = 2000  # beyond this eigen-solvers and integrators take minutes per case
 GUARD_DIGITS = 10  # digits a check may lose to rounding before a residual counts as real
 
 
-class PrecisionError(ValueError):
+class PrecisionError(FlatminimaError, ValueError):
     """A requested precision is outside [MIN_DPS, MAX_DPS] or the pair is not increasing."""
 
 

@@ -1,24 +1,41 @@
-"""Named search profiles: how many cases Hypothesis draws per claim (before `Claim.cost`)."""
+"""Named search profiles: how many cases Hypothesis draws per claim (before `Claim.cost`).
+
+The profiles are flatminima's own `settings` objects, never registered with Hypothesis: a host
+test suite keeps its profile, and a verdict does not depend on it (nor on `CI` being set, which
+makes Hypothesis load its "ci" profile: derandomize, print_blob). Each one is derived from
+Hypothesis's built-in "default" profile, with every setting that decides which cases run and
+what is reported given explicitly; the names live in verify.names, which imports nothing.
+"""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, Verbosity, settings
 
-PROFILES: dict[str, int] = {"quick": 12, "ci": 30, "thorough": 200}
-DEFAULT_PROFILE = "quick"
+from verify.errors import FlatminimaError
+from verify.names import DEFAULT_PROFILE, PROFILES
 
-for _name, _examples in PROFILES.items():
-    settings.register_profile(
-        _name,
-        max_examples=_examples,
+__all__ = ["DEFAULT_PROFILE", "PROFILES", "ProfileError", "profile_settings"]
+
+
+def _profile(examples: int) -> settings:
+    return settings(
+        parent=settings.get_profile("default"),  # Hypothesis's built-in defaults, not the host's
+        max_examples=examples,
+        derandomize=False,  # the runner seeds every search with hypothesis.seed
         deadline=None,  # high-precision checks have no meaningful per-example deadline
         database=None,  # runs are reproducible from --seed; counterexamples are saved as JSON
+        phases=tuple(Phase),
         report_multiple_bugs=False,
         suppress_health_check=[HealthCheck.too_slow],
+        print_blob=False,
+        verbosity=Verbosity.normal,
     )
 
 
-class ProfileError(ValueError):
+_SETTINGS: dict[str, settings] = {name: _profile(n) for name, n in PROFILES.items()}
+
+
+class ProfileError(FlatminimaError, ValueError):
     """An unknown profile name."""
 
 
@@ -29,4 +46,4 @@ def profile_settings(name: str, cost: float = 1.0, shrink: bool = True) -> setti
         raise ProfileError(f"unknown profile {name!r} (choose from {', '.join(PROFILES)})")
     phases = tuple(p for p in Phase if shrink or p is not Phase.shrink)
     examples = max(1, round(PROFILES[name] * cost))
-    return settings(settings.get_profile(name), max_examples=examples, phases=phases)
+    return settings(_SETTINGS[name], max_examples=examples, phases=phases)

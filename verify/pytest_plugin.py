@@ -9,22 +9,26 @@ and `conjectures/*.py`) anywhere pytest collects, plus everything given with
 `--conjectures PATH` — become one test per `@conjecture`: it passes when the conjecture is
 verified (refuted, for status "false"), is skipped when inconclusive, and fails with the
 counterexample otherwise. A file that does not load fails as one test naming file and line.
+
+pytest loads this plugin in every session where flatminima is installed, so at import it reads
+only verify.names (no Hypothesis, mpmath or SymPy); the runner and the loader are imported
+by the hooks that use them, and it never touches Hypothesis's settings profiles.
 """
 
 from __future__ import annotations
 
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from verify import conjectures
-from verify.catalogue import catalogue
-from verify.claim import Claim, Status
-from verify.profiles import DEFAULT_PROFILE, PROFILES
-from verify.report.json import verdict_record
-from verify.report.serialize import case_text
-from verify.runner import Verdict, VerdictKind, run_claim
+from verify.names import DEFAULT_PROFILE, PATTERNS, PROFILES
+
+if TYPE_CHECKING:
+    from verify.claim import Claim
+    from verify.conjectures import ConjectureError
+    from verify.runner import Verdict
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,7 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "conjecture_files",
         type="args",
-        default=list(conjectures.PATTERNS),
+        default=list(PATTERNS),
         help="glob patterns of conjecture files (default: conj_*.py conjectures/*.py)",
     )
 
@@ -80,6 +84,9 @@ class ConjectureFile(pytest.File):
     """A file of `@conjecture`s: one item each, or one failing item if it does not load."""
 
     def collect(self):
+        from verify import conjectures
+        from verify.catalogue import catalogue
+
         loaded = conjectures.load([self.path], taken=set(catalogue()))
         for number, error in enumerate(loaded.errors):
             yield LoadProblem.from_parent(self, name=f"load-error-{number}", error=error)
@@ -94,7 +101,7 @@ class ConjectureFailed(Exception):
 class LoadProblem(pytest.Item):
     """A conjecture file that could not be loaded (syntax error, duplicate ID, raises)."""
 
-    def __init__(self, *, error: conjectures.ConjectureError, **kwargs):
+    def __init__(self, *, error: ConjectureError, **kwargs):
         super().__init__(**kwargs)
         self.error = error
 
@@ -116,6 +123,9 @@ class ConjectureItem(pytest.Item):
         self.claim = claim
 
     def runtest(self) -> None:
+        from verify.claim import Status
+        from verify.runner import VerdictKind, run_claim
+
         verdict = run_claim(self.claim, self.config.getoption("--claims-profile"))
         wanted = VerdictKind.REFUTED if self.claim.status is Status.FALSE else VerdictKind.VERIFIED
         if verdict.verdict is wanted:
@@ -141,6 +151,9 @@ def claims_profile(request: pytest.FixtureRequest) -> str:
 
 def claim_failure(verdict: Verdict) -> str:
     """Why a claim's verdict is not as its status demands, with the counterexample."""
+    from verify.report.json import verdict_record
+    from verify.report.serialize import case_text
+
     record = verdict_record(verdict)
     lines = [
         f"{record['id']} ({record['status']}) came out {record['verdict']}: {record['message']}"

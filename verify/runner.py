@@ -22,6 +22,8 @@ from mpmath.ctx_mp import MPContext
 
 import theory
 from verify.claim import Claim, Status
+from verify.conjectures import ConjectureError
+from verify.errors import source_location
 from verify.evidence import Degenerate, Evidence, as_evidence
 from verify.precision import (
     DEFAULT_DPS,
@@ -115,6 +117,15 @@ def agreement(
     return min([float(ctx_low.dps), *digits]) if digits else None
 
 
+def error_message(exc: Exception) -> str:
+    """`where: Type: message` for an exception a check raised, `where` the innermost frame in
+    verify/ or theory/ below `evaluate` (else the innermost); a conjecture's error already
+    names its file and line."""
+    if isinstance(exc, ConjectureError):
+        return f"{type(exc).__name__}: {exc}"
+    return f"{source_location(exc, skip=1)}: {type(exc).__name__}: {exc}"
+
+
 def evaluate(claim: Claim, case: object, dps: tuple[int, int]) -> CaseResult:
     """Evaluate one case at both precisions and classify it."""
     ctx_low, ctx_high = workcontext(dps[0]), workcontext(dps[1])
@@ -124,7 +135,7 @@ def evaluate(claim: Claim, case: object, dps: tuple[int, int]) -> CaseResult:
     except Degenerate as exc:
         return CaseResult(case, Outcome.DEGENERATE, message=f"degenerate case: {exc}")
     except Exception as exc:
-        return CaseResult(case, Outcome.ERROR, message=f"{type(exc).__name__}: {exc}")
+        return CaseResult(case, Outcome.ERROR, message=error_message(exc))
     if len(low.relations) != len(high.relations) or low.values.keys() != high.values.keys():
         message = "the check returned different relations at the two precisions"
         return CaseResult(case, Outcome.DISAGREE, None, high, ctx_high, message)

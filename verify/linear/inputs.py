@@ -11,10 +11,11 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
+from verify.errors import FlatminimaError
 from verify.linear.network import LinearNetwork, Rows
 
 
-class InputError(ValueError):
+class InputError(FlatminimaError, ValueError):
     """A malformed network description."""
 
 

@@ -4,10 +4,12 @@ Schema: {"flatminima", "profile", "seed", "dps", "environment", "summary",
          "claims": [{"id", "statement", "source", "status", "family", "derivation",
                      "origin" (file:line of a user conjecture, else ""), "where" (file:line
                      of the check, built-in claims too), "verdict", "tier",
-                     "cases", "digits", "seconds", "counterexample", "values", "message",
-                     "outcomes", "as_expected"}]}
+                     "cases", "digits", "seconds", "counterexample", "counterexample_python",
+                     "values", "message", "outcomes", "as_expected"}]}
 `values` are named numbers the check computed (decimal strings, as many significant digits
-as the lower working precision), including each relation's residual or excess.
+as the lower working precision), including each relation's residual or excess;
+`counterexample_python` is Python source rebuilding the case (`EXAMPLE = ...`, for
+`examples=[...]`), or a comment saying why it cannot be written, None without a case.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from verify.conjectures import origin
-from verify.report.serialize import case_data, number_text
+from verify.report.serialize import NotExpressible, case_data, case_source, number_text
 from verify.runner import Verdict, VerdictKind
 
 _PACKAGES = ("flatminima", "sympy", "mpmath", "hypothesis", "numpy")
@@ -35,6 +37,16 @@ def verdict_values(verdict: Verdict) -> dict[str, str]:
         margin = relation.margin(ctx) if relation.kind != "true" else bool(relation.lhs)
         values[f"{relation.label}: {relation.name}"] = number_text(ctx, margin, digits)
     return values
+
+
+def counterexample_python(case: object | None) -> str | None:
+    """`case_source(case)`, or a comment saying which value has no Python form."""
+    if case is None:
+        return None
+    try:
+        return case_source(case)
+    except NotExpressible as exc:
+        return f"# This counterexample cannot be written as Python: {exc}\n"
 
 
 def verdict_record(verdict: Verdict) -> dict:
@@ -56,6 +68,7 @@ def verdict_record(verdict: Verdict) -> dict:
         "seconds": round(verdict.seconds, 3),
         "dps": list(verdict.dps),
         "counterexample": case_data(verdict.counterexample),
+        "counterexample_python": counterexample_python(verdict.counterexample),
         "values": verdict_values(verdict),
         "message": verdict.message,
         "outcomes": verdict.outcomes,
@@ -99,8 +112,12 @@ def write_json(document: dict, path: Path) -> None:
 
 
 def save_counterexample(record: dict, directory: Path) -> Path:
-    """Write a refuted claim's record (counterexample, values) to DIRECTORY/ID.json."""
+    """Write a refuted claim's record (counterexample, values) to DIRECTORY/ID.json and the
+    case as Python (`EXAMPLE = ...`) to DIRECTORY/ID.py beside it; returns the JSON path."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{record['id']}.json"
     write_json(record, path)
+    source = record.get("counterexample_python") or "# This verdict has no counterexample.\n"
+    header = f"# {record['id']} counterexample, for `examples=[EXAMPLE]` (flatminima verify)\n"
+    path.with_suffix(".py").write_text(header + source, encoding="utf-8")
     return path

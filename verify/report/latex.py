@@ -15,12 +15,13 @@ from pathlib import Path
 import theory
 from theory import latex as printer
 from verify.claim import Claim
+from verify.errors import FlatminimaError
 
 INSTALL_HINT = "install it with: apt-get install texlive-latex-base texlive-latex-extra latexmk"
 VALUES_SHOWN = 8  # named values of a record printed in the evidence paragraph
 
 
-class LatexError(RuntimeError):
+class LatexError(FlatminimaError, RuntimeError):
     """No derivation to write, no TeX engine, or a failed compilation."""
 
 
