@@ -93,6 +93,18 @@ def test_cases_that_are_not_a_strategy_are_a_conjecture_error_with_file_and_line
     assert "Y1" in out and "verified" in out
 
 
+def test_conjectures_that_load_nothing_are_an_error_not_the_whole_catalogue(capsys, tmp_path):
+    bad = _write(tmp_path, "conj_syntax.py", "def broken(:\n")
+    assert main(["verify", "--conjectures", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:1: syntax error" in err
+    assert f"flatminima: error: no conjecture loaded from {bad}: nothing to verify" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["verify", "--conjectures", str(empty)]) == 2
+    assert "nothing to verify" in capsys.readouterr().err
+
+
 def test_cli_runs_the_good_conjectures_and_reports_the_broken_file(capsys, tmp_path):
     _write(tmp_path, "conj_good.py", TRUE)
     bad = _write(tmp_path, "conj_syntax.py", "def broken(:\n")

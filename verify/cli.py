@@ -140,6 +140,9 @@ def verify(ids, profile, dps, json_path, seed, conjecture_paths) -> int:
     """Search, check and decide claims (all when no IDS are given; with --conjectures and no
     IDS, just the conjectures)."""
     extra, problems = load_conjectures(conjecture_paths)
+    if conjecture_paths and not extra and not ids:
+        shown = ", ".join(map(str, conjecture_paths))
+        raise UserError(f"no conjecture loaded from {shown}: nothing to verify")
     claims = select(ids, extra)
     dps = dps_pair(dps)
     profile_settings(profile)  # validates the name before anything runs
