@@ -105,15 +105,17 @@ def test_values_without_a_python_form_are_named_not_written():
 
 
 def test_verify_saves_the_refuted_case_as_python_that_still_fails(tmp_path, monkeypatch, capsys):
+    """N2 (paper) is refuted on its registered experiment in ~3 s: its case, a whole
+    PracticeExperiment, is written as Python, read back, and still fails."""
     monkeypatch.chdir(tmp_path)
-    assert main(["verify", "F3", "--json", str(tmp_path / "results.json")]) == 0
+    assert main(["verify", "N2", "--json", str(tmp_path / "results.json")]) == 0
     out = capsys.readouterr().out
-    saved = tmp_path / ".flatminima" / "counterexamples" / "F3.py"
-    assert saved.is_file() and "F3.py" in out
+    saved = tmp_path / ".flatminima" / "counterexamples" / "N2.py"
+    assert saved.is_file() and "N2.py" in out
     (record,) = json.loads((tmp_path / "results.json").read_text())["claims"]
     assert record["verdict"] == "refuted"
     assert saved.read_text().endswith(record["counterexample_python"])
-    (claim,) = select(["F3"])
+    (claim,) = select(["N2"])
     case = rebuild(saved.read_text())
     result = evaluate(claim, case, (50, 80))
     assert result.outcome is Outcome.FAILED, result.message
