@@ -68,6 +68,30 @@ def test_counterexample_matrices_print_as_matrices():
     assert r"\text{weights} = \left(\begin{bmatrix}" in text and "sigma" not in text
 
 
+def test_evidence_prints_tiny_residuals_with_their_exponent():
+    """A verified claim must not read as failed: 1.855e-79 was printed as "1.855…" (cut at 40
+    characters) and F1's excess −6.7e-80 as a violated bound."""
+    record = {
+        "verdict": "verified",
+        "status": "proved",
+        "tier": "symbolic",
+        "cases": 12,
+        "digits": 49.0,
+        "dps": [50, 80],
+        "message": "",
+        "counterexample": None,
+        "values": {
+            "residual: tr H": "1.8554268380085720874853490330235233453569532032969e-79",
+            "excess: λ_max ≥ N σ1": "-6.7470066836675348635830873928128121649343752847158e-80",
+            "lambda_max": "1e+40",
+            "ratio": "3/7",
+        },
+    }
+    text = evidence_latex(record)
+    for shown in ("1.85542683801e-79", "-6.74700668367e-80", "1.0e+40", "3/7"):
+        assert shown in text, text
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [("{not json", "not JSON"), ('{"claims": 3}', "not a `flatminima verify --json` document")],

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 
 from verify.catalogue import select
 from verify.cli import main
-from verify.report.serialize import NotExpressible, case_source
+from verify.precision import workcontext
+from verify.report.serialize import NotExpressible, case_source, number_shown, number_text
 from verify.runner import Outcome, evaluate
 from verify.scalar import ScalarNetwork
 
@@ -119,3 +120,28 @@ def test_verify_saves_the_refuted_case_as_python_that_still_fails(tmp_path, monk
     case = rebuild(saved.read_text())
     result = evaluate(claim, case, (50, 80))
     assert result.outcome is Outcome.FAILED, result.message
+
+
+@pytest.mark.parametrize(
+    ("text", "digits", "shown"),
+    [
+        ("1.8554268380085720874853490330235233453569532032969e-79", 6, "1.85543e-79"),
+        ("-6.7470066836675348635830873928128121649343752847158e-80", 4, "-6.747e-80"),
+        ("1e+40", 6, "1.0e+40"),
+        ("2.5e-400", 3, "2.5e-400"),  # beyond float64's range
+        ("-3.4142135623730950488", 3, "-3.41"),
+        ("3/7", 2, "3/7"),  # exact rationals and integers stay exact
+        ("-120000000000000000000001", 3, "-120000000000000000000001"),
+        ("[0.97467943448089639068, -1.2e-90]", 4, "[0.9747, -1.2e-90]"),
+        ("True", 3, "True"),
+        ("1.855e-79", None, "1.855e-79"),
+    ],
+)
+def test_every_printer_shows_sign_and_exponent(text, digits, shown):
+    assert number_shown(text, digits) == shown
+
+
+def test_lists_of_numbers_are_written_as_numbers():
+    ctx = workcontext(30)
+    text = number_text(ctx, [ctx.mpf(1) / 3, ctx.mpf("-2e-50")], 5)
+    assert text == "[0.33333, -2.0e-50]"

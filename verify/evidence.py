@@ -87,7 +87,8 @@ def equal(lhs, rhs, name: str = "lhs = rhs", size=None) -> Relation:
 
 
 def at_most(lhs, rhs, name: str = "lhs <= rhs", size=None) -> Relation:
-    """The relation lhs <= rhs (to working precision, relative to max(1, |lhs|, |rhs|, size))."""
+    """The relation lhs <= rhs (to working precision, relative to max(1, |lhs|, |rhs|, size));
+    reported as its excess lhs − rhs (≤ 0 when it holds)."""
     return Relation(name, "at_most", lhs, rhs, size)
 
 

@@ -16,9 +16,11 @@ import theory
 from theory import latex as printer
 from verify.claim import Claim
 from verify.errors import FlatminimaError
+from verify.report.serialize import number_shown
 
 INSTALL_HINT = "install it with: apt-get install texlive-latex-base texlive-latex-extra latexmk"
 VALUES_SHOWN = 8  # named values of a record printed in the evidence paragraph
+SHOWN_DIGITS = 12  # significant digits of each (sign and exponent always kept)
 
 
 class LatexError(FlatminimaError, RuntimeError):
@@ -83,7 +85,8 @@ def evidence_latex(record: dict) -> str:
     if shown:
         lines.append(r"\begin{itemize}")
         lines += [
-            rf"\item {printer.escape_text(name)}: \texttt{{{printer.escape_text(value[:40])}}}"
+            rf"\item {printer.escape_text(name)}: "
+            rf"\texttt{{{printer.escape_text(number_shown(value, SHOWN_DIGITS))}}}"
             for name, value in shown
         ]
         lines.append(r"\end{itemize}")

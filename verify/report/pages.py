@@ -10,7 +10,7 @@ import base64
 import html
 from pathlib import Path
 
-from verify.report.serialize import case_text
+from verify.report.serialize import case_text, number_shown
 
 COLUMNS = ("id", "status", "verdict", "tier", "cases", "digits", "seconds")
 
@@ -49,7 +49,7 @@ def _details(record: dict) -> list[str]:
         lines.append(f"defined at: {record['origin']}")
     if record["counterexample"] is not None:
         lines.append(f"counterexample: {case_text(record['counterexample'])}")
-    lines += [f"{name} = {value}" for name, value in record["values"].items()]
+    lines += [f"{name} = {number_shown(value)}" for name, value in record["values"].items()]
     return lines
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import re
 import sys
 from collections.abc import Callable
 from fractions import Fraction
@@ -36,16 +37,39 @@ def case_text(case: object) -> str:
             return ", ".join(f"{k}={fmt(v)}" for k, v in value.items())
         if isinstance(value, list):
             return "(" + ", ".join(fmt(v) for v in value) + ")"
-        return str(value)
+        return number_shown(value)
 
     return fmt(case_data(case))
 
 
 def number_text(ctx: MPContext, value: object, digits: int) -> str:
-    """A computed number as a decimal string with `digits` significant digits."""
+    """A computed number as a decimal string with `digits` significant digits (lists and tuples
+    of numbers as "[a, b, …]"); anything else as str()."""
     if hasattr(value, "context") or isinstance(value, float):
         return ctx.nstr(value, digits)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(number_text(ctx, v, digits) for v in value) + "]"
     return str(value)
+
+
+_EXACT = re.compile(r"-?\d+(/\d+)?")  # integers and rationals p/q: printed exactly
+_DECIMAL = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def number_shown(text: object, digits: int | None = None) -> str:
+    """How every printer shows a value of the JSON: a decimal string rounded to `digits`
+    significant digits (None: as computed) keeping its sign and exponent (1.855e-79,
+    -6.747e-80, 1.0e+40), at any exponent; integers and rationals p/q exactly; a list
+    "[a, b]" element by element; any other text unchanged."""
+    shown = str(text)
+    if shown.startswith("[") and shown.endswith("]"):
+        parts = shown[1:-1].split(", ") if len(shown) > 2 else []
+        return "[" + ", ".join(number_shown(part, digits) for part in parts) + "]"
+    if digits is None or _EXACT.fullmatch(shown) or not _DECIMAL.fullmatch(shown):
+        return shown
+    ctx = MPContext()
+    ctx.dps = max(digits, sum(c.isdigit() for c in shown)) + 5
+    return ctx.nstr(ctx.mpf(shown), digits)
 
 
 class NotExpressible(ValueError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from verify.report.serialize import case_text
+from verify.report.serialize import case_text, number_shown
 
 _STYLE = {"verified": "green", "refuted": "red", "inconclusive": "yellow", "error": "bold red"}
 
@@ -46,11 +46,10 @@ FOUND_SHOWN = 6  # measured values printed for a verified paper/open claim
 
 
 def _short(text: str) -> str:
-    """A decimal string to 6 significant digits; anything else cut to 60 characters."""
-    try:
-        return f"{float(text):.6g}"
-    except ValueError:
-        return text if len(text) <= 60 else text[:57] + "..."
+    """A number to 6 significant digits, sign and exponent kept (`number_shown`); other text
+    cut to 60 characters."""
+    shown = number_shown(text, 6)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def print_details(console: Console, records: list[dict]) -> None:
@@ -67,7 +66,7 @@ def print_details(console: Console, records: list[dict]) -> None:
         if r["counterexample"] is not None:
             console.print(f"  counterexample: {case_text(r['counterexample'])}")
         for name, value in r["values"].items():
-            console.print(f"  {name} = {value}")
+            console.print(f"  {name} = {number_shown(value)}")
 
 
 def summary_line(summary: dict[str, int]) -> str:
