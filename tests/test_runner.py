@@ -1,5 +1,6 @@
 """The runner can fail: negative controls, precision artefacts, degenerate and erroring checks."""
 
+import json
 import re
 
 import pytest
@@ -167,3 +168,81 @@ def test_registered_examples_run_first_in_every_profile():
         assert verdict.verdict is VerdictKind.REFUTED
         assert verdict.counterexample == 10**6
         assert verdict.cases == 1  # checked before the search
+
+
+def test_a_confirmation_that_raises_is_this_claims_error():
+    """Fails at 50 and 80 digits, raises at the 160-digit confirmation: an error verdict naming
+    it (the run of the other claims goes on), never a crash of the whole run."""
+
+    def check(case, ctx):
+        if ctx.dps > 100:
+            raise RuntimeError("no memory at this precision")
+        return False
+
+    verdict = run_claim(claim(check))
+    assert verdict.verdict is VerdictKind.ERROR and not verdict.as_expected
+    assert "the 160-digit confirmation raised" in verdict.message
+    assert "RuntimeError: no memory at this precision" in verdict.message
+
+
+def test_a_confirmation_that_is_degenerate_is_inconclusive():
+    def check(case, ctx):
+        if ctx.dps > 100:
+            raise Degenerate("singular at 160 digits")
+        return False
+
+    verdict = run_claim(claim(check))
+    assert verdict.verdict is VerdictKind.INCONCLUSIVE
+    assert "degenerate at 160" in verdict.message
+
+
+def test_a_search_that_raises_is_this_claims_error():
+    drawn = st.integers().map(lambda n: 1 // (n - n))  # raises while drawing the case
+    verdict = run_claim(claim(lambda case, ctx: True, drawn))
+    assert verdict.verdict is VerdictKind.ERROR
+    assert verdict.message.startswith("the search raised ")
+    assert "ZeroDivisionError" in verdict.message
+
+
+def test_a_derivation_check_that_raises_is_this_claims_error(monkeypatch):
+    import verify.runner
+
+    def broken(claim_id):
+        raise ValueError(f"cannot simplify {claim_id}")
+
+    monkeypatch.setattr(verify.runner, "_derivation_check", broken)
+    with_derivation = Claim(
+        "T1", "s", "tests", Status.PROVED, ONE_CASE, lambda c, x: True, derivation="H4"
+    )
+    verdict = run_claim(with_derivation)
+    assert verdict.verdict is VerdictKind.ERROR
+    assert "the check of derivation H4 raised" in verdict.message
+    assert "ValueError: cannot simplify H4" in verdict.message
+
+
+CONFIRMATION_RAISES = """
+from hypothesis import strategies as st
+from verify import conjecture
+
+@conjecture("Y3", "breaks at 160 digits", cases=st.just(0))
+def breaks(case, ctx):
+    if ctx.dps > 100:
+        raise MemoryError("too precise")
+    return False
+
+@conjecture("Y4", "fine", cases=st.just(0))
+def fine(case, ctx):
+    return True
+"""
+
+
+def test_one_claim_raising_late_does_not_stop_the_run(tmp_path, capsys):
+    from verify.cli import main
+
+    path = tmp_path / "conj_late.py"
+    path.write_text(CONFIRMATION_RAISES)
+    results = tmp_path / "r.json"
+    assert main(["verify", "--conjectures", str(path), "--json", str(results)]) == 1
+    records = {r["id"]: r for r in json.loads(results.read_text())["claims"]}
+    assert records["Y3"]["verdict"] == "error" and "confirmation raised" in records["Y3"]["message"]
+    assert records["Y4"]["verdict"] == "verified"

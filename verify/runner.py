@@ -200,7 +200,20 @@ def run_claim(
     """Search, evaluate and decide one claim; `on_case` is called after every evaluated case."""
     dps = check_dps(dps)
     start = time.perf_counter()
-    results, stopped = _search(claim, profile, dps, seed, on_case)
+    try:
+        results, stopped = _search(claim, profile, dps, seed, on_case)
+    except Exception as exc:  # e.g. a strategy that raises while drawing: this claim only
+        message = f"the search raised {error_message(exc)}"
+        return Verdict(
+            claim,
+            VerdictKind.ERROR,
+            None,
+            0,
+            None,
+            time.perf_counter() - start,
+            dps,
+            message=message,
+        )
     counts = {o.value: sum(r.outcome is o for r in results) for o in Outcome}
     held = [r for r in results if r.outcome is Outcome.HELD]
 
@@ -227,9 +240,18 @@ def run_claim(
     if stopped is not None and stopped.outcome is Outcome.ERROR:
         return verdict(VerdictKind.ERROR, None, stopped)
     if stopped is not None:
-        if _confirm(claim, stopped.case, dps):
+        third = confirm_dps(dps)
+        try:
+            confirmed = _confirm(claim, stopped.case, dps)
+        except Degenerate as exc:
+            note = f"fails at {dps} digits, degenerate at {third}: {exc}"
+            return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
+        except Exception as exc:
+            note = f"fails at {dps} digits; the {third}-digit confirmation raised "
+            return verdict(VerdictKind.ERROR, None, stopped, note + error_message(exc))
+        if confirmed:
             return verdict(VerdictKind.REFUTED, stopped.evidence.tier, stopped)
-        note = f"fails at {dps} digits but holds at {confirm_dps(dps)}: precision artefact"
+        note = f"fails at {dps} digits but holds at {third}: precision artefact"
         return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
     doubtful = [r for r in results if r.outcome is not Outcome.HELD]
     if doubtful:
@@ -238,7 +260,11 @@ def run_claim(
         return verdict(VerdictKind.INCONCLUSIVE, None, None, "no case was generated")
     worst = min(held, key=lambda r: math.inf if r.digits is None else r.digits)
     tier = min(r.evidence.tier for r in held)
-    symbolic = _derivation_check(claim.derivation) if claim.derivation else None
+    try:
+        symbolic = _derivation_check(claim.derivation) if claim.derivation else None
+    except Exception as exc:
+        message = f"the check of derivation {claim.derivation} raised {error_message(exc)}"
+        return verdict(VerdictKind.ERROR, tier, worst, message)
     if symbolic is not None and not symbolic.ok:
         failed = "; ".join(symbolic.failures)
         return verdict(VerdictKind.INCONCLUSIVE, tier, worst, f"derivation fails: {failed}")
