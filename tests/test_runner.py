@@ -246,3 +246,65 @@ def test_one_claim_raising_late_does_not_stop_the_run(tmp_path, capsys):
     records = {r["id"]: r for r in json.loads(results.read_text())["claims"]}
     assert records["Y3"]["verdict"] == "error" and "confirmation raised" in records["Y3"]["message"]
     assert records["Y4"]["verdict"] == "verified"
+
+
+# Precision leaks: a true identity computed outside the given context must not be refuted.
+PRECISION_LEAKS = """
+from fractions import Fraction
+
+import mpmath as mp
+import numpy as np
+from verify import cases, conjecture, equal
+from hypothesis import strategies as st
+
+POSITIVE = st.fractions(Fraction(1, 3), 5, max_denominator=9)
+
+@conjecture("L1", "sqrt(x)^2 = x, written with the global mpmath context", cases=POSITIVE)
+def mp_style(x, ctx):
+    q = mp.mpf(x.numerator) / x.denominator
+    return equal(mp.sqrt(q) ** 2, q)
+
+@conjecture("L2", "sqrt(x)^2 = x, written with numpy floats", cases=POSITIVE)
+def numpy_style(x, ctx):
+    return equal(np.sqrt(float(x)) ** 2, float(x))
+
+@conjecture("L3", "sqrt(x)^2 = x + 1/10 (false), with numpy floats", cases=POSITIVE)
+def numpy_false(x, ctx):
+    return equal(np.sqrt(float(x)) ** 2, float(x) + 0.1)
+
+@conjecture("L4", "sqrt(x)^2 = x (1 + 10^-30) (false by 1e-30), at working precision",
+            cases=POSITIVE)
+def tiny_but_real(x, ctx):
+    q = ctx.mpf(x.numerator) / x.denominator
+    return equal(ctx.sqrt(q) ** 2, q * (1 + ctx.mpf(10) ** -30))
+"""
+
+
+@pytest.fixture(scope="module")
+def leaks(tmp_path_factory):
+    from verify.conjectures import load
+
+    path = tmp_path_factory.mktemp("leaks") / "conj_leaks.py"
+    path.write_text(PRECISION_LEAKS)
+    loaded = load([path])
+    assert not loaded.errors, loaded.errors
+    return {c.id: c for c in loaded.claims}
+
+
+def test_mp_style_code_works_at_the_checks_precision(leaks):
+    verdict = run_claim(leaks["L1"])
+    assert verdict.verdict is VerdictKind.VERIFIED and verdict.digits > 40, verdict.message
+
+
+def test_a_float64_computation_of_a_true_identity_is_not_refuted(leaks):
+    verdict = run_claim(leaks["L2"])
+    assert verdict.verdict is VerdictKind.INCONCLUSIVE, verdict.message
+    assert "fixed precision (numpy floats or Python floats?)" in verdict.message
+
+
+def test_float64_checks_still_refute_what_is_false_by_more(leaks):
+    assert run_claim(leaks["L3"]).verdict is VerdictKind.REFUTED
+
+
+def test_a_tiny_violation_computed_at_working_precision_is_refuted(leaks):
+    assert run_claim(leaks["L4"]).verdict is VerdictKind.REFUTED

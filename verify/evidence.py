@@ -56,6 +56,10 @@ class Relation:
         gap = ctx.mpf(self.lhs) - ctx.mpf(self.rhs)
         return abs(gap) if self.kind == "equal" else gap
 
+    def relative(self, ctx: MPContext):
+        """How far the relation is from holding, relative to its scale: margin / scale."""
+        return self.margin(ctx) / self.scale(ctx)
+
     def holds(self, ctx: MPContext, lost_digits: int = GUARD_DIGITS) -> bool:
         if self.kind == "true":
             return bool(self.lhs)

@@ -1,9 +1,14 @@
 """Search a claim's cases with Hypothesis, evaluate each at two precisions, give one verdict.
 
 - verified: every case held at both precisions (agreement measured in digits);
-- refuted: a case failed at both precisions, was shrunk, and still fails at a third, higher one;
-- inconclusive: the precisions disagree, a case is degenerate, or the symbolic derivation fails;
-- error: the check raised.
+- refuted: a case failed at both precisions, was shrunk, and still fails at a third, higher one,
+  by more than float64 rounding;
+- inconclusive: the precisions disagree, a case is degenerate, a failure vanishes at the third
+  precision or stays at float64 rounding level at all three (a check computing at fixed
+  precision), or the symbolic derivation fails;
+- error: the check, the search or the derivation check raised.
+
+While a check runs, mpmath's global context `mp` works at the check's precision too.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 
+import mpmath
 from hypothesis import example, given
 from hypothesis import seed as hypothesis_seed
 from hypothesis.reporting import with_reporter
@@ -130,8 +136,10 @@ def evaluate(claim: Claim, case: object, dps: tuple[int, int]) -> CaseResult:
     """Evaluate one case at both precisions and classify it."""
     ctx_low, ctx_high = workcontext(dps[0]), workcontext(dps[1])
     try:
-        low = as_evidence(claim.check(case, ctx_low))
-        high = as_evidence(claim.check(case, ctx_high))
+        with mpmath.workdps(ctx_low.dps):  # `mp.`-style code works at the check's precision
+            low = as_evidence(claim.check(case, ctx_low))
+        with mpmath.workdps(ctx_high.dps):
+            high = as_evidence(claim.check(case, ctx_high))
     except Degenerate as exc:
         return CaseResult(case, Outcome.DEGENERATE, message=f"degenerate case: {exc}")
     except Exception as exc:
@@ -148,10 +156,37 @@ def evaluate(claim: Claim, case: object, dps: tuple[int, int]) -> CaseResult:
     return CaseResult(case, outcome, digits, high, ctx_high, message)
 
 
-def _confirm(claim: Claim, case: object, dps: tuple[int, int]) -> bool:
-    """Does a failing case still fail at a third, higher precision?"""
+def _confirm(claim: Claim, case: object, dps: tuple[int, int]) -> tuple[Evidence, MPContext]:
+    """The evidence of a failing case at a third, higher precision."""
     ctx = workcontext(confirm_dps(dps))
-    return not as_evidence(claim.check(case, ctx)).holds(ctx, claim.lost_digits)
+    with mpmath.workdps(ctx.dps):
+        return as_evidence(claim.check(case, ctx)), ctx
+
+
+FLOAT64_LEVEL = (1e-20, 1e-13)  # relative failures of this size are float64 rounding's
+
+
+def fixed_precision(
+    claim: Claim, high: Evidence, ctx_high: MPContext, third: Evidence, ctx_third: MPContext
+) -> object | None:
+    """The relative size of the failure when every relation failing at the third precision
+    fails by an amount at float64 rounding level (FLOAT64_LEVEL) that has not shrunk from the
+    working precision: then the check computes at a fixed precision (numpy or Python floats)
+    and the failure is not evidence against the claim. None otherwise."""
+    if len(high.relations) != len(third.relations):
+        return None
+    pairs = [
+        (a, b)
+        for a, b in zip(high.relations, third.relations, strict=True)
+        if not b.holds(ctx_third, claim.lost_digits)
+    ]
+    if not pairs or any(b.kind == "true" for _, b in pairs):
+        return None
+    low, high_level = FLOAT64_LEVEL
+    sizes = [(a.relative(ctx_high), b.relative(ctx_third)) for a, b in pairs]
+    if all(low <= r3 <= high_level and r3 >= r2 / 10 for r2, r3 in sizes):
+        return max(r3 for _, r3 in sizes)
+    return None
 
 
 class _Stop(Exception):
@@ -242,15 +277,23 @@ def run_claim(
     if stopped is not None:
         third = confirm_dps(dps)
         try:
-            confirmed = _confirm(claim, stopped.case, dps)
+            third_evidence, ctx_third = _confirm(claim, stopped.case, dps)
         except Degenerate as exc:
             note = f"fails at {dps} digits, degenerate at {third}: {exc}"
             return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
         except Exception as exc:
             note = f"fails at {dps} digits; the {third}-digit confirmation raised "
             return verdict(VerdictKind.ERROR, None, stopped, note + error_message(exc))
-        if confirmed:
-            return verdict(VerdictKind.REFUTED, stopped.evidence.tier, stopped)
+        if not third_evidence.holds(ctx_third, claim.lost_digits):
+            size = fixed_precision(claim, stopped.evidence, stopped.ctx, third_evidence, ctx_third)
+            if size is None:
+                return verdict(VerdictKind.REFUTED, stopped.evidence.tier, stopped)
+            note = (
+                f"fails by {float(size):.1e} (relative) at {dps} and {third} digits alike, "
+                "float64 rounding level: the check computes at a fixed precision (numpy floats "
+                "or Python floats?); compute with the context it is given"
+            )
+            return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
         note = f"fails at {dps} digits but holds at {third}: precision artefact"
         return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
     doubtful = [r for r in results if r.outcome is not Outcome.HELD]
