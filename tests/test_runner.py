@@ -308,3 +308,15 @@ def test_float64_checks_still_refute_what_is_false_by_more(leaks):
 
 def test_a_tiny_violation_computed_at_working_precision_is_refuted(leaks):
     assert run_claim(leaks["L4"]).verdict is VerdictKind.REFUTED
+
+
+def test_cases_count_the_search_and_shrink_steps_are_apart():
+    calls = []
+    false = claim(imbalance_unchanged_by_gd, cases.scalar_runs(), Status.FALSE)
+    verdict = run_claim(false, on_case=lambda: calls.append(1))
+    assert verdict.verdict is VerdictKind.REFUTED
+    assert 1 <= verdict.cases <= 12  # the quick profile draws 12 cases; the 12th may fail
+    assert verdict.shrink_steps > 0 and verdict.cases + verdict.shrink_steps == len(calls)
+    assert sum(verdict.outcomes.values()) == verdict.cases
+    held = run_claim(claim(lambda case, ctx: True, st.integers()))
+    assert held.cases == 12 and held.shrink_steps == 0

@@ -85,6 +85,7 @@ class Verdict:
     ctx: MPContext | None = None
     message: str = ""
     outcomes: dict[str, int] = field(default_factory=dict)
+    shrink_steps: int = 0  # evaluations after the first failure, while Hypothesis shrank it
 
     @property
     def as_expected(self) -> bool:
@@ -202,14 +203,18 @@ def _derivation_check(claim_id: str):
     return None if found is None else found.check()
 
 
-def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseResult | None]:
+def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseResult | None, int]:
+    """Every evaluation in order, the failing case as shrunk (None: none failed) and how many
+    evaluations the search made up to and including the first failure (the rest shrank it)."""
     results: list[CaseResult] = []
+    first_failure: list[int] = []
 
     def search(case):
         result = evaluate(claim, case, dps)
         results.append(result)
         on_case()
         if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+            first_failure.append(len(results))
             raise _Stop(result)
 
     for case in reversed(claim.examples):  # decorators apply bottom-up: keep the given order
@@ -220,9 +225,9 @@ def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseR
     try:
         with with_reporter(lambda *_: None):
             search()
-    except _Stop as stop:
-        return results, stop.result  # the last raise is Hypothesis replaying the shrunk case
-    return results, None
+    except _Stop as stop:  # the last raise is Hypothesis replaying the shrunk case
+        return results, stop.result, first_failure[0]
+    return results, None, len(results)
 
 
 def run_claim(
@@ -236,7 +241,7 @@ def run_claim(
     dps = check_dps(dps)
     start = time.perf_counter()
     try:
-        results, stopped = _search(claim, profile, dps, seed, on_case)
+        everything, stopped, searched = _search(claim, profile, dps, seed, on_case)
     except Exception as exc:  # e.g. a strategy that raises while drawing: this claim only
         message = f"the search raised {error_message(exc)}"
         return Verdict(
@@ -249,6 +254,7 @@ def run_claim(
             dps,
             message=message,
         )
+    results = everything[:searched]  # the cases evaluated; the rest are shrink steps
     counts = {o.value: sum(r.outcome is o for r in results) for o in Outcome}
     held = [r for r in results if r.outcome is Outcome.HELD]
 
@@ -270,6 +276,7 @@ def run_claim(
             shown.ctx if shown is not None else None,
             message or (shown.message if shown is not None else ""),
             counts,
+            len(everything) - searched,
         )
 
     if stopped is not None and stopped.outcome is Outcome.ERROR:

@@ -4,7 +4,8 @@ Schema: {"flatminima", "profile", "seed", "dps", "environment", "summary",
          "claims": [{"id", "statement", "source", "status", "family", "derivation",
                      "origin" (file:line of a user conjecture, else ""), "where" (file:line
                      of the check, built-in claims too), "verdict", "tier",
-                     "cases", "digits", "seconds", "counterexample", "counterexample_python",
+                     "cases" (evaluated), "shrink_steps", "digits", "seconds",
+                     "counterexample", "counterexample_python",
                      "values", "message", "outcomes", "as_expected"}]}
 `values` are named numbers the check computed (decimal strings, as many significant digits
 as the lower working precision), including each relation's residual or excess;
@@ -64,6 +65,7 @@ def verdict_record(verdict: Verdict) -> dict:
         "verdict": verdict.verdict.value,
         "tier": verdict.tier.label if verdict.tier is not None else None,
         "cases": verdict.cases,
+        "shrink_steps": verdict.shrink_steps,
         "digits": None if verdict.digits is None else round(verdict.digits, 1),
         "seconds": round(verdict.seconds, 3),
         "dps": list(verdict.dps),

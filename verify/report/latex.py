@@ -59,13 +59,18 @@ def value_latex(value: object) -> str:
     return _number(value) if isinstance(value, str) else printer.escape_text(str(value))
 
 
+def _shrunk(record: dict) -> str:
+    steps = record.get("shrink_steps", 0)
+    return f", then {steps} shrink steps" if steps else ""
+
+
 def evidence_latex(record: dict) -> str:
     """What a run found for one claim: verdict, tier, digits, message, counterexample, values."""
     digits = "--" if record["digits"] is None else f"{record['digits']:g}"
     lines = [
         rf"\paragraph{{Evidence.}} {printer.escape_text(record['verdict'])} "
         rf"(status {printer.escape_text(record['status'])}; tier "
-        rf"{printer.escape_text(str(record['tier']))}; {record['cases']} cases; "
+        rf"{printer.escape_text(str(record['tier']))}; {record['cases']} cases{_shrunk(record)}; "
         rf"{digits} digits of agreement between {record['dps'][0]} and {record['dps'][1]}).",
     ]
     if record["message"]:

@@ -64,7 +64,8 @@ def print_details(console: Console, records: list[dict]) -> None:
             continue
         console.print(f"\n[bold]{r['id']}[/] {r['verdict']}: {r['message']}")
         if r["counterexample"] is not None:
-            console.print(f"  counterexample: {case_text(r['counterexample'])}")
+            shrunk = f" (shrunk in {r['shrink_steps']} steps)" if r.get("shrink_steps") else ""
+            console.print(f"  counterexample{shrunk}: {case_text(r['counterexample'])}")
         for name, value in r["values"].items():
             console.print(f"  {name} = {number_shown(value)}")
 
