@@ -320,3 +320,25 @@ def test_cases_count_the_search_and_shrink_steps_are_apart():
     assert sum(verdict.outcomes.values()) == verdict.cases
     held = run_claim(claim(lambda case, ctx: True, st.integers()))
     assert held.cases == 12 and held.shrink_steps == 0
+
+
+def test_vacuous_cases_are_counted_apart_and_a_verdict_needs_enough_others():
+    from verify.evidence import Vacuous
+
+    def odd_only(n, ctx):
+        if n % 2 == 0:
+            raise Vacuous("even: outside the hypothesis")
+        return True
+
+    verdict = run_claim(claim(odd_only, st.integers(0, 10**6)))
+    assert verdict.verdict is VerdictKind.VERIFIED
+    assert verdict.outcomes["vacuous"] > 0 and verdict.outcomes["held"] >= 3
+
+    def never(n, ctx):
+        raise Vacuous("no run converged")
+
+    nothing = run_claim(claim(never, st.integers()))
+    assert nothing.verdict is VerdictKind.INCONCLUSIVE
+    assert nothing.message.startswith("only 0 of 12 cases met the claim's hypothesis")
+    one = run_claim(claim(odd_only, st.sampled_from([1, 2, 4, 6])))
+    assert one.verdict is VerdictKind.INCONCLUSIVE and "(a verdict needs 3)" in one.message

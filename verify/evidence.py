@@ -22,6 +22,11 @@ class Degenerate(Exception):
     """Raised by a check when a case is numerically degenerate (e.g. singular data)."""
 
 
+class Vacuous(Exception):
+    """Raised by a check when a case does not meet the claim's hypothesis (a run that did not
+    converge, an experiment with no trend to measure): counted apart, for nor against."""
+
+
 class InvalidCase(FlatminimaError, ValueError):
     """A case violates a claim's hypothesis: a strategy bug, reported as an error, never as a
     counterexample."""

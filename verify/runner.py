@@ -30,7 +30,7 @@ import theory
 from verify.claim import Claim, Status
 from verify.conjectures import ConjectureError
 from verify.errors import source_location
-from verify.evidence import Degenerate, Evidence, as_evidence
+from verify.evidence import Degenerate, Evidence, Vacuous, as_evidence
 from verify.precision import (
     DEFAULT_DPS,
     Tier,
@@ -47,6 +47,7 @@ class Outcome(Enum):
     FAILED = "failed"
     DISAGREE = "disagree"
     DEGENERATE = "degenerate"
+    VACUOUS = "vacuous"  # the case does not meet the claim's hypothesis
     ERROR = "error"
 
 
@@ -143,6 +144,8 @@ def evaluate(claim: Claim, case: object, dps: tuple[int, int]) -> CaseResult:
             high = as_evidence(claim.check(case, ctx_high))
     except Degenerate as exc:
         return CaseResult(case, Outcome.DEGENERATE, message=f"degenerate case: {exc}")
+    except Vacuous as exc:
+        return CaseResult(case, Outcome.VACUOUS, message=f"vacuous case: {exc}")
     except Exception as exc:
         return CaseResult(case, Outcome.ERROR, message=error_message(exc))
     if len(low.relations) != len(high.relations) or low.values.keys() != high.values.keys():
@@ -164,6 +167,7 @@ def _confirm(claim: Claim, case: object, dps: tuple[int, int]) -> tuple[Evidence
         return as_evidence(claim.check(case, ctx)), ctx
 
 
+MIN_CASES = 3  # non-vacuous cases a verdict needs (all of them, when fewer were drawn)
 FLOAT64_LEVEL = (1e-20, 1e-13)  # relative failures of this size are float64 rounding's
 
 
@@ -303,11 +307,19 @@ def run_claim(
             return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
         note = f"fails at {dps} digits but holds at {third}: precision artefact"
         return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
-    doubtful = [r for r in results if r.outcome is not Outcome.HELD]
+    doubtful = [r for r in results if r.outcome not in (Outcome.HELD, Outcome.VACUOUS)]
     if doubtful:
         return verdict(VerdictKind.INCONCLUSIVE, None, doubtful[0])
-    if not held:
+    if not results:
         return verdict(VerdictKind.INCONCLUSIVE, None, None, "no case was generated")
+    needed = min(MIN_CASES, len(results))
+    if len(held) < needed:
+        vacuous = next(r for r in results if r.outcome is Outcome.VACUOUS)
+        note = (
+            f"only {len(held)} of {len(results)} cases met the claim's hypothesis (a verdict "
+            f"needs {needed}); e.g. {vacuous.message}"
+        )
+        return verdict(VerdictKind.INCONCLUSIVE, None, None, note)
     worst = min(held, key=lambda r: math.inf if r.digits is None else r.digits)
     tier = min(r.evidence.tier for r in held)
     try:

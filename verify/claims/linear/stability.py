@@ -18,7 +18,7 @@ import numpy as np
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Family, Status
-from verify.evidence import Evidence, InvalidCase, Relation, at_most, evidence
+from verify.evidence import Evidence, InvalidCase, Vacuous, at_most, evidence
 from verify.linear import curvature as cv
 from verify.linear import train
 from verify.linear.flattest import flattest_whitened
@@ -40,13 +40,8 @@ def f9_stability(case: TrainingCase, ctx: MPContext) -> Evidence:
     scales the whitened Lipschitz constant, = 1 when Σx = I). SGD runs also report
     `sgd_context`."""
     result = run(case)
-    if not result.converged:
-        # Outside the hypothesis ("GD converged"): vacuous, reported through `converged`.
-        return evidence(
-            Relation("run did not converge: outside the hypothesis", "true", True),
-            converged=0,
-            steps=result.steps,
-        )
+    if not result.converged:  # outside the hypothesis "GD converged": counted apart
+        raise Vacuous(f"the run did not converge ({result.status} after {result.steps} steps)")
     p = polish_run(case, ctx, result)
     lam = cv.sharpness(p.net)
     eta = ctx.mpf(step_size(case))
