@@ -140,6 +140,11 @@ def test_sharpness_away_from_a_minimum_says_so(capsys, tmp_path):
         ('{"weights": [[[1, 2]]], "target": [[1]]}', "target must be 1×2"),
         ("{weights: 1}", "not valid JSON"),
         ('{"weights": []}', "non-empty list"),
+        (  # a typo for sigma_x: silently ignored, it gave λ_max 3 instead of 6
+            '{"weights": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]], "sigma": [[2, 0], [0, 1]]}',
+            'unknown key "sigma" (the keys are weights, sigma_x, target)',
+        ),
+        ('{"weights": [[[1]]], "Target": [[1]]}', 'unknown key "Target"'),
     ],
 )
 def test_sharpness_input_errors_are_one_line(capsys, tmp_path, text, message):

@@ -62,10 +62,17 @@ def _check_sigma(sigma: Rows, d0: int) -> None:
                 work[i][j] -= factor * work[k][j]
 
 
+KEYS = ("weights", "sigma_x", "target")  # a misspelt key would silently change the network
+
+
 def parse_network(data: object) -> LinearNetwork:
     """Validate decoded JSON and build the exact network."""
     if not isinstance(data, dict) or "weights" not in data:
         raise InputError('expected an object with "weights": [W1, W2, ...] (input layer first)')
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        shown = ", ".join(f'"{k}"' for k in unknown)
+        raise InputError(f"unknown key {shown} (the keys are {', '.join(KEYS)})")
     layers = data["weights"]
     if not isinstance(layers, list) or not layers:
         raise InputError('"weights" must be a non-empty list of matrices')
