@@ -342,3 +342,18 @@ def test_vacuous_cases_are_counted_apart_and_a_verdict_needs_enough_others():
     assert nothing.message.startswith("only 0 of 12 cases met the claim's hypothesis")
     one = run_claim(claim(odd_only, st.sampled_from([1, 2, 4, 6])))
     assert one.verdict is VerdictKind.INCONCLUSIVE and "(a verdict needs 3)" in one.message
+
+
+def test_a_symbolic_tier_states_its_scope():
+    from verify.catalogue import select
+    from verify.report.json import verdict_record
+    from verify.report.serialize import tier_text
+
+    (h4,) = select(["H4"])
+    record = verdict_record(run_claim(h4))
+    assert record["tier"] == "symbolic" and record["scope"] == "N = 2…6"
+    assert tier_text(record) == "symbolic (N = 2…6)"
+    numeric = verdict_record(run_claim(claim(lambda case, ctx: True)))
+    assert numeric["scope"] is None and tier_text(numeric) == "mpmath"
+    (g1b,) = select(["G1b"])
+    assert g1b.derivation is None  # G1's derivation is whitened only; G1b's cases are not

@@ -119,6 +119,17 @@ class Derivation:
         """The displayed instance (size `shown`)."""
         return tuple(self.build(self.shown))
 
+    @property
+    def scope(self) -> str:
+        """What the checked instances cover: "N = 2…6" (the sizes checked), or "all sizes"
+        for a derivation with no size parameter (one general instance)."""
+        if not self.size_name:
+            return "all sizes"
+        low, high = min(self.sizes), max(self.sizes)
+        if list(self.sizes) == list(range(low, high + 1)):
+            return f"{self.size_name} = {low}…{high}"
+        return f"{self.size_name} ∈ {{{', '.join(map(str, self.sizes))}}}"
+
     def instance(self, n: int) -> tuple[Step, ...]:
         """The steps for size n."""
         return self.steps if n == self.shown else tuple(self.build(n))

@@ -24,6 +24,7 @@ from rich.console import Console
 from verify.catalogue import FAMILIES, catalogue
 from verify.claim import Claim
 from verify.report import table
+from verify.report.serialize import tier_text
 
 RESULTS = Path("docs/results/quick.json")
 SAMPLE_WIDTH = 100  # columns of the sample `make verify` table in the README
@@ -54,7 +55,7 @@ def _verdict(record: dict | None) -> str:
     """A claim's quick-run verdict as a table cell (paper/open claims refuted in bold)."""
     if record is None:
         return "not run"
-    verdict, tier = record["verdict"], record["tier"]
+    verdict, tier = record["verdict"], tier_text(record)
     if verdict == "verified":
         return f"verified ({tier}, {int(record['digits'])} digits)" if record["digits"] else verdict
     if verdict == "refuted" and record["status"] != "false":

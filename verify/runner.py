@@ -87,6 +87,7 @@ class Verdict:
     message: str = ""
     outcomes: dict[str, int] = field(default_factory=dict)
     shrink_steps: int = 0  # evaluations after the first failure, while Hypothesis shrank it
+    scope: str | None = None  # what a symbolic tier covers: "N = 2…6", "all sizes"
 
     @property
     def as_expected(self) -> bool:
@@ -331,5 +332,7 @@ def run_claim(
         failed = "; ".join(symbolic.failures)
         return verdict(VerdictKind.INCONCLUSIVE, tier, worst, f"derivation fails: {failed}")
     if symbolic is not None and symbolic.complete:
-        tier = Tier.SYMBOLIC
+        found = verdict(VerdictKind.VERIFIED, Tier.SYMBOLIC, worst)
+        found.scope = theory.derivation(claim.derivation).scope
+        return found
     return verdict(VerdictKind.VERIFIED, tier, worst)

@@ -95,3 +95,11 @@ def test_malformed_steps_are_rejected(fields, message):
 def test_the_shown_size_must_be_checked():
     with pytest.raises(ValueError, match="shown size 7"):
         derivation(Step(x, x, "trivial"), shown=7)
+
+
+def test_a_derivation_states_the_sizes_it_covers():
+    import theory
+
+    assert theory.derivation("H4").scope == "N = 2…6"
+    assert theory.derivation("H2").scope == "d_1 = 1…3"
+    assert theory.derivation("P1").scope == "all sizes"  # no size parameter: one general case

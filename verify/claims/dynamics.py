@@ -277,7 +277,6 @@ CLAIMS = [
         g1b_matrix_flow_conserves_balance,
         family=Family.DYNAMICS,
         cost=0.25,
-        derivation="G1",
     ),
     Claim(
         "G2b",

@@ -3,7 +3,8 @@
 Schema: {"flatminima", "profile", "seed", "dps", "environment", "summary",
          "claims": [{"id", "statement", "source", "status", "family", "derivation",
                      "origin" (file:line of a user conjecture, else ""), "where" (file:line
-                     of the check, built-in claims too), "verdict", "tier",
+                     of the check, built-in claims too), "verdict", "tier", "scope"
+                     (of a symbolic tier: the sizes its derivation covers),
                      "cases" (evaluated), "shrink_steps", "digits", "seconds",
                      "counterexample", "counterexample_python",
                      "values", "message", "outcomes", "as_expected"}]}
@@ -64,6 +65,7 @@ def verdict_record(verdict: Verdict) -> dict:
         "where": claim.where,
         "verdict": verdict.verdict.value,
         "tier": verdict.tier.label if verdict.tier is not None else None,
+        "scope": verdict.scope,
         "cases": verdict.cases,
         "shrink_steps": verdict.shrink_steps,
         "digits": None if verdict.digits is None else round(verdict.digits, 1),

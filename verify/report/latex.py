@@ -16,7 +16,7 @@ import theory
 from theory import latex as printer
 from verify.claim import Claim
 from verify.errors import FlatminimaError
-from verify.report.serialize import number_shown
+from verify.report.serialize import number_shown, tier_text
 
 INSTALL_HINT = "install it with: apt-get install texlive-latex-base texlive-latex-extra latexmk"
 VALUES_SHOWN = 8  # named values of a record printed in the evidence paragraph
@@ -70,7 +70,7 @@ def evidence_latex(record: dict) -> str:
     lines = [
         rf"\paragraph{{Evidence.}} {printer.escape_text(record['verdict'])} "
         rf"(status {printer.escape_text(record['status'])}; tier "
-        rf"{printer.escape_text(str(record['tier']))}; {record['cases']} cases{_shrunk(record)}; "
+        rf"{printer.escape_text(tier_text(record))}; {record['cases']} cases{_shrunk(record)}; "
         rf"{digits} digits of agreement between {record['dps'][0]} and {record['dps'][1]}).",
     ]
     if record["message"]:

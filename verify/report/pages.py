@@ -10,12 +10,14 @@ import base64
 import html
 from pathlib import Path
 
-from verify.report.serialize import case_text, number_shown
+from verify.report.serialize import case_text, number_shown, tier_text
 
 COLUMNS = ("id", "status", "verdict", "tier", "cases", "digits", "seconds")
 
 
 def _cell(record: dict, key: str) -> str:
+    if key == "tier":
+        return tier_text(record)
     value = record[key]
     return "-" if value is None else str(value)
 

@@ -42,6 +42,14 @@ def case_text(case: object) -> str:
     return fmt(case_data(case))
 
 
+def tier_text(record: dict) -> str:
+    """A record's tier as every printer shows it: `symbolic (N = 2…6)`, `mpmath`, `-`."""
+    tier = record.get("tier")
+    if tier is None:
+        return "-"
+    return f"{tier} ({record['scope']})" if record.get("scope") else tier
+
+
 def number_text(ctx: MPContext, value: object, digits: int) -> str:
     """A computed number as a decimal string with `digits` significant digits (lists and tuples
     of numbers as "[a, b, …]"); anything else as str()."""

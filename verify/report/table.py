@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from verify.report.serialize import case_text, number_shown
+from verify.report.serialize import case_text, number_shown, tier_text
 
 _STYLE = {"verified": "green", "refuted": "red", "inconclusive": "yellow", "error": "bold red"}
 
@@ -34,7 +34,7 @@ def results_table(records: list[dict]) -> Table:
             r["id"],
             r["status"],
             f"[{style}]{r['verdict']}[/]{mark}",
-            r["tier"] or "-",
+            tier_text(r),
             str(r["cases"]),
             "-" if r["digits"] is None else f"{int(r['digits'])}",
             f"{r['seconds']:.2f}s",
