@@ -57,7 +57,7 @@ def _verdict(record: dict | None) -> str:
         return "not run"
     verdict, tier = record["verdict"], tier_text(record)
     if verdict == "verified":
-        return f"verified ({tier}, {int(record['digits'])} digits)" if record["digits"] else verdict
+        return f"verified: {tier}, {int(record['digits'])} digits" if record["digits"] else verdict
     if verdict == "refuted" and record["status"] != "false":
         return "**refuted**"
     return verdict
