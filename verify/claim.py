@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis.strategies import SearchStrategy
 from mpmath.ctx_mp import MPContext
 
-from verify.errors import InvalidClaim
+from verify.errors import ROOT, InvalidClaim
 from verify.precision import GUARD_DIGITS
 
 
@@ -43,7 +43,6 @@ class Family(Enum):
 
 
 Check = Callable[[object, MPContext], object]
-ROOT = Path(__file__).resolve().parents[1]  # the project root: built-in checks are shown from it
 
 
 @dataclass(frozen=True)

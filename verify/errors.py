@@ -23,18 +23,17 @@ class InvalidClaim(FlatminimaError, TypeError):
 
 
 def _frame(
-    exc: BaseException, inside: Callable[[str], bool], skip: int
+    exc: BaseException, inside: Callable[[str], bool], ignore: str = ""
 ) -> traceback.FrameSummary | None:
-    frames = traceback.extract_tb(exc.__traceback__)[skip:]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != ignore]
     chosen = [f for f in frames if inside(f.filename)] or frames[-1:]
     return chosen[-1] if chosen else None
 
 
-def raised_at(exc: BaseException, inside: Callable[[str], bool], skip: int = 0) -> str:
+def raised_at(exc: BaseException, inside: Callable[[str], bool]) -> str:
     """`file:line` of the innermost frame of `exc`'s traceback whose file satisfies `inside`,
-    else of the innermost frame ("" without a traceback); the first `skip` frames (the
-    catching function's own) are left out."""
-    frame = _frame(exc, inside, skip)
+    else of the innermost frame ("" without a traceback)."""
+    frame = _frame(exc, inside)
     return "" if frame is None else f"{frame.filename}:{frame.lineno}"
 
 
@@ -44,10 +43,11 @@ def in_source_tree(filename: str) -> bool:
     return any(path.is_relative_to(package) for package in SOURCE_TREE)
 
 
-def source_location(exc: BaseException, skip: int = 0) -> str:
+def source_location(exc: BaseException, ignore: str = "") -> str:
     """`file:line` of the innermost frame of `exc` in flatminima's source tree, relative to
-    the project root (`verify/claims/mulayoff.py:123`), else of the innermost frame."""
-    frame = _frame(exc, in_source_tree, skip)
+    the project root (`verify/claims/scalar.py:123`), else of the innermost frame; frames of
+    the file `ignore` (the catching module's own) are left out."""
+    frame = _frame(exc, in_source_tree, ignore)
     if frame is None:
         return ""
     path = Path(frame.filename)

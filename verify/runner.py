@@ -128,21 +128,25 @@ def agreement(
 
 def error_message(exc: Exception) -> str:
     """`where: Type: message` for an exception a check raised, `where` the innermost frame in
-    verify/ or theory/ below `evaluate` (else the innermost); a conjecture's error already
+    verify/ or theory/ outside this runner (else the innermost); a conjecture's error already
     names its file and line."""
     if isinstance(exc, ConjectureError):
         return f"{type(exc).__name__}: {exc}"
-    return f"{source_location(exc, skip=1)}: {type(exc).__name__}: {exc}"
+    return f"{source_location(exc, ignore=__file__)}: {type(exc).__name__}: {exc}"
+
+
+def _checked(claim: Claim, case: object, ctx: MPContext) -> Evidence:
+    """The claim's check on one case at ctx's precision, with mpmath's global `mp` at that
+    precision too (so `mp.`-style code is right)."""
+    with mpmath.workdps(ctx.dps):
+        return as_evidence(claim.check(case, ctx))
 
 
 def evaluate(claim: Claim, case: object, dps: tuple[int, int]) -> CaseResult:
     """Evaluate one case at both precisions and classify it."""
     ctx_low, ctx_high = workcontext(dps[0]), workcontext(dps[1])
     try:
-        with mpmath.workdps(ctx_low.dps):  # `mp.`-style code works at the check's precision
-            low = as_evidence(claim.check(case, ctx_low))
-        with mpmath.workdps(ctx_high.dps):
-            high = as_evidence(claim.check(case, ctx_high))
+        low, high = _checked(claim, case, ctx_low), _checked(claim, case, ctx_high)
     except Degenerate as exc:
         return CaseResult(case, Outcome.DEGENERATE, message=f"degenerate case: {exc}")
     except Vacuous as exc:
@@ -164,8 +168,7 @@ def evaluate(claim: Claim, case: object, dps: tuple[int, int]) -> CaseResult:
 def _confirm(claim: Claim, case: object, dps: tuple[int, int]) -> tuple[Evidence, MPContext]:
     """The evidence of a failing case at a third, higher precision."""
     ctx = workcontext(confirm_dps(dps))
-    with mpmath.workdps(ctx.dps):
-        return as_evidence(claim.check(case, ctx)), ctx
+    return _checked(claim, case, ctx), ctx
 
 
 MIN_CASES = 3  # non-vacuous cases a verdict needs (all of them, when fewer were drawn)
@@ -263,7 +266,7 @@ def run_claim(
     counts = {o.value: sum(r.outcome is o for r in results) for o in Outcome}
     held = [r for r in results if r.outcome is Outcome.HELD]
 
-    def verdict(kind, tier, shown: CaseResult | None, message="") -> Verdict:
+    def verdict(kind, tier, shown: CaseResult | None, message="", scope=None) -> Verdict:
         digits = shown.digits if shown is not None else None
         if kind is VerdictKind.VERIFIED:
             measured = [r.digits for r in held if r.digits is not None]
@@ -282,6 +285,7 @@ def run_claim(
             message or (shown.message if shown is not None else ""),
             counts,
             len(everything) - searched,
+            scope,
         )
 
     if stopped is not None and stopped.outcome is Outcome.ERROR:
@@ -332,7 +336,6 @@ def run_claim(
         failed = "; ".join(symbolic.failures)
         return verdict(VerdictKind.INCONCLUSIVE, tier, worst, f"derivation fails: {failed}")
     if symbolic is not None and symbolic.complete:
-        found = verdict(VerdictKind.VERIFIED, Tier.SYMBOLIC, worst)
-        found.scope = theory.derivation(claim.derivation).scope
-        return found
+        scope = theory.derivation(claim.derivation).scope
+        return verdict(VerdictKind.VERIFIED, Tier.SYMBOLIC, worst, scope=scope)
     return verdict(VerdictKind.VERIFIED, tier, worst)
