@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -24,6 +25,7 @@ from verify.linear.sharpness import report as sharpness_report
 from verify.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, check_dps
 from verify.profiles import DEFAULT_PROFILE, PROFILES, profile_settings
 from verify.report import pages, table
+from verify.report.files import write_whole
 from verify.report.json import results_document, save_counterexample, write_json
 from verify.report.latex import compile_pdf, write_document
 from verify.report.latex import entry as latex_entry
@@ -39,13 +41,17 @@ class UserError(click.ClickException):
 
 
 def _writable(path: Path) -> Path:
-    """Fail early, before a long run, if `path` cannot be written (its folder is created)."""
+    """Fail early, before a long run, if `path` cannot be written (its folder is created): a
+    file can be made in its folder and it is no folder itself. `path` is not touched, so an
+    interrupted run leaves the old file or none (files are written whole, `write_whole`)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8"):
+        with tempfile.TemporaryFile(dir=path.parent):
             pass
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror}") from None
+    if path.is_dir():
+        raise UserError(f"cannot write {path}: it is a folder")
     return path
 
 
@@ -238,8 +244,8 @@ def report(output, results, pdf, no_plots) -> None:
     families = {record["family"] for record in document["claims"]}
     figures = [] if no_plots else family_figures(families, output / "img")
     relative = [f.relative_to(output) for f in figures]
-    (output / "report.md").write_text(pages.markdown(document, relative), encoding="utf-8")
-    (output / "report.html").write_text(pages.html_page(document, figures), encoding="utf-8")
+    write_whole(output / "report.md", pages.markdown(document, relative))
+    write_whole(output / "report.html", pages.html_page(document, figures))
     write_json(document, output / "results.json")
     tex = output / "report.tex"
     write_document(document["claims"], tex)

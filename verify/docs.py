@@ -24,6 +24,7 @@ from rich.console import Console
 from verify.catalogue import FAMILIES, catalogue
 from verify.claim import Claim
 from verify.report import table
+from verify.report.files import write_whole
 from verify.report.serialize import tier_text
 
 RESULTS = Path("docs/results/quick.json")
@@ -137,7 +138,7 @@ def main(argv: list[str]) -> int:
         return 2
     for path, text in pages.items():
         if path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+            write_whole(path, text)
             print(f"wrote {path.relative_to(root)}")
     return 0
 

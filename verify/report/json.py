@@ -22,6 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from verify.conjectures import origin
+from verify.report.files import write_whole
 from verify.report.serialize import NotExpressible, case_data, case_source, number_text
 from verify.runner import Verdict, VerdictKind
 
@@ -112,7 +113,7 @@ def results_document(verdicts: list[Verdict], profile: str, seed: int) -> dict:
 
 
 def write_json(document: dict, path: Path) -> None:
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_whole(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def save_counterexample(record: dict, directory: Path) -> Path:
@@ -123,5 +124,5 @@ def save_counterexample(record: dict, directory: Path) -> Path:
     write_json(record, path)
     source = record.get("counterexample_python") or "# This verdict has no counterexample.\n"
     header = f"# {record['id']} counterexample, for `examples=[EXAMPLE]` (flatminima verify)\n"
-    path.with_suffix(".py").write_text(header + source, encoding="utf-8")
+    write_whole(path.with_suffix(".py"), header + source)
     return path

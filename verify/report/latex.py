@@ -16,6 +16,7 @@ import theory
 from theory import latex as printer
 from verify.claim import Claim
 from verify.errors import FlatminimaError
+from verify.report.files import write_whole
 from verify.report.serialize import number_shown, tier_text
 
 INSTALL_HINT = "install it with: apt-get install texlive-latex-base texlive-latex-extra latexmk"
@@ -150,7 +151,7 @@ def render(entries: list[dict]) -> tuple[str, int]:
 def write_document(entries: list[dict], path: Path) -> int:
     """Write the document to `path`; return how many derivations it holds."""
     text, count = render(entries)
-    path.write_text(text, encoding="utf-8")
+    write_whole(path, text)
     return count
 
 
