@@ -170,7 +170,8 @@ def test_n2_on_a_small_experiment():
     exp = practice.PracticeExperiment((3, 2, 1), (3, 8, 1), 8, 0, tuple(range(8)), (0.1, 0.4))
     ctx = workcontext(30)
     result = n2.n2_practice(exp, ctx)
-    assert result.holds(ctx)
+    assert result.holds(ctx) and result.observation.outcome == "supports"
+    assert result.values["align_vs_rotation"] > n2.N2_THRESHOLD
     assert result.values["align_vs_rotation_low"] > 0
     assert result.values["balance_vs_rotation_low"] > 0
     assert float(result.values["lambda_rel_gap"]) < n2.AGREEMENT

@@ -212,11 +212,12 @@ def test_p3_check_holds_and_p4_check_reports_intervals():
     ctx = workcontext(30)
     case = ex.FirstMoment(ex.Enumerated("binary", 11, Fraction(1, 2), 1, 200), Fraction(1, 4))
     ev = perceptron_claims.p3_first_moment(case, ctx)
-    assert ev.holds(ctx) and ev.values["instances"] == 200
+    assert ev.observation.outcome == "supports" and ev.values["instances"] == 200
+    assert ev.values["p_value"] >= perceptron_claims.P_MIN
     ev = perceptron_claims.p4_dense_high_margin(
         ex.Enumerated("gaussian", 14, Fraction(2, 5), 0, 60), ctx
     )
-    assert ev.holds(ctx) and ev.values["rho_1_interval"][0] > 0
+    assert ev.observation.outcome == "supports" and ev.values["rho_1_interval"][0] > 0
 
 
 @pytest.mark.parametrize(

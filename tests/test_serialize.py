@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from verify.catalogue import select
 from verify.cli import main
+from verify.conjectures import load
 from verify.precision import workcontext
 from verify.report.serialize import NotExpressible, case_source, number_shown, number_text
 from verify.runner import Outcome, evaluate
@@ -105,19 +106,32 @@ def test_values_without_a_python_form_are_named_not_written():
         case_source([Local(1)])
 
 
+FALSE_RUN_CONJECTURE = """
+from verify import cases, conjecture
+
+
+@conjecture("X7", "every GD run has step size 0", cases=cases.scalar_runs(), status="false")
+def no_step(case, ctx):
+    return ctx.mpf(case.step.numerator) / case.step.denominator
+"""
+
+
 def test_verify_saves_the_refuted_case_as_python_that_still_fails(tmp_path, monkeypatch, capsys):
-    """N2 (paper) is refuted on its registered experiment in ~3 s: its case, a whole
-    PracticeExperiment, is written as Python, read back, and still fails."""
+    """A refuted claim whose case is a nested dataclass (a ScalarRun holding a ScalarNetwork
+    and rationals) is written as Python, read back, and still fails."""
     monkeypatch.chdir(tmp_path)
-    assert main(["verify", "N2", "--json", str(tmp_path / "results.json")]) == 0
+    (tmp_path / "conj_run.py").write_text(FALSE_RUN_CONJECTURE)
+    args = ["verify", "X7", "--conjectures", "conj_run.py", "--json", "results.json"]
+    assert main(args) == 0
     out = capsys.readouterr().out
-    saved = tmp_path / ".flatminima" / "counterexamples" / "N2.py"
-    assert saved.is_file() and "N2.py" in out
+    saved = tmp_path / ".flatminima" / "counterexamples" / "X7.py"
+    assert saved.is_file() and "X7.py" in out
     (record,) = json.loads((tmp_path / "results.json").read_text())["claims"]
     assert record["verdict"] == "refuted"
     assert saved.read_text().endswith(record["counterexample_python"])
-    (claim,) = select(["N2"])
+    (claim,) = load([tmp_path / "conj_run.py"]).claims
     case = rebuild(saved.read_text())
+    assert type(case).__name__ == "ScalarRun"
     result = evaluate(claim, case, (50, 80))
     assert result.outcome is Outcome.FAILED, result.message
 

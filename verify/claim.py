@@ -12,6 +12,7 @@ from hypothesis.strategies import SearchStrategy
 from mpmath.ctx_mp import MPContext
 
 from verify.errors import ROOT, InvalidClaim
+from verify.population import Rule
 from verify.precision import GUARD_DIGITS
 
 
@@ -22,6 +23,13 @@ class Status(Enum):
     PAPER = "paper"  # stated by a source; reported as found
     OPEN = "open"  # decided by the suite
     FALSE = "false"  # negative control: must come out refuted
+
+
+class Kind(Enum):
+    """How a claim is decided (docs/index.md, "Claim kinds")."""
+
+    DEDUCTIVE = "deductive"  # every case must hold; one confirmed failure refutes
+    STATISTICAL = "statistical"  # a population of experiments decided by its `Rule`
 
 
 class Family(Enum):
@@ -57,7 +65,9 @@ class Claim:
     `examples` are cases every profile runs first, before the search (Hypothesis's
     `@example`): counterexamples found once, by a larger profile, stay found. `shrink=False`
     reports a failing case as drawn, for cases (whole experiments) where a shrunk one is no
-    simpler, only another costly run.
+    simpler, only another costly run. A claim with a `rule` is statistical: its cases are
+    experiments, its check returns `observed(...)`, and the rule decides over a population
+    (verify/population.py).
     """
 
     id: str
@@ -72,6 +82,11 @@ class Claim:
     derivation: str | None = None  # a theory/ derivation ID checked symbolically alongside
     examples: tuple = ()
     shrink: bool = True
+    rule: Rule | None = None
+
+    @property
+    def kind(self) -> Kind:
+        return Kind.DEDUCTIVE if self.rule is None else Kind.STATISTICAL
 
     def __post_init__(self) -> None:
         if not self.id or not self.id.replace("_", "").replace("-", "").isalnum():

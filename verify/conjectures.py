@@ -27,8 +27,9 @@ from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
 from verify.errors import FlatminimaError, InvalidClaim, raised_at
-from verify.evidence import Degenerate, as_evidence
+from verify.evidence import Degenerate, Vacuous, as_evidence
 from verify.names import PATTERNS
+from verify.population import Rule
 from verify.views import bind
 
 _LOADING: list[Claim] = []  # conjectures declared while a file is being imported
@@ -55,7 +56,7 @@ def _wrap(fn: Callable) -> Callable[[object, MPContext], object]:
     def check(case: object, ctx: MPContext):
         try:
             result = fn(case, ctx) if takes_ctx else fn(bind(case, ctx))
-        except Degenerate:
+        except (Degenerate, Vacuous):
             raise
         except Exception as exc:
             where = _raised_at(exc, source)
@@ -86,10 +87,13 @@ def conjecture(
     cost: float = 1.0,
     lost_digits: int | None = None,
     examples: Sequence = (),
+    rule: Rule | None = None,
 ) -> Callable[[Callable], Callable]:
     """Declare a conjecture; the decorated function stays callable and gains `.claim`.
     `examples` are cases every profile checks before the search (e.g. a counterexample a
-    larger profile found)."""
+    larger profile found). With a `rule` the conjecture is statistical: each case is an
+    experiment, the function returns `observed(...)`, and the rule decides over a population
+    (docs/adding-a-conjecture.md)."""
     try:
         kind = Status(status) if isinstance(status, str) else status
     except ValueError:
@@ -108,6 +112,7 @@ def conjecture(
                 _wrap(fn),
                 cost=cost,
                 examples=tuple(examples),
+                rule=rule,
                 **extra,
             )
         except InvalidClaim as exc:  # e.g. cases=[...]: name the conjecture's file and line

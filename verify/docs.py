@@ -57,6 +57,11 @@ def _verdict(record: dict | None) -> str:
     if record is None:
         return "not run"
     verdict, tier = record["verdict"], tier_text(record)
+    if record.get("support") is not None:
+        found = record["support"]
+        shown = f"{found['supporting']}/{found['experiments']} experiments support"
+        verdict = "**refuted**" if verdict == "refuted" and record["status"] != "false" else verdict
+        return f"{verdict}: {shown}"
     if verdict == "verified":
         return f"verified: {tier}, {int(record['digits'])} digits" if record["digits"] else verdict
     if verdict == "refuted" and record["status"] != "false":

@@ -13,6 +13,7 @@ from typing import Literal
 from mpmath.ctx_mp import MPContext
 
 from verify.errors import FlatminimaError
+from verify.population import Observation
 from verify.precision import GUARD_DIGITS, Tier, tolerance
 
 Kind = Literal["equal", "at_most", "true"]
@@ -77,11 +78,13 @@ class Relation:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Relations a case must satisfy, the named values the check computed, and its tier."""
+    """Relations a case must satisfy, the named values the check computed, and its tier; for a
+    statistical claim, the experiment's `observation` (its relations check the measurement)."""
 
     relations: tuple[Relation, ...]
     values: Mapping[str, object] = field(default_factory=dict)
     tier: Tier = Tier.MPMATH
+    observation: Observation | None = None
 
     def holds(self, ctx: MPContext, lost_digits: int = GUARD_DIGITS) -> bool:
         return all(r.holds(ctx, lost_digits) for r in self.relations)
@@ -104,6 +107,12 @@ def at_most(lhs, rhs, name: str = "lhs <= rhs", size=None) -> Relation:
 def evidence(*relations: Relation, tier: Tier = Tier.MPMATH, **values) -> Evidence:
     """Bundle relations and named values: `evidence(equal(a, b), at_most(c, d), lam=a)`."""
     return Evidence(tuple(relations), values, tier)
+
+
+def observed(observation: Observation, *relations: Relation, **values) -> Evidence:
+    """A statistical claim's experiment: what it says about the claim (`population.tendency`,
+    `population.agreement`), the relations that check its measurement, and named values."""
+    return Evidence(tuple(relations), values, Tier.MPMATH, observation)
 
 
 def as_evidence(result: object) -> Evidence:

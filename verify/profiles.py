@@ -14,7 +14,14 @@ from hypothesis import HealthCheck, Phase, Verbosity, settings
 from verify.errors import FlatminimaError
 from verify.names import DEFAULT_PROFILE, PROFILES
 
-__all__ = ["DEFAULT_PROFILE", "PROFILES", "ProfileError", "profile_settings"]
+__all__ = [
+    "DEFAULT_PROFILE",
+    "PROFILES",
+    "ProfileError",
+    "population_settings",
+    "population_size",
+    "profile_settings",
+]
 
 
 def _profile(examples: int) -> settings:
@@ -47,3 +54,15 @@ def profile_settings(name: str, cost: float = 1.0, shrink: bool = True) -> setti
     phases = tuple(p for p in Phase if shrink or p is not Phase.shrink)
     examples = max(1, round(PROFILES[name] * cost))
     return settings(_SETTINGS[name], max_examples=examples, phases=phases)
+
+
+def population_size(name: str, cost: float, minimum: int) -> int:
+    """How many non-vacuous experiments a statistical claim's population holds: the
+    profile's case count scaled by `cost`, at least `minimum`."""
+    return max(minimum, profile_settings(name, cost).max_examples)
+
+
+def population_settings(name: str, draws: int) -> settings:
+    """Settings that draw `draws` candidate experiments: generated only (no search for
+    failures, no shrinking)."""
+    return settings(_SETTINGS[name], max_examples=draws, phases=(Phase.explicit, Phase.generate))

@@ -1,5 +1,7 @@
 """Search a claim's cases with Hypothesis, evaluate each at two precisions, give one verdict.
 
+A deductive claim:
+
 - verified: every case held at both precisions (agreement measured in digits);
 - refuted: a case failed at both precisions, was shrunk, and still fails at a third, higher one,
   by more than float64 rounding;
@@ -7,6 +9,10 @@
   precision or stays at float64 rounding level at all three (a check computing at fixed
   precision), or the symbolic derivation fails;
 - error: the check, the search or the derivation check raised.
+
+A statistical claim (`Claim.rule`) is decided over a population of experiments drawn from its
+strategy (its registered `examples` first) by the rule of verify/population.py; every
+experiment is evaluated at both precisions, which must classify it alike.
 
 While a check runs, mpmath's global context `mp` works at the check's precision too.
 """
@@ -31,6 +37,7 @@ from verify.claim import Claim, Status
 from verify.conjectures import ConjectureError
 from verify.errors import source_location
 from verify.evidence import Degenerate, Evidence, Vacuous, as_evidence
+from verify.population import Support, decide, support
 from verify.precision import (
     DEFAULT_DPS,
     Tier,
@@ -39,7 +46,12 @@ from verify.precision import (
     confirm_dps,
     workcontext,
 )
-from verify.profiles import DEFAULT_PROFILE, profile_settings
+from verify.profiles import (
+    DEFAULT_PROFILE,
+    population_settings,
+    population_size,
+    profile_settings,
+)
 
 
 class Outcome(Enum):
@@ -88,6 +100,7 @@ class Verdict:
     outcomes: dict[str, int] = field(default_factory=dict)
     shrink_steps: int = 0  # evaluations after the first failure, while Hypothesis shrank it
     scope: str | None = None  # what a symbolic tier covers: "N = 2…6", "all sizes"
+    support: Support | None = None  # a statistical claim's population
 
     @property
     def as_expected(self) -> bool:
@@ -155,6 +168,11 @@ def evaluate(claim: Claim, case: object, dps: tuple[int, int]) -> CaseResult:
         return CaseResult(case, Outcome.ERROR, message=error_message(exc))
     if len(low.relations) != len(high.relations) or low.values.keys() != high.values.keys():
         message = "the check returned different relations at the two precisions"
+        return CaseResult(case, Outcome.DISAGREE, None, high, ctx_high, message)
+    if (low.observation is None) != (high.observation is None) or (
+        low.observation is not None and low.observation.outcome != high.observation.outcome
+    ):
+        message = "the experiment is classified differently at the two precisions"
         return CaseResult(case, Outcome.DISAGREE, None, high, ctx_high, message)
     held = (low.holds(ctx_low, claim.lost_digits), high.holds(ctx_high, claim.lost_digits))
     outcome = {(True, True): Outcome.HELD, (False, False): Outcome.FAILED}.get(
@@ -238,6 +256,70 @@ def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseR
     return results, None, len(results)
 
 
+SPARE_DRAWS = 3  # candidates drawn per experiment wanted, to replace vacuous ones
+
+
+def _draw(claim: Claim, profile: str, seed: int, wanted: int) -> list:
+    """Candidate experiments of a statistical claim: its registered examples, then distinct
+    experiments drawn from its strategy at `seed` (SPARE_DRAWS × `wanted` draws)."""
+    drawn: list = []
+
+    def collect(case):
+        if all(case != other for other in drawn):
+            drawn.append(case)
+
+    for case in reversed(claim.examples):
+        collect = example(case)(collect)
+    collect = given(claim.cases)(collect)
+    with with_reporter(lambda *_: None):
+        population_settings(profile, SPARE_DRAWS * wanted)(hypothesis_seed(seed)(collect))()
+    return drawn
+
+
+def _decide_population(claim, profile, dps, seed, on_case, start) -> Verdict:
+    """Evaluate candidate experiments in order until the population holds its size in
+    non-vacuous ones, and decide by the claim's rule: a case that errs, is degenerate,
+    disagrees between precisions or fails its measurement checks makes the verdict error /
+    inconclusive (listed in the message)."""
+    wanted = population_size(profile, claim.cost, claim.rule.experiments)
+    results = []
+    for case in _draw(claim, profile, seed, wanted):
+        if sum(r.outcome is not Outcome.VACUOUS for r in results) >= wanted:
+            break
+        results.append(evaluate(claim, case, dps))
+        on_case()
+    counts = {o.value: sum(r.outcome is o for r in results) for o in Outcome}
+    held = [r for r in results if r.outcome is Outcome.HELD]
+    missing = [r for r in held if r.evidence.observation is None]
+    if missing:
+        raise TypeError(f"claim {claim.id} has a rule but its check did not return observed(...)")
+    found = support([(r.case, r.evidence.observation) for r in held], counts[Outcome.VACUOUS.value])
+    shown = held[0] if held else None
+    kind, message = decide(claim.rule, found)
+    bad = [r for r in results if r.outcome not in (Outcome.HELD, Outcome.VACUOUS)]
+    if bad:
+        first = bad[0]
+        kind = "error" if first.outcome is Outcome.ERROR else "inconclusive"
+        what = {Outcome.FAILED: "its measurement check failed: "}.get(first.outcome, "")
+        message = f"{len(bad)} experiment(s) undecidable, e.g. {what}{first.message}; {message}"
+        shown = first
+    return Verdict(
+        claim,
+        VerdictKind(kind),
+        None,
+        len(results),
+        None,
+        time.perf_counter() - start,
+        dps,
+        None,
+        shown.evidence if shown is not None else None,
+        shown.ctx if shown is not None else None,
+        message,
+        counts,
+        support=found,
+    )
+
+
 def run_claim(
     claim: Claim,
     profile: str = DEFAULT_PROFILE,
@@ -249,6 +331,8 @@ def run_claim(
     dps = check_dps(dps)
     start = time.perf_counter()
     try:
+        if claim.rule is not None:
+            return _decide_population(claim, profile, dps, seed, on_case, start)
         everything, stopped, searched = _search(claim, profile, dps, seed, on_case)
     except Exception as exc:  # e.g. a strategy that raises while drawing: this claim only
         message = f"the search raised {error_message(exc)}"

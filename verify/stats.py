@@ -133,15 +133,15 @@ def weighted_line(x, y, se) -> tuple[np.ndarray, np.ndarray, float]:
     return coef, np.linalg.inv(normal) * max(1.0, chi2), chi2
 
 
-def tie_ranks(values: list, ctx: MPContext) -> list[Fraction]:
-    """Ranks 1..n with ties averaged; values within working-precision tolerance of their
-    neighbour (relative to max(1, |value|)) are one tie group."""
+def tie_ranks(values: list, ctx: MPContext, relative=None) -> list[Fraction]:
+    """Ranks 1..n with ties averaged; values within `relative` (default: working-precision
+    tolerance) of their group's smallest, relative to max(1, |value|), are one tie group."""
     order = sorted(range(len(values)), key=lambda i: values[i])
-    tol = tolerance(ctx)
+    tol = tolerance(ctx) if relative is None else relative
     groups: list[list[int]] = []
     for i in order:
         if groups:
-            last = values[groups[-1][-1]]
+            last = values[groups[-1][0]]
             if values[i] - last <= tol * max(ctx.one, abs(last), abs(values[i])):
                 groups[-1].append(i)
                 continue

@@ -26,7 +26,17 @@ from hypothesis import strategies as st
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Family, Status
-from verify.evidence import Degenerate, Evidence, InvalidCase, Relation, at_most, equal, evidence
+from verify.evidence import (
+    Degenerate,
+    Evidence,
+    InvalidCase,
+    Relation,
+    Vacuous,
+    at_most,
+    equal,
+    evidence,
+    observed,
+)
 from verify.perceptron import experiments as ex
 from verify.perceptron.capacity import (
     LITERATURE_ALPHA_KM,
@@ -40,7 +50,7 @@ from verify.perceptron.capacity import (
 )
 from verify.perceptron.enumerate import solution_counts
 from verify.perceptron.gaussian import gauss_average, gauss_density, gauss_tail
-from verify.perceptron.local import MIN_SOLUTIONS, density, radius
+from verify.perceptron.local import MIN_SOLUTIONS, density
 from verify.perceptron.moments import mean_test, moments
 from verify.perceptron.scaling import (
     LITERATURE_THRESHOLD,
@@ -51,6 +61,7 @@ from verify.perceptron.scaling import (
     size_sweep,
     sizes_for,
 )
+from verify.population import CONTRADICTS, SUPPORTS, Observation, Rule, tendency
 from verify.precision import exact
 from verify.rationals import rationals
 from verify.stats import interval
@@ -116,26 +127,35 @@ def p2_binary_capacity(case: Fraction, ctx: MPContext) -> Evidence:
 
 BALDASSI = "Baldassi et al. 2020"
 
-P_MIN = Fraction(1, 10**4)  # refute only below this p-value: ≤ 1e-4 false alarms per case
+P_MIN = Fraction(1, 10**4)  # an experiment contradicts P3 only below this p-value
+
+P3_RULE = Rule(
+    effect="mean count / (2^N p₁^M) − 1 over the experiment's instances (± 4 SE)",
+    supports="the distribution-free p-value of mean count = 2^N p₁^M is ≥ 1e-4 (else it "
+    "contradicts)",
+    threshold=float(P_MIN),
+)
 
 
 def p3_first_moment(case: ex.FirstMoment, ctx: MPContext) -> Evidence:
     """E #{w : κ(w) ≥ κ} = 2^N p₁^M, p₁ = H(κ) (Gaussian) or the ±1 binomial tail.
 
     The mean count over the instances is tested against it with a distribution-free p-value
-    (moments.mean_test: exact E C and E C², Maurer below, Cantelli/Bernstein above); the claim
-    holds on a case when p ≥ 1e-4.
+    (moments.mean_test: exact E C and E C², Maurer below, Cantelli/Bernstein above); the
+    experiment supports the claim when p ≥ 1e-4.
     """
     exp = case.experiment
     counts = solution_counts(exp.kind, exp.n, exp.m, exp.seeds(), case.kappa)
     mom = moments(ctx, exp.kind, exp.n, exp.m, case.kappa)
     test = mean_test(ctx, list(counts), mom, 2**exp.n)
-    return evidence(
-        at_most(
-            exact(ctx, P_MIN),
-            test.p_value,
-            "p-value of mean count = 2^N p₁^M (distribution-free bounds) ≥ 1e-4",
-        ),
+    mean, low, high = interval([c / test.expected for c in counts])
+    effects = {"mean / expected − 1": (mean - 1, low - 1, high - 1)}
+    if test.p_value >= exact(ctx, P_MIN):
+        seen = Observation(SUPPORTS, effects)
+    else:
+        seen = Observation(CONTRADICTS, effects, f"p = {float(test.p_value):.2g} < 1e-4")
+    return observed(
+        seen,
         expected_count=test.expected,
         mean_count=test.mean,
         p_value=test.p_value,
@@ -148,43 +168,41 @@ def p3_first_moment(case: ex.FirstMoment, ctx: MPContext) -> Evidence:
 
 MIN_INSTANCES = 5  # usable instances (≥ MIN_SOLUTIONS solutions) needed for an interval
 
+P4_THRESHOLDS = {"ρ(κ, n_1)": 0.05, "ρ(κ, n_2)": 0.05, "−margin slope": 0.005}
 
-def _side(name: str, values: list[float]) -> tuple[float, float, float]:
-    """mean ± 4 SE of per-instance values; Degenerate when the interval contains 0."""
-    mean, low, high = interval(values)
-    if low <= 0 <= high:
-        raise Degenerate(
-            f"{name}: interval [{low:.3g}, {high:.3g}] over {len(values)} instances contains 0"
-        )
-    return mean, low, high
+P4_RULE = Rule(
+    effect="mean over instances of ρ(κ, n_1), ρ(κ, n_2) and of −(slope of the mean neighbour "
+    "margin in d), ± 4 SE",
+    supports="ρ(κ, n_1), ρ(κ, n_2) > 0.05 and −slope > 0.005 per unit distance "
+    "(contradicts: one below minus its threshold; else a tie)",
+    threshold=0.05,
+)
 
 
 def p4_dense_high_margin(exp: ex.Enumerated, ctx: MPContext) -> Evidence:
     """Local entropy grows with the margin: within each instance, Spearman ρ(κ(s), n_d(s)) for
-    d = 1, 2; the mean ρ over instances ± 4 SE must lie above 0. Around the highest-margin
-    solution the mean margin of the solutions at distance d falls with d (d ≤ ⌊N/3⌋): the
-    least-squares slope's interval must lie below 0. An interval containing 0: inconclusive.
+    d = 1, 2, averaged over instances; around the highest-margin solution the mean margin of
+    the solutions at distance d falls with d (d ≤ ⌊N/3⌋): the least-squares slope, averaged.
+    The experiment supports P4 when the three means exceed P4_THRESHOLDS (intervals ± 4 SE).
     """
     found = [density(exp.kind, exp.n, exp.m, s) for s in exp.seeds()]
     usable = [f for f in found if f.solutions >= MIN_SOLUTIONS]
     if len(usable) < MIN_INSTANCES:
-        raise Degenerate(
+        raise Vacuous(
             f"only {len(usable)} of {len(found)} instances have ≥ {MIN_SOLUTIONS} solutions"
         )
-    rho1 = _side("ρ(κ, n_1)", [f.rho[0] for f in usable if f.rho[0] is not None])
-    rho2 = _side("ρ(κ, n_2)", [f.rho[1] for f in usable if f.rho[1] is not None])
-    slopes = [f.neighbour_slope for f in usable if f.neighbour_slope is not None]
-    fall = _side("d ↦ mean neighbour margin slope", slopes)
-    return evidence(
-        at_most(0, rho1[1], "ρ(margin, n_1): interval (mean ± 4 SE over instances) above 0"),
-        at_most(0, rho2[1], "ρ(margin, n_2): interval (mean ± 4 SE over instances) above 0"),
-        at_most(fall[2], 0, f"neighbour margins fall with d ≤ {radius(exp.n)}: interval below 0"),
+    rho1 = interval([f.rho[0] for f in usable if f.rho[0] is not None])
+    rho2 = interval([f.rho[1] for f in usable if f.rho[1] is not None])
+    fall = interval([-f.neighbour_slope for f in usable if f.neighbour_slope is not None])
+    effects = dict(zip(P4_THRESHOLDS, (rho1, rho2, fall), strict=True))
+    return observed(
+        tendency(effects, P4_THRESHOLDS, "dense high-margin regions"),
         rho_1=rho1[0],
         rho_1_interval=[rho1[1], rho1[2]],
         rho_2=rho2[0],
         rho_2_interval=[rho2[1], rho2[2]],
-        margin_slope=fall[0],
-        margin_slope_interval=[fall[1], fall[2]],
+        margin_slope=-fall[0],
+        margin_slope_interval=[-fall[2], -fall[1]],
         usable_instances=len(usable),
         patterns=exp.m,
     )
@@ -285,6 +303,7 @@ CLAIMS = [
         p3_first_moment,
         family=Family.PERCEPTRON,
         cost=0.5,
+        rule=P3_RULE,
     ),
     Claim(
         "P4",
@@ -297,6 +316,7 @@ CLAIMS = [
         p4_dense_high_margin,
         family=Family.PERCEPTRON,
         cost=0.5,
+        rule=P4_RULE,
     ),
     Claim(
         "P4b",
@@ -307,6 +327,7 @@ CLAIMS = [
         p4_dense_high_margin,
         family=Family.PERCEPTRON,
         cost=0.5,
+        rule=P4_RULE,
     ),
     Claim(
         "P5",

@@ -7,11 +7,17 @@ Schema: {"flatminima", "profile", "seed", "dps", "environment", "summary",
                      (of a symbolic tier: the sizes its derivation covers),
                      "cases" (evaluated), "shrink_steps", "digits", "seconds",
                      "counterexample", "counterexample_python",
-                     "values", "message", "outcomes", "as_expected"}]}
+                     "values", "message", "outcomes", "as_expected", "kind"
+                     ("deductive" | "statistical"), "support"}]}
 `values` are named numbers the check computed (decimal strings, as many significant digits
 as the lower working precision), including each relation's residual or excess;
 `counterexample_python` is Python source rebuilding the case (`EXAMPLE = ...`, for
 `examples=[...]`), or a comment saying why it cannot be written, None without a case.
+A statistical claim has "digits": null, "tier": null, no counterexample, values of its first
+experiment, and "support": {"rule": {"effect", "supports", "threshold", "experiments",
+"majority"}, "experiments", "supporting", "contradicting", "ties", "vacuous", "fraction",
+"interval" (Wilson 95%), "effect": {name: {"mean", "interval" (90% bootstrap)}},
+"exceptions": [{"case", "mechanism"}]}; a deductive claim has "support": null.
 """
 
 from __future__ import annotations
@@ -40,6 +46,37 @@ def verdict_values(verdict: Verdict) -> dict[str, str]:
         margin = relation.margin(ctx) if relation.kind != "true" else bool(relation.lhs)
         values[f"{relation.label}: {relation.name}"] = number_text(ctx, margin, digits)
     return values
+
+
+def support_record(verdict: Verdict) -> dict | None:
+    """The "support" object of a statistical claim (None for a deductive one)."""
+    found = verdict.support
+    rule = verdict.claim.rule
+    if found is None or rule is None:
+        return None
+    return {
+        "rule": {
+            "effect": rule.effect,
+            "supports": rule.supports,
+            "threshold": rule.threshold,
+            "experiments": rule.experiments,
+            "majority": rule.majority,
+        },
+        "experiments": found.experiments,
+        "supporting": found.supporting,
+        "contradicting": found.contradicting,
+        "ties": found.ties,
+        "vacuous": found.vacuous,
+        "fraction": round(found.fraction, 4),
+        "interval": [round(x, 4) for x in found.interval],
+        "effect": {
+            name: {"mean": mean, "interval": [low, high]}
+            for name, (mean, low, high) in found.effect.items()
+        },
+        "exceptions": [
+            {"case": case_data(case), "mechanism": why} for case, why in found.exceptions
+        ],
+    }
 
 
 def counterexample_python(case: object | None) -> str | None:
@@ -78,6 +115,8 @@ def verdict_record(verdict: Verdict) -> dict:
         "message": verdict.message,
         "outcomes": verdict.outcomes,
         "as_expected": verdict.as_expected,
+        "kind": claim.kind.value,
+        "support": support_record(verdict),
     }
 
 

@@ -68,11 +68,20 @@ def _shrunk(record: dict) -> str:
 def evidence_latex(record: dict) -> str:
     """What a run found for one claim: verdict, tier, digits, message, counterexample, values."""
     digits = "--" if record["digits"] is None else f"{record['digits']:g}"
+    found = record.get("support")
+    if found is None:
+        measured = f"{digits} digits of agreement between {record['dps'][0]} and {record['dps'][1]}"
+    else:
+        low, high = found["interval"]
+        measured = (
+            f"{found['supporting']} of {found['experiments']} experiments support it, "
+            f"Wilson 95% interval [{low:.2f}, {high:.2f}]"
+        )
     lines = [
         rf"\paragraph{{Evidence.}} {printer.escape_text(record['verdict'])} "
         rf"(status {printer.escape_text(record['status'])}; tier "
         rf"{printer.escape_text(tier_text(record))}; {record['cases']} cases{_shrunk(record)}; "
-        rf"{digits} digits of agreement between {record['dps'][0]} and {record['dps'][1]}).",
+        rf"{printer.escape_text(measured)}).",
     ]
     if record["message"]:
         lines.append(rf"{printer.escape_text(record['message'])}.")

@@ -10,7 +10,7 @@ import base64
 import html
 from pathlib import Path
 
-from verify.report.serialize import case_text, number_shown, tier_text
+from verify.report.serialize import case_text, number_shown, support_text, tier_text
 
 COLUMNS = ("id", "status", "verdict", "tier", "cases", "digits", "seconds")
 
@@ -18,6 +18,8 @@ COLUMNS = ("id", "status", "verdict", "tier", "cases", "digits", "seconds")
 def _cell(record: dict, key: str) -> str:
     if key == "tier":
         return tier_text(record)
+    if key == "digits":
+        return support_text(record)
     value = record[key]
     return "-" if value is None else str(value)
 
@@ -51,6 +53,15 @@ def _details(record: dict) -> list[str]:
         lines.append(f"defined at: {record['origin']}")
     if record["counterexample"] is not None:
         lines.append(f"counterexample: {case_text(record['counterexample'])}")
+    found = record.get("support")
+    if found is not None:
+        for name, e in found["effect"].items():
+            low, high = (f"{x:.3g}" for x in e["interval"])
+            lines.append(f"effect {name}: {e['mean']:.3g} [{low}, {high}] (90%, over experiments)")
+        lines += [
+            f"exception: {case_text(x['case'])}: {x['mechanism']}" for x in found["exceptions"]
+        ]
+        lines.append("values of the first experiment:")
     lines += [f"{name} = {number_shown(value)}" for name, value in record["values"].items()]
     return lines
 

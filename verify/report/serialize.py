@@ -43,11 +43,23 @@ def case_text(case: object) -> str:
 
 
 def tier_text(record: dict) -> str:
-    """A record's tier as every printer shows it: `symbolic (N = 2…6)`, `mpmath`, `-`."""
+    """A record's tier as every printer shows it: `symbolic (N = 2…6)`, `mpmath`, `-`;
+    `statistical` for a claim decided over a population (it has no precision tier)."""
+    if record.get("kind") == "statistical":
+        return "statistical"
     tier = record.get("tier")
     if tier is None:
         return "-"
     return f"{tier} ({record['scope']})" if record.get("scope") else tier
+
+
+def support_text(record: dict) -> str:
+    """What every printer shows in the digits column: `49` (digits), `7/8` (experiments
+    supporting a statistical claim), `-` (neither)."""
+    found = record.get("support")
+    if found is not None:
+        return f"{found['supporting']}/{found['experiments']}"
+    return "-" if record["digits"] is None else f"{int(record['digits'])}"
 
 
 def number_text(ctx: MPContext, value: object, digits: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from verify.report.serialize import case_text, number_shown, tier_text
+from verify.report.serialize import case_text, number_shown, support_text, tier_text
 
 _STYLE = {"verified": "green", "refuted": "red", "inconclusive": "yellow", "error": "bold red"}
 
@@ -23,7 +23,8 @@ def claims_table(rows: list[dict]) -> Table:
 
 
 def results_table(records: list[dict]) -> Table:
-    """ID, status, verdict, tier, cases, digits, time for `flatminima verify`."""
+    """ID, status, verdict, tier, cases, digits (or supporting/experiments of a statistical
+    claim), time for `flatminima verify`."""
     table = Table(title="flatminima verdicts")
     for column in ("ID", "status", "verdict", "tier", "cases", "digits", "time"):
         table.add_column(column, justify="right" if column in ("cases", "digits") else "left")
@@ -36,7 +37,7 @@ def results_table(records: list[dict]) -> Table:
             f"[{style}]{r['verdict']}[/]{mark}",
             tier_text(r),
             str(r["cases"]),
-            "-" if r["digits"] is None else f"{int(r['digits'])}",
+            support_text(r),
             f"{r['seconds']:.2f}s",
         )
     return table
@@ -54,8 +55,13 @@ def _short(text: str) -> str:
 
 def print_details(console: Console, records: list[dict]) -> None:
     """Every counterexample and every message of a verdict that is not `verified`; for a
-    verified paper or open claim (a measurement), what it found, in one line."""
+    verified paper or open claim (a measurement), what it found, in one line; for a
+    statistical claim, its population's support, effects and exceptions."""
     for r in records:
+        if r["verdict"] == "verified" and r.get("support") is not None:
+            console.print(f"[bold]{r['id']}[/] found: {r['message']}")
+            print_support(console, r["support"])
+            continue
         if r["verdict"] == "verified":
             found = [(k, v) for k, v in r["values"].items() if ":" not in k][:FOUND_SHOWN]
             if r["status"] in ("paper", "open") and found:
@@ -63,11 +69,23 @@ def print_details(console: Console, records: list[dict]) -> None:
                 console.print(f"[bold]{r['id']}[/] found: {shown}")
             continue
         console.print(f"\n[bold]{r['id']}[/] {r['verdict']}: {r['message']}")
+        print_support(console, r.get("support"))
         if r["counterexample"] is not None:
             shrunk = f" (shrunk in {r['shrink_steps']} steps)" if r.get("shrink_steps") else ""
             console.print(f"  counterexample{shrunk}: {case_text(r['counterexample'])}")
         for name, value in r["values"].items():
             console.print(f"  {name} = {number_shown(value)}")
+
+
+def print_support(console: Console, found: dict | None) -> None:
+    """A statistical claim's effects (mean over experiments, 90% interval) and exceptions."""
+    if found is None:
+        return
+    for name, e in found["effect"].items():
+        low, high = (f"{x:.3g}" for x in e["interval"])
+        console.print(f"  effect {name}: {e['mean']:.3g} [{low}, {high}]")
+    for item in found["exceptions"]:
+        console.print(f"  exception: {case_text(item['case'])}: {item['mechanism']}")
 
 
 def summary_line(summary: dict[str, int]) -> str:
