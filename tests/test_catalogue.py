@@ -16,8 +16,13 @@ from verify.runner import VerdictKind, run_claim
 def test_claim(claim, claims_profile):
     verdict = run_claim(claim, claims_profile)
     assert verdict.as_expected, claim_failure(verdict)
-    if verdict.verdict is VerdictKind.VERIFIED:
+    if verdict.verdict is VerdictKind.VERIFIED and claim.rule is None:
         assert verdict.digits is not None and verdict.digits >= 40, claim_failure(verdict)
+    if claim.rule is not None:  # a statistical claim: a population, no digits
+        assert verdict.digits is None and verdict.support is not None, claim_failure(verdict)
+        assert verdict.support.experiments >= claim.rule.experiments or (
+            verdict.verdict is not VerdictKind.VERIFIED
+        ), claim_failure(verdict)
 
 
 def test_claims_and_their_derivations_share_id_and_source():

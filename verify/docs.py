@@ -101,6 +101,22 @@ def family_index(root: Path) -> str:
     return "\n".join(lines)
 
 
+def statistical_rules(claims: list[Claim]) -> str:
+    """docs/index.md's table of the statistical claims' rules, from the `Rule` objects the
+    runner decides by."""
+    rows = [
+        "| ID | an experiment measures | it supports the claim when | threshold |",
+        "|" + " --- |" * 4,
+    ]
+    for c in claims:
+        if c.rule is not None:
+            rule = c.rule
+            rows.append(
+                f"| {c.id} | {_cell(rule.effect)} | {_cell(rule.supports)} | {rule.threshold:g} |"
+            )
+    return "\n".join(rows)
+
+
 def sample_output(document: dict) -> str:
     """The verdict table and summary line that `make verify` printed for `document`."""
     buffer = io.StringIO()
@@ -125,7 +141,8 @@ def generated(root: Path) -> dict[Path, str]:
     readme = replace_block(readme, "claims", readme_claims(claims, results))
     pages[root / "README.md"] = replace_block(readme, "sample output", sample_output(document))
     index = (root / "docs" / "index.md").read_text(encoding="utf-8")
-    pages[root / "docs" / "index.md"] = replace_block(index, "families", family_index(root))
+    index = replace_block(index, "families", family_index(root))
+    pages[root / "docs" / "index.md"] = replace_block(index, "rules", statistical_rules(claims))
     for family in FAMILIES:
         path = root / family.docs
         own = [c for c in claims if c.family is family]

@@ -160,5 +160,7 @@ def claim_failure(verdict: Verdict) -> str:
     ]
     if record["counterexample"] is not None:
         lines.append(f"counterexample: {case_text(record['counterexample'])}")
+    for item in (record["support"] or {}).get("exceptions", []):
+        lines.append(f"exception: {case_text(item['case'])}: {item['mechanism']}")
     lines += [f"{name} = {value}" for name, value in record["values"].items()]
     return "\n".join(lines)
