@@ -40,3 +40,18 @@ def test_an_interrupted_run_leaves_no_results_file(tmp_path, monkeypatch, capsys
 def test_a_folder_is_not_a_results_file(tmp_path, capsys):
     assert main(["verify", "H4", "--json", str(tmp_path)]) == 2
     assert f"cannot write {tmp_path}: it is a folder" in capsys.readouterr().err
+
+
+def test_a_figure_that_fails_to_save_leaves_the_old_files_and_no_temporary(tmp_path):
+    from verify.report.figure_files import plt, save
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    old = save(fig, tmp_path, "fig")
+    before = {p.name: p.read_bytes() for p in old}
+    broken, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    broken.savefig = lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        save(broken, tmp_path, "fig")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -6,16 +6,25 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
 def write_whole(path: Path, text: str) -> None:
     """Write `text` (UTF-8) to `path` atomically: a temporary file in the same folder, renamed
     over `path` once complete; the temporary file is removed if anything fails."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    write_with(path, lambda out: out.write_text(text, encoding="utf-8"))
+
+
+def write_with(path: Path, write: Callable[[Path], object]) -> None:
+    """Let `write(temporary)` fill a temporary file beside `path` (e.g. matplotlib's savefig),
+    then rename it over `path`; the temporary file is removed if anything fails."""
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}"
+    )
+    os.close(handle)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        write(Path(temporary))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
