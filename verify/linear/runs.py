@@ -178,11 +178,13 @@ def float64_end(ctx: MPContext, result: train.TrainResult) -> list:
 
 
 @lru_cache(maxsize=4096)
-def polished_sharpness(case: TrainingCase, dps: int):
-    """λ_max at the polished end point of a converged float64 run, at dps digits (cached:
-    experiments that Hypothesis shrinks share most of their runs)."""
+def polished_sharpness(case: TrainingCase, dps: int) -> tuple[object, dict]:
+    """λ_max at the polished end point of a converged float64 run, at dps digits, and its
+    `endpoint` values (cached: experiments that Hypothesis shrinks share most of their runs)."""
     ctx = workcontext(dps)
-    return cv.sharpness(polish_run(case, ctx, run(case)).net)
+    result = run(case)
+    p = polish_run(case, ctx, result)
+    return cv.sharpness(p.net), endpoint(ctx, result, p)
 
 
 # --- F9b / F9c: a whole experiment per case -----------------------------------------------

@@ -29,27 +29,30 @@ def f9b_step_trend(exp: StepExperiment, ctx: MPContext) -> Evidence:
     """F9b / F9c: from small (large) random init, larger η reaches flatter minima.
 
     Every (seed, c) run is trained in float64, polished onto {P = T} at ctx.dps digits and its
-    λ_max evaluated. The design is blocked: every seed (one random init) is trained at every
-    step size, so the init is a shared nuisance factor. The statistic is the mean over seeds of
-    the within-seed Spearman ρ between η and λ_max (ties: λ_max values equal to working
-    precision share a rank); a seeded percentile bootstrap over the seeds (1000 resamples)
-    gives a 90% interval, and the relation is that its upper end — the one-sided 95% upper
-    confidence bound — is ≤ 0, i.e. the data support a non-increasing trend; it fails (a
-    counterexample) only when the whole interval lies above 0, and an interval containing 0 is
-    undecided (Degenerate: the claim comes out inconclusive, never refuted, for lack of
-    power). Seeds where fewer
-    than two runs converged, or whose runs are all equally flat to working precision (ρ
-    undefined), carry no trend; if no seed carries one, the experiment does not meet the
-    claim's hypothesis (Vacuous: counted apart, neither for nor against). The pooled
-    (unblocked) Spearman ρ over all converged runs and its pair bootstrap are reported as
-    `pooled_rho`, `pooled_ci_low/high` (ranked by c: with reference "init" the same c is a
-    different η for each seed, so only the within-seed statistic compares step sizes).
+    λ_max evaluated; the largest `polish_distance` and `endpoint_uncertainty` over the runs
+    (`runs.endpoint`) are reported. The design is blocked: every seed (one random init) is
+    trained at every step size, so the init is a shared nuisance factor. The statistic is the
+    mean over seeds of the within-seed Spearman ρ between η and λ_max (ties: λ_max values
+    equal to working precision share a rank); a seeded percentile bootstrap over the seeds
+    (1000 resamples) gives a 90% interval, and the relation is that its upper end — the
+    one-sided 95% upper confidence bound — is ≤ 0, i.e. the data support a non-increasing
+    trend; it fails (a counterexample) only when the whole interval lies above 0, and an
+    interval containing 0 is undecided (Degenerate: the claim comes out inconclusive, never
+    refuted, for lack of power). Seeds where fewer than two runs converged, or whose runs are
+    all equally flat to working precision (ρ undefined), carry no trend; if no seed carries
+    one, the experiment does not meet the claim's hypothesis (Vacuous: counted apart, neither
+    for nor against). The pooled (unblocked) Spearman ρ over all converged runs and its pair
+    bootstrap are reported as `pooled_rho`, `pooled_ci_low/high` (ranked by c: with reference
+    "init" the same c is a different η for each seed, so only the within-seed statistic
+    compares step sizes).
     """
-    runs, lams = [], []
+    runs, lams, ends = [], [], []
     for case in exp.runs():
         if run(case).converged:
+            lam, end = polished_sharpness(case, ctx.dps)
             runs.append(case)
-            lams.append(ctx.mpf(polished_sharpness(case, ctx.dps)))
+            lams.append(ctx.mpf(lam))
+            ends.append(end)
     fractions = {case.step_fraction for case in runs}
     if len(runs) < 4 or len(fractions) < 2:
         raise Degenerate(f"only {len(runs)} runs over {len(fractions)} step sizes converged")
@@ -98,6 +101,7 @@ def f9b_step_trend(exp: StepExperiment, ctx: MPContext) -> Evidence:
         max_ratio_to_flattest=max(ratios),
         ratio_at_smallest_step=_mean_at(ctx, ratios, eta_keys, min(eta_keys)),
         ratio_at_largest_step=_mean_at(ctx, ratios, eta_keys, max(eta_keys)),
+        **{key: max(ctx.mpf(e[key]) for e in ends) for key in ends[0]},
     )
 
 
