@@ -138,7 +138,9 @@ def f6_trained_coupling(case: TrainingCase, ctx: MPContext) -> Evidence:
     result, limit = _gd_limit(case, ctx)
     flat = flattest_whitened(ctx, limit.net.target, case.depth)
     require(equal(cv.sharpness(limit.net), flat, "the GD limit is flattest (F4)"), ctx)
-    return coupling_evidence(limit.net, polish_distance=limit.distance, float64_steps=result.steps)
+    return coupling_evidence(
+        limit.net, limit_polish_distance=limit.distance, float64_steps=result.steps
+    )
 
 
 def f4b_resnet_non_whitened(case: TrainingCase, ctx: MPContext) -> Evidence:

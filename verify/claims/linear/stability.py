@@ -46,7 +46,7 @@ def f9_stability(case: TrainingCase, ctx: MPContext) -> Evidence:
     eta = ctx.mpf(step_size(case))
     edge = 2 / eta
     uncertainty = endpoint(ctx, result, p)
-    slack = uncertainty["endpoint_uncertainty"]
+    slack = uncertainty["endpoint_uncertainty"]  # listed beside λ_max, so the report shows it
     flat = flattest_whitened(ctx, p.net.target, case.depth)
     extra = {} if case.batch is None else sgd_context(case, result, lam * eta)
     return evidence(
@@ -54,10 +54,11 @@ def f9_stability(case: TrainingCase, ctx: MPContext) -> Evidence:
         converged=1,
         steps=result.steps,
         lambda_max=lam,
+        endpoint_uncertainty=slack,
         edge=edge,
-        ratio_to_flattest=lam / flat,
         ratio_to_edge=lam / edge,
-        **uncertainty,
+        ratio_to_flattest=lam / flat,
+        polish_distance=uncertainty["polish_distance"],
         **extra,
     )
 
