@@ -13,8 +13,17 @@ from verify.evidence import Degenerate, InvalidCase
 from verify.linear import curvature as cv
 from verify.linear.network import Net, rows_at
 from verify.linear.polish import polish
-from verify.linear.resnet import gd_fixed
-from verify.linear.runs import TrainingCase, run, sample_covariance, sgd_data, step_size
+from verify.linear.resnet import extrapolate, gd_fixed
+from verify.linear.runs import (
+    TrainingCase,
+    endpoint,
+    float64_end,
+    polish_run,
+    run,
+    sample_covariance,
+    sgd_data,
+    step_size,
+)
 from verify.linear.train import (
     gauss_newton_sharpness,
     gd,
@@ -27,6 +36,7 @@ from verify.precision import exact, workcontext
 from verify.stats import bootstrap_mean, bootstrap_rho, spearman, tie_ranks
 
 TARGET = np.array([[1.0, 0.5], [0.25, 2.0]])
+TARGET_ROWS = ((F(1), F(1, 2)), (F(1, 4), F(2)))
 
 
 def test_gd_converges_on_a_depth_two_problem():
@@ -147,6 +157,37 @@ def test_polish_reaches_the_minimum_set_at_fifty_digits():
     assert ctx.mnorm(polished.net.residual(), "F") < ctx.mpf("1e-45")
     assert polished.distance < 1e-10
     assert cv.sharpness(polished.net) <= 2 / 0.1
+
+
+def test_step_limit_extrapolates_a_power_law_to_zero():
+    ctx = workcontext(50)
+    etas = [ctx.mpf(1) / 10 / 2**j for j in range(4)]
+    quadratic = extrapolate(ctx, [3 * h**2 + 5 * h**3 for h in etas], ctx.mpf("1e-45"))
+    assert abs(quadratic.order - 2) < 0.1
+    assert abs(quadratic.limit) <= quadratic.uncertainty < ctx.mpf("1e-3")
+    exact_square = extrapolate(ctx, [7 * h**2 for h in etas], ctx.mpf("1e-45"))
+    assert abs(exact_square.order - 2) < ctx.mpf("1e-40") and abs(exact_square.limit) < 1e-45
+    offset = extrapolate(ctx, [ctx.mpf("1e-3") + 3 * h**2 for h in etas], ctx.mpf("1e-45"))
+    assert abs(offset.limit - ctx.mpf("1e-3")) < ctx.mpf("1e-40")
+    assert offset.uncertainty < abs(offset.limit)  # an offset is not 0 within uncertainty
+    constant = extrapolate(ctx, [ctx.mpf("1e-6")] * 4, ctx.mpf("1e-45"))
+    assert constant.order == 0 and constant.limit == ctx.mpf("1e-6") and constant.uncertainty == 0
+    with pytest.raises(Degenerate, match="power of η"):
+        extrapolate(ctx, [h**2 * (-1) ** j for j, h in enumerate(etas)], ctx.mpf("1e-45"))
+
+
+def test_endpoint_uncertainty_is_lipschitz_times_the_polish_distance():
+    case = TrainingCase((2, 3, 2), TARGET_ROWS, "small", F(3, 10), 1, F(1, 10))
+    ctx = workcontext(50)
+    result = run(case)
+    rough = polish_run(case, ctx, result)
+    values = endpoint(ctx, result, rough)
+    assert values["polish_distance"] == rough.distance
+    assert 0 < values["polish_distance"] < 1e-10  # float64 end point within rounding of P = T
+    assert 0 < values["endpoint_uncertainty"] < 1e-8
+    lam = cv.sharpness(rough.net)
+    end64 = Net(ctx, float64_end(ctx, result), ctx.eye(2), rough.net.target)
+    assert abs(cv.sharpness(end64) - lam) <= values["endpoint_uncertainty"]
 
 
 def test_fixed_point_gd_matches_mpmath_gd():

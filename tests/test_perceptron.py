@@ -12,9 +12,9 @@ from verify import stats
 from verify.claims import perceptron as perceptron_claims
 from verify.cli import main
 from verify.evidence import Degenerate, InvalidCase
+from verify.perceptron import calibration, local, moments, scaling
 from verify.perceptron import enumerate as en
 from verify.perceptron import experiments as ex
-from verify.perceptron import local, moments, scaling
 from verify.perceptron.gaussian import gauss_average, gauss_tail
 from verify.precision import workcontext
 
@@ -178,6 +178,39 @@ def test_p5_radii_use_sizes_where_cn_is_whole():
         sweep.monotone(Fraction(1, 5))
     with pytest.raises(ValueError, match=r"needs 3 sizes \(N ≥ 18\)"):
         ex.Scaling("gaussian", 16, 0, 10)
+
+
+def _sat_sweep(n: int, threshold: float, instances: int = 400) -> scaling.SizeSweep:
+    """A synthetic sweep whose SAT fraction at α = M/N is 1/(1 + e^{(α − α_c(N))/0.05}),
+    α_c(N) = threshold + 1/(2N): the satisfiable instances' loads (their reach unused)."""
+    alphas = np.arange(1, n + 1) / n
+    sat = np.round(instances / (1 + np.exp((alphas - threshold - 0.5 / n) / 0.05))).astype(int)
+    loads = np.repeat(alphas, sat)
+    return scaling.SizeSweep(n, loads, np.zeros((len(loads), 2), dtype=int), instances)
+
+
+def test_calibration_recovers_a_known_threshold_and_flags_one_it_misses():
+    sweeps = [_sat_sweep(n, 0.8) for n in (6, 9, 12, 15, 18)]
+    for s in sweeps:
+        assert abs(s.sat_crossover()[0] - (0.8 + 0.5 / s.n)) < 0.01
+    found = calibration.calibrate(sweeps, 0.3, known=0.8)
+    assert found.recovered and abs(found.fit.limit - 0.8) < 0.01 and found.fit.fraction is None
+    missed = calibration.calibrate(sweeps, 0.3, known=0.9)
+    assert not missed.recovered
+    assert "calibration α_∞ = 0.80" in missed.summary() and "vs α_KM = 0.9000" in missed.summary()
+    narrow = calibration.calibrate(sweeps, 1e-6, known=0.8)
+    assert not narrow.recovered and "wider than 1e-06" in narrow.summary()
+    assert abs(calibration.alpha_km() - 0.8330786) < 1e-7  # P2's value
+
+
+def test_p5_is_inconclusive_when_its_method_misses_alpha_km(monkeypatch):
+    sweeps = {n: _sat_sweep(n, 0.7) for n in range(6, 19)}
+    monkeypatch.setattr(perceptron_claims, "size_sweep", lambda kind, n, seed, k: sweeps[n])
+    with pytest.raises(
+        Degenerate,
+        match=r"not recover α_KM: calibration α_∞ = 0\.(69|70)\d* \[.*\] vs α_KM = 0\.8331",
+    ):
+        perceptron_claims.p5_flat_minima_vanish(ex.Scaling("gaussian", 18, 0, 400), None)
 
 
 def test_p5_extrapolates_each_radius_and_decides_only_when_they_agree():

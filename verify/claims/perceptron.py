@@ -38,6 +38,7 @@ from verify.evidence import (
     observed,
 )
 from verify.perceptron import experiments as ex
+from verify.perceptron.calibration import calibrate
 from verify.perceptron.capacity import (
     LITERATURE_ALPHA_KM,
     LITERATURE_DIGITS,
@@ -234,8 +235,16 @@ def p5_flat_minima_vanish(case: ex.Scaling, ctx: MPContext) -> Evidence:
     α ≈ 0.77–0.78 (Baldassi et al. 2015; Stojnic 2025) and fails when every one excludes it;
     otherwise (radii disagree, or an interval wider than MAX_WIDTH) the finite-size estimate
     depends on the radius and the case is inconclusive. The typical-solution extrapolations
-    are reported, not decided.
+    are reported, not decided. First the method must recover a known threshold: applied to
+    the SAT/UNSAT transition on the same instances (`calibration.calibrate`), α_KM (P2) must
+    lie in its α_∞ ± 4 SE, at most MAX_WIDTH wide; else the case is inconclusive.
     """
+    every_size = sorted(set().union(*(sizes_for(c, case.largest) for c in RADII)))
+    check = calibrate(
+        [size_sweep(case.kind, n, case.seed, case.instances) for n in every_size], MAX_WIDTH
+    )
+    if not check.recovered:
+        raise Degenerate(f"the crossover method does not recover α_KM: {check.summary()}")
     found, typical = [], []
     for fraction in RADII:
         sizes = sizes_for(fraction, case.largest)
@@ -248,7 +257,11 @@ def p5_flat_minima_vanish(case: ex.Scaling, ctx: MPContext) -> Evidence:
             "the crossover depends on the radius: "
             + "; ".join(_summary(f, m) for f, m in zip(found, meets, strict=True))
         )
-    values = {}
+    values = {
+        "calibration_alpha": check.fit.limit,
+        "calibration_interval": list(check.fit.interval),
+        "alpha_KM": check.known,
+    }
     for f, t in zip(found, typical, strict=True):
         key = f"N{f.fraction.denominator}"
         values |= {

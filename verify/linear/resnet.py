@@ -1,8 +1,10 @@
 """Full-batch GD from the zero-init linear ResNet (W_k = I) at working precision, in fixed-point
-integer arithmetic (F4, F4b, F4c, F6b): the run the ResNet claims decide on."""
+integer arithmetic (F4, F4b, F4c, F6b): the run the ResNet claims decide on; and the
+extrapolation of F4c's excess to step size η → 0 (`extrapolate`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -88,3 +90,40 @@ def resnet_limit(case: TrainingCase, ctx: MPContext, result: train.TrainResult) 
     start = [ctx.matrix([[exact(ctx, x) for x in row] for row in w]) for w in weights]
     sigma = rows_at(ctx, case.sigma_rows())
     return polish(ctx, start, sigma, rows_at(ctx, case.target))
+
+
+HALVINGS = 4  # F4c: GD at step fractions c, c/2, c/4, c/8
+
+
+@dataclass(frozen=True)
+class StepLimit:
+    """excess(η) = limit + a η^order + …, extrapolated to η → 0 (`extrapolate`)."""
+
+    order: object
+    limit: object
+    uncertainty: object
+
+
+def extrapolate(ctx: MPContext, excesses: list, floor) -> StepLimit:
+    """Richardson extrapolation with fitted order of excesses e_0, …, e_m (m ≥ 3) at step sizes
+    η_j = η_0 2^−j. Each consecutive triple, D = e_j − e_{j+1}, D′ = e_{j+1} − e_{j+2}, gives
+    the order p = log₂(D/D′) and the limit e_{j+2} − D′/(2^p − 1) of e = L + a η^p; the
+    finest triple's order and limit are returned, with uncertainty |limit − the next coarser
+    triple's limit| (the size of the neglected higher-order terms). Differences |D| ≤ floor
+    count as 0: if D = D′ = 0 the excess does not depend on η (order 0, limit e_{j+2}).
+    Degenerate unless every triple has D/D′ > 1 or D = D′ = 0 (no power law in η)."""
+    if len(excesses) < 4:
+        raise ValueError("extrapolate needs excesses at ≥ 4 step sizes")
+    fits = []
+    for e0, e1, e2 in zip(excesses, excesses[1:], excesses[2:], strict=False):
+        d, d_next = e0 - e1, e1 - e2
+        if abs(d) <= floor and abs(d_next) <= floor:
+            fits.append((ctx.zero, e2))
+        elif abs(d_next) > floor and d / d_next > 1:
+            ratio = d / d_next
+            fits.append((ctx.log(ratio, 2), e2 - d_next / (ratio - 1)))
+        else:
+            shown = ", ".join(ctx.nstr(e, 3) for e in excesses)
+            raise Degenerate(f"the excess does not fall as a power of η (excesses {shown})")
+    (_, coarser), (order, limit) = fits[-2], fits[-1]
+    return StepLimit(order, limit, abs(limit - coarser))

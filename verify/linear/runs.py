@@ -158,6 +158,18 @@ def polish_run(case: TrainingCase, ctx: MPContext, result: train.TrainResult) ->
     return polish(ctx, result.weights, rows_at(ctx, case.sigma_rows()), rows_at(ctx, case.target))
 
 
+def endpoint(ctx: MPContext, result: train.TrainResult, polished: Polished) -> dict:
+    """How far the float64 end point's own λ_max may be from the polished point's:
+    `polish_distance` d = ‖W_polished − W_float64‖_F and `endpoint_uncertainty`
+    = ‖Σx‖₂ · 2 (N − 1) √N R^{2N−3} · d (`lipschitz` over both points, scaled by ‖Σx‖₂;
+    module doc). `digits` says how well λ_max of the polished point is computed; this says
+    how far the float64 end point's own value could differ from it."""
+    bound = cv.spectral_norm(ctx, polished.net.sigma) * lipschitz(
+        ctx, polished.net.weights, float64_end(ctx, result)
+    )
+    return {"polish_distance": polished.distance, "endpoint_uncertainty": bound * polished.distance}
+
+
 def float64_end(ctx: MPContext, result: train.TrainResult) -> list:
     """The run's float64 end point as ctx matrices (the other point of `lipschitz`)."""
     return [
@@ -166,11 +178,13 @@ def float64_end(ctx: MPContext, result: train.TrainResult) -> list:
 
 
 @lru_cache(maxsize=4096)
-def polished_sharpness(case: TrainingCase, dps: int):
-    """λ_max at the polished end point of a converged float64 run, at dps digits (cached:
-    experiments that Hypothesis shrinks share most of their runs)."""
+def polished_sharpness(case: TrainingCase, dps: int) -> tuple[object, dict]:
+    """λ_max at the polished end point of a converged float64 run, at dps digits, and its
+    `endpoint` values (cached: experiments that Hypothesis shrinks share most of their runs)."""
     ctx = workcontext(dps)
-    return cv.sharpness(polish_run(case, ctx, run(case)).net)
+    result = run(case)
+    p = polish_run(case, ctx, result)
+    return cv.sharpness(p.net), endpoint(ctx, result, p)
 
 
 # --- F9b / F9c: a whole experiment per case -----------------------------------------------

@@ -45,6 +45,7 @@ class SizeSweep:
     n: int
     loads: np.ndarray
     reach: np.ndarray  # instances × len(REFERENCES), int
+    instances: int  # instances drawn per load (satisfiable or not)
 
     def monotone(self, fraction: Fraction, reference: int = 0) -> np.ndarray:
         """Per instance: is n_0 ≤ … ≤ n_{cN} around the reference?"""
@@ -64,11 +65,27 @@ class SizeSweep:
 
     def crossover(self, fraction: Fraction, reference: int = 0) -> tuple[float, float]:
         """α_×(N) and its standard error: the logistic fit's 1/2 point (Degenerate if none)."""
-        try:
-            return logistic_midpoint(self.loads, self.monotone(fraction, reference))
-        except ValueError as exc:
-            where = f"N = {self.n}, radius {fraction}·N, {REFERENCES[reference]} reference"
-            raise Degenerate(f"{where}: {exc}") from None
+        where = f"N = {self.n}, radius {fraction}·N, {REFERENCES[reference]} reference"
+        return _midpoint(self.loads, self.monotone(fraction, reference), where)
+
+    def sat_crossover(self) -> tuple[float, float]:
+        """The same fit for the SAT/UNSAT transition: over every instance drawn (`instances`
+        per load M = 1..N), the outcome "has a solution" (the satisfiable ones are those in
+        `loads`), so its 1/2 point is α_c(N) with its standard error."""
+        alphas = np.arange(1, self.n + 1) / self.n
+        found = np.array([np.count_nonzero(self.loads == a) for a in alphas])
+        loads = np.repeat(
+            np.concatenate([alphas, alphas]), np.concatenate([found, self.instances - found])
+        )
+        sat = np.repeat([True, False], [found.sum(), (self.instances - found).sum()])
+        return _midpoint(loads, sat, f"N = {self.n}, SAT/UNSAT")
+
+
+def _midpoint(loads: np.ndarray, outcomes: np.ndarray, where: str) -> tuple[float, float]:
+    try:
+        return logistic_midpoint(loads, outcomes)
+    except ValueError as exc:
+        raise Degenerate(f"{where}: {exc}") from None
 
 
 @lru_cache(maxsize=256)
@@ -81,14 +98,15 @@ def size_sweep(kind: str, n: int, seed: int, instances: int) -> SizeSweep:
             if found is not None:
                 loads.append(m / n)
                 reach.append(found)
-    return SizeSweep(n, np.array(loads), np.array(reach, dtype=int))
+    return SizeSweep(n, np.array(loads), np.array(reach, dtype=int), instances)
 
 
 @dataclass(frozen=True)
 class Extrapolation:
-    """At one radius fraction c: α_×(N) per size, and the fit α_×(N) = α_∞ + b/N."""
+    """At one radius fraction c (None: the SAT/UNSAT calibration): α_×(N) per size, and the
+    fit α_×(N) = α_∞ + b/N."""
 
-    fraction: Fraction
+    fraction: Fraction | None
     sizes: list[int]
     crossovers: list[float]
     errors: list[float]
@@ -112,7 +130,11 @@ class Extrapolation:
 def extrapolate(sweeps: list[SizeSweep], fraction: Fraction, reference: int = 0) -> Extrapolation:
     """Fit the crossovers at radius cN of the sweeps (≥ 3 sizes) as α_∞ + b/N."""
     points = [s.crossover(fraction, reference) for s in sweeps]
-    sizes = [s.n for s in sweeps]
+    return fit_in_size(fraction, [s.n for s in sweeps], points)
+
+
+def fit_in_size(fraction: Fraction | None, sizes: list[int], points: list) -> Extrapolation:
+    """Weighted least squares of crossovers (α_×(N), SE) as α_×(N) = α_∞ + b/N."""
     values, errors = [p[0] for p in points], [p[1] for p in points]
     coef, cov, chi2 = weighted_line([1 / n for n in sizes], values, errors)
     limit, limit_error = float(coef[0]), float(np.sqrt(cov[0, 0]))

@@ -1,54 +1,74 @@
 """F4, F4b, F4c and F6b: where small-step GD from the zero-init linear ResNet (W_k = I) lands.
 
-F4 (whitened, T SPD) and F4c (T = I + E, E non-symmetric): the limit is a flattest minimum,
-λ_max = N σ1^{2−2/N}. F4b (non-whitened Σx, T SPD near I): it is flattest for that Σx,
-λ_max = F2's value N max_v f(v). F6b: the limit satisfies F6's path equations
+F4 (whitened, T SPD): the limit is a flattest minimum, λ_max = N σ1^{2−2/N}. F4c (T = I + E,
+E non-symmetric): GD's excess over N σ1^{2−2/N}, fitted against η, vanishes as η → 0.
+F4b (non-whitened Σx, T SPD near I): it is flattest for that Σx, λ_max = F2's value
+N max_v f(v). F6b: the limit satisfies F6's path equations
 W_k v_{k−1} = σ1^{1/N} v_k, W_kᵀ v_k = σ1^{1/N} v_{k−1} along the top path.
 
 F4: float64 rounding perturbs the symmetric trajectory at first order (|λ_max − flattest|
 ≈ 1e-16 at the polished float64 end point, reported as `float64_gap`), so the run is redone
 at working precision (fixed point, `gd_fixed`) before polishing; see `f4_resnet_flattest`.
-F4b (non-whitened Σx, compared with F2's flattest value) and F4c (T = I + E, E non-symmetric)
-are the same check on other cases; F6b checks F6 at the same working-precision limit.
+F4b (non-whitened Σx, compared with F2's flattest value) is the same check on other cases;
+F4c runs that GD at four step sizes (`f4c_step_limit`); F6b checks F6 at F4's limit.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Family, Status
-from verify.evidence import Degenerate, Evidence, InvalidCase, equal, evidence, require
+from verify.evidence import (
+    Degenerate,
+    Evidence,
+    InvalidCase,
+    at_most,
+    equal,
+    evidence,
+    require,
+)
 from verify.linear import curvature as cv
+from verify.linear import train
 from verify.linear.flattest import flattest, flattest_whitened
 from verify.linear.network import rows_at
-from verify.linear.resnet import resnet_limit
+from verify.linear.polish import Polished
+from verify.linear.resnet import HALVINGS, extrapolate, resnet_limit
 from verify.linear.run_strategies import resnet_runs
-from verify.linear.runs import (
-    TrainingCase,
-    float64_end,
-    lipschitz,
-    polish_run,
-    run,
-)
+from verify.linear.runs import TrainingCase, endpoint, polish_run, run
 from verify.linear.structure import coupling_evidence
+from verify.precision import tolerance
 
 
-def _resnet_evidence(case, ctx, relation_name: str, flat, **extra) -> Evidence:
-    """The float64 run (cached) decides that GD converges; the decision itself is made on the
-    same GD rerun at working precision (`resnet_limit`): λ_max = flattest to working
-    precision. The polished float64 end point is only reported (`float64_gap` against
-    `float64_slack` = ‖Σx‖₂ · Lipschitz · polishing distance, `runs` doc): float64 rounding
-    alone moves λ_max by more than the heuristic slack in some cases, so it never decides."""
+def _gd_limit(case: TrainingCase, ctx: MPContext) -> tuple[train.TrainResult, Polished]:
+    """The float64 run (cached; it decides that GD converges) and the same GD rerun at
+    working precision and polished (`resnet_limit`), the point the ResNet claims decide on."""
     result = run(case)
     if not result.converged:
         raise Degenerate(f"GD did not converge ({result.status} after {result.steps} steps)")
+    return result, resnet_limit(case, ctx, result)
+
+
+def _float64_values(case: TrainingCase, ctx: MPContext, result: train.TrainResult, flat) -> dict:
+    """The polished float64 end point, only reported: `float64_gap` = its λ_max − flattest,
+    `polish_distance` and `endpoint_uncertainty` = ‖Σx‖₂ · Lipschitz · polishing distance
+    (`runs.endpoint`). Float64 rounding alone moves λ_max by more than that bound in some
+    cases, so it never decides."""
     rough = polish_run(case, ctx, result)
-    lam64 = cv.sharpness(rough.net)
-    s_norm = cv.spectral_norm(ctx, rows_at(ctx, case.sigma_rows()))
-    slack = s_norm * lipschitz(ctx, rough.net.weights, float64_end(ctx, result)) * rough.distance
-    p = resnet_limit(case, ctx, result)
+    return {"float64_gap": cv.sharpness(rough.net) - flat, **endpoint(ctx, result, rough)}
+
+
+def _imbalance(ctx: MPContext, net) -> object:
+    """max_k ‖W_{k+1}ᵀW_{k+1} − W_kW_kᵀ‖_F (0 under gradient flow from W_k = I)."""
+    return max((ctx.mnorm(m, "F") for m in cv.balance(net)), default=ctx.zero)
+
+
+def _resnet_evidence(case, ctx, relation_name: str, flat, **extra) -> Evidence:
+    """λ_max at the working-precision GD limit (`_gd_limit`) = flattest to working precision;
+    the polished float64 end point is reported beside it (`_float64_values`)."""
+    result, p = _gd_limit(case, ctx)
     lam = cv.sharpness(p.net)
-    imbalance = max((ctx.mnorm(m, "F") for m in cv.balance(p.net)), default=ctx.zero)
     return evidence(
         equal(lam, flat, relation_name),
         float64_steps=result.steps,
@@ -56,45 +76,71 @@ def _resnet_evidence(case, ctx, relation_name: str, flat, **extra) -> Evidence:
         flattest=flat,
         ratio_to_flattest=lam / flat,
         excess=lam - flat,
-        float64_gap=lam64 - flat,
-        float64_slack=slack,
-        float64_polish_distance=rough.distance,
-        polish_distance=p.distance,
-        imbalance=imbalance,
+        **_float64_values(case, ctx, result, flat),
+        limit_polish_distance=p.distance,
+        imbalance=_imbalance(ctx, p.net),
         **extra,
     )
 
 
 def f4_resnet_flattest(case: TrainingCase, ctx: MPContext) -> Evidence:
     """Zero-init linear ResNet, small-step GD, whitened: the limit is a flattest minimum,
-    λ_max = N σ1^{2−2/N}, to working precision (F4 with T SPD; F4c with T non-symmetric).
+    λ_max = N σ1^{2−2/N}, to working precision (F4, T SPD).
 
     The float64 run (cached) decides that GD converges (see `_resnet_evidence`). Because
     float64 rounding perturbs the trajectory at first order (measured:
     |λ_max − flattest| ≈ 1e-16 at the polished float64 end point), the same GD is rerun at
     ctx.dps digits from W_k = I until ‖P − T‖ < 10^(5−dps) and polished; the polishing distance
     is then ~10^(−dps) and the equality is tested at working precision. `lambda_max`,
-    `polish_distance` and `imbalance` are those of the point the decision used;
+    `limit_polish_distance` and `imbalance` are those of the point the decision used;
     `imbalance` is max_k ‖W_{k+1}ᵀW_{k+1} − W_kW_kᵀ‖_F at the limit (0 under gradient flow;
     discrete GD changes it by η²(G_{k+1}ᵀG_{k+1} − G_kG_kᵀ) per step).
     """
     if case.sigma is not None:
-        raise InvalidCase("F4 / F4c are about whitened data")
+        raise InvalidCase("F4 is about whitened data")
     flat = flattest_whitened(ctx, rows_at(ctx, case.target), case.depth)
     return _resnet_evidence(case, ctx, "λ_max = N σ1^{2−2/N}", flat)
+
+
+def f4c_step_limit(case: TrainingCase, ctx: MPContext) -> Evidence:
+    """F4c: GD from W_k = I (whitened, T = I + E non-symmetric) at c, c/2, c/4, c/8 of
+    2/λ_flat, each rerun at working precision and polished (`_gd_limit`); the excesses
+    e(η) = λ_max − N σ1^{2−2/N} are extrapolated to η → 0 (`resnet.extrapolate`:
+    e = L + a η^p, p fitted), and the limit L must be 0 within its uncertainty u:
+    |L| ≤ u. Reports `fitted_order` p, `limit_excess` L, `limit_uncertainty` u, the
+    `excesses` and, for the run at c, the float64 end point (`_float64_values`)."""
+    if case.sigma is not None:
+        raise InvalidCase("F4c is about whitened data")
+    flat = flattest_whitened(ctx, rows_at(ctx, case.target), case.depth)
+    fractions = [case.step_fraction / 2**j for j in range(HALVINGS)]
+    runs = [_gd_limit(replace(case, step_fraction=c), ctx) for c in fractions]
+    excesses = [cv.sharpness(p.net) - flat for _, p in runs]
+    fit = extrapolate(ctx, excesses, tolerance(ctx) * flat)
+    result, p = runs[0]
+    return evidence(
+        at_most(abs(fit.limit), fit.uncertainty, "excess → 0 as η → 0 (|L| ≤ u)"),
+        step_fractions=[float(c) for c in fractions],
+        excesses=excesses,
+        fitted_order=fit.order,
+        limit_excess=fit.limit,
+        limit_uncertainty=fit.uncertainty,
+        flattest=flat,
+        float64_steps=result.steps,
+        **_float64_values(case, ctx, result, flat),
+        imbalance=_imbalance(ctx, p.net),
+    )
 
 
 def f6_trained_coupling(case: TrainingCase, ctx: MPContext) -> Evidence:
     """F6 on minima found by training: the zero-init ResNet's GD limit (whitened, T SPD), rerun
     at working precision and polished, must be flattest (F4; else the case is invalid) and
     then satisfies W_k v_{k−1} = σ1^{1/N} v_k, W_kᵀ v_k = σ1^{1/N} v_{k−1} along the top path."""
-    result = run(case)
-    if not result.converged:
-        raise Degenerate(f"GD did not converge ({result.status} after {result.steps} steps)")
-    limit = resnet_limit(case, ctx, result)
+    result, limit = _gd_limit(case, ctx)
     flat = flattest_whitened(ctx, limit.net.target, case.depth)
     require(equal(cv.sharpness(limit.net), flat, "the GD limit is flattest (F4)"), ctx)
-    return coupling_evidence(limit.net, polish_distance=limit.distance, float64_steps=result.steps)
+    return coupling_evidence(
+        limit.net, limit_polish_distance=limit.distance, float64_steps=result.steps
+    )
 
 
 def f4b_resnet_non_whitened(case: TrainingCase, ctx: MPContext) -> Evidence:
@@ -138,12 +184,13 @@ CLAIMS = [
     ),
     Claim(
         "F4c",
-        "Zero-init linear ResNet, small-step GD, whitened, T = I + E with E non-symmetric: "
-        "converges to a flattest minimum",
+        "Zero-init linear ResNet, whitened, T = I + E with E non-symmetric: as η → 0, GD "
+        "converges to a flattest minimum (the excess λ_max − N σ1^{2−2/N} at c, c/2, c/4, c/8, "
+        "fitted as L + a η^p, extrapolates to L = 0)",
         "Mulayoff & Michaeli 2020 (non-symmetric variant)",
         Status.OPEN,
         resnet_runs(symmetric=False),
-        f4_resnet_flattest,
+        f4c_step_limit,
         family=Family.LINEAR,
         cost=0.5,
     ),

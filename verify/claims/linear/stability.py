@@ -25,8 +25,7 @@ from verify.linear.flattest import flattest_whitened
 from verify.linear.run_strategies import gd_runs, sgd_runs
 from verify.linear.runs import (
     TrainingCase,
-    float64_end,
-    lipschitz,
+    endpoint,
     polish_run,
     run,
     sgd_data,
@@ -37,8 +36,8 @@ from verify.linear.runs import (
 def f9_stability(case: TrainingCase, ctx: MPContext) -> Evidence:
     """A GD (or SGD) run with step η that converged ends at a minimum with
     λ_max ≤ 2/η + slack, slack = ‖Σx‖₂ · Lipschitz · polishing distance (`runs` doc; ‖Σx‖₂
-    scales the whitened Lipschitz constant, = 1 when Σx = I). SGD runs also report
-    `sgd_context`."""
+    scales the whitened Lipschitz constant, = 1 when Σx = I), reported as `polish_distance`
+    and `endpoint_uncertainty` (`runs.endpoint`). SGD runs also report `sgd_context`."""
     result = run(case)
     if not result.converged:  # outside the hypothesis "GD converged": counted apart
         raise Vacuous(f"the run did not converge ({result.status} after {result.steps} steps)")
@@ -46,8 +45,8 @@ def f9_stability(case: TrainingCase, ctx: MPContext) -> Evidence:
     lam = cv.sharpness(p.net)
     eta = ctx.mpf(step_size(case))
     edge = 2 / eta
-    s_norm = cv.spectral_norm(ctx, p.net.sigma)
-    slack = s_norm * lipschitz(ctx, p.net.weights, float64_end(ctx, result)) * p.distance
+    uncertainty = endpoint(ctx, result, p)
+    slack = uncertainty["endpoint_uncertainty"]  # listed beside λ_max, so the report shows it
     flat = flattest_whitened(ctx, p.net.target, case.depth)
     extra = {} if case.batch is None else sgd_context(case, result, lam * eta)
     return evidence(
@@ -55,11 +54,11 @@ def f9_stability(case: TrainingCase, ctx: MPContext) -> Evidence:
         converged=1,
         steps=result.steps,
         lambda_max=lam,
+        endpoint_uncertainty=slack,
         edge=edge,
-        ratio_to_flattest=lam / flat,
         ratio_to_edge=lam / edge,
-        polish_distance=p.distance,
-        slack=slack,
+        ratio_to_flattest=lam / flat,
+        polish_distance=uncertainty["polish_distance"],
         **extra,
     )
 

@@ -44,18 +44,21 @@ def f9b_step_trend(exp: StepExperiment, ctx: MPContext) -> Evidence:
     """F9b / F9c: from small (large) random init, larger η reaches flatter minima.
 
     Every (seed, c) run is trained in float64, polished onto {P = T} at ctx.dps digits and its
-    λ_max evaluated. The design is blocked: every seed (one random init) is trained at every
+    λ_max evaluated; the largest `polish_distance` and `endpoint_uncertainty` over the runs
+    (`runs.endpoint`) are reported. The design is blocked: every seed (one random init) is trained at every
     step size, so the init is a shared nuisance factor; the effect is −ρ̄ (module doc), with a
     seeded 90% percentile bootstrap interval over the seeds. The pooled (unblocked) Spearman
     ρ over all converged runs and its pair bootstrap are reported as `pooled_rho`,
     `pooled_ci_low/high` (ranked by c: with reference "init" the same c is a different η for
     each seed, so only the within-seed statistic compares step sizes).
     """
-    runs, lams = [], []
+    runs, lams, ends = [], [], []
     for case in exp.runs():
         if run(case).converged:
+            lam, end = polished_sharpness(case, ctx.dps)
             runs.append(case)
-            lams.append(ctx.mpf(polished_sharpness(case, ctx.dps)))
+            lams.append(ctx.mpf(lam))
+            ends.append(end)
     eta_keys = [case.step_fraction for case in runs]
     eta_ranks = tie_ranks([exact(ctx, c) for c in eta_keys], ctx)
     lam_ranks = tie_ranks(lams, ctx, LAMBDA_TIE)
@@ -96,6 +99,7 @@ def f9b_step_trend(exp: StepExperiment, ctx: MPContext) -> Evidence:
         max_ratio_to_flattest=max(ratios),
         ratio_at_smallest_step=_mean_at(ctx, ratios, eta_keys, min(eta_keys)),
         ratio_at_largest_step=_mean_at(ctx, ratios, eta_keys, max(eta_keys)),
+        **{key: max(ctx.mpf(e[key]) for e in ends) for key in ends[0]},
     )
 
 
