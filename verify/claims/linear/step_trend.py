@@ -45,10 +45,11 @@ def f9b_step_trend(exp: StepExperiment, ctx: MPContext) -> Evidence:
 
     Every (seed, c) run is trained in float64, polished onto {P = T} at ctx.dps digits and its
     λ_max evaluated; the largest `polish_distance` and `endpoint_uncertainty` over the runs
-    (`runs.endpoint`) are reported. The design is blocked: every seed (one random init) is trained at every
-    step size, so the init is a shared nuisance factor; the effect is −ρ̄ (module doc), with a
-    seeded 90% percentile bootstrap interval over the seeds. The pooled (unblocked) Spearman
-    ρ over all converged runs and its pair bootstrap are reported as `pooled_rho`,
+    (`runs.endpoint`) are reported. The design is blocked: every seed (one random init) is
+    trained at every step size, so the init is a shared nuisance factor; the effect is −ρ̄
+    (module doc), with a seeded 90% percentile bootstrap interval over the seeds. The pooled
+    (unblocked) Spearman ρ over all converged runs and its pair bootstrap are reported as
+    `pooled_rho`,
     `pooled_ci_low/high` (ranked by c: with reference "init" the same c is a different η for
     each seed, so only the within-seed statistic compares step sizes).
     """
