@@ -27,7 +27,7 @@ from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Status
 from verify.errors import FlatminimaError, InvalidClaim, raised_at
-from verify.evidence import Degenerate, as_evidence
+from verify.evidence import Degenerate, Vacuous, as_evidence
 from verify.names import PATTERNS
 from verify.views import bind
 
@@ -55,7 +55,7 @@ def _wrap(fn: Callable) -> Callable[[object, MPContext], object]:
     def check(case: object, ctx: MPContext):
         try:
             result = fn(case, ctx) if takes_ctx else fn(bind(case, ctx))
-        except Degenerate:
+        except (Degenerate, Vacuous):
             raise
         except Exception as exc:
             where = _raised_at(exc, source)

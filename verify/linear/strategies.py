@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 from itertools import pairwise
 
 from hypothesis import strategies as st
@@ -37,6 +38,7 @@ def _matrix(rows: int, cols: int, entries):
     )
 
 
+@cache
 def orthogonal(n: int):
     """Rational orthogonal n×n matrices: diag(±1) · (I − S)(I + S)⁻¹, S skew-symmetric."""
 
@@ -60,6 +62,7 @@ def orthogonal(n: int):
     )
 
 
+@cache
 def invertible(n: int):
     """Rational invertible n×n matrices L · D · U (unit triangular L, U; nonzero diagonal D)."""
 
@@ -264,19 +267,18 @@ def _off_path_below(s: Fraction, blocks: list[list], off: list[int]) -> bool:
     return all(_below(flat, x) for x in blocks_of_m) and _below(s ** (2 * n), g[n])
 
 
-def _full_rank(rows: int, cols: int):
-    """Rational rows × cols matrices of rank min(rows, cols): a corner of an `invertible` one."""
+def _full_rank(draw, rows: int, cols: int) -> list:
+    """A rational rows × cols matrix of rank min(rows, cols): a corner of an `invertible` one."""
     size = max(rows, cols)
-    if size == 0:
-        return st.just([[] for _ in range(rows)])
-    return invertible(size).map(lambda m: [list(r[:cols]) for r in m[:rows]])
+    corner = draw(invertible(size)) if size else ()
+    return [list(r[:cols]) for r in corner[:rows]]
 
 
 def _path_blocks(draw, ds: tuple[int, ...]) -> list[Rows]:
     """Cores s ⊕ h C_k with C_k full rank, h halved from 1 until `_off_path_below` holds."""
     s = draw(rationals(Fraction(1, 2), 2, 4))
     off = [d - 1 for d in ds]
-    blocks = [draw(_full_rank(off[k], off[k - 1])) for k in range(1, len(ds))]
+    blocks = [_full_rank(draw, off[k], off[k - 1]) for k in range(1, len(ds))]
     while not _off_path_below(s, blocks, off):
         blocks = [[[x / 2 for x in row] for row in c] for c in blocks]
     return [
