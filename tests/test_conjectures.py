@@ -154,3 +154,21 @@ def small(n, ctx):
     assert verdict.verdict is VerdictKind.REFUTED
     assert verdict.counterexample == 10**6
     assert verdict.cases == 2  # both examples, in order, before the search
+
+
+VACUOUS = """
+from verify import Vacuous, at_most, cases, conjecture
+
+@conjecture("Y3", "λ_max ≥ N, on minima with w_1 > 0", cases=cases.scalar_minima(target=1))
+def flat(m):
+    if m.weights[0] < 0:
+        raise Vacuous("w_1 < 0")
+    return at_most(m.depth, m.sharpness())
+"""
+
+
+def test_a_conjecture_may_raise_vacuous(tmp_path):
+    (claim,) = load([_write(tmp_path, "conj_vacuous.py", VACUOUS)]).claims
+    verdict = run_claim(claim)
+    assert verdict.verdict is VerdictKind.VERIFIED, verdict.message
+    assert verdict.outcomes["vacuous"] > 0

@@ -5,6 +5,7 @@ from fractions import Fraction as F
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from verify import cases
 from verify.linear import curvature as cv
@@ -107,13 +108,49 @@ def test_gauged_minima_share_the_balanced_product(net):
         assert inverse(net.sigma_x)  # invertible, exactly
 
 
-@settings(max_examples=25, deadline=None)
-@given(cases.flattest_minima())
+def _epsilon(net):
+    """λ_max / (N σ1^{2−2/N}) − 1 at 50 digits."""
+    numeric = net.at(CTX)
+    return cv.sharpness(numeric) / flattest_whitened(CTX, numeric.target, net.depth) - 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.one_of(
+        cases.flattest_minima(depth=(2, 5), width=(1, 4)),
+        cases.flattest_minima(depth=(2, 4), width=(1, 4), full_rank=True),
+    )
+)
 def test_flattest_minima_attain_the_f1_bound(net):
-    ctx = workcontext(30)
-    numeric = net.at(ctx)
-    value = flattest_whitened(ctx, numeric.target, net.depth)
-    assert abs(cv.sharpness(numeric) - value) < ctx.mpf(10) ** -25 * value
+    assert net.target is None and net.sigma_x is None  # P = T, whitened
+    assert abs(_epsilon(net)) < TIGHT
+
+
+@settings(max_examples=25, deadline=None)
+@given(cases.flattest_minima(depth=(2, 4), width=(2, 4), full_rank=True))
+def test_full_rank_flattest_minima_have_invertible_layers_off_the_shared_basis(net):
+    assert len(set(net.widths)) == 1
+    assert all(inverse(w) for w in net.weights)  # raises StopIteration if singular
+
+
+@settings(max_examples=25, deadline=None)
+@given(cases.near_flattest_minima(depth=(2, 5), width=(1, 4)))
+def test_near_flattest_minima_are_global_minima_a_little_sharper_than_flattest(net):
+    assert net.target is None and net.construction == "near-flattest"
+    assert -TIGHT < _epsilon(net) < 0.5
+
+
+def test_general_flattest_minima_need_not_share_a_singular_basis():
+    # F6's path blocks plus full-rank off-path blocks C_1 = [[1, 1], [0, 1]] / 4,
+    # C_2 = diag(1, 2) / 4:
+    # flattest (λ_max = 2), yet W_2ᵀW_2 and W_1W_1ᵀ do not commute.
+    w1 = ((F(1), F(0), F(0)), (F(0), F(1, 4), F(1, 4)), (F(0), F(0), F(1, 4)))
+    w2 = diag(1, F(1, 4), F(1, 2))
+    net = LinearNetwork((w1, w2))
+    assert abs(_epsilon(net)) < TIGHT
+    left = rows_product(rows_product(transpose(w2), w2), rows_product(w1, transpose(w1)))
+    right = rows_product(rows_product(w1, transpose(w1)), rows_product(transpose(w2), w2))
+    assert left != right
 
 
 def test_h3_bound_can_be_strict_for_depth_three():

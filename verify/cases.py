@@ -25,6 +25,7 @@ from verify.linear.strategies import (
     flattest_minima,
     gauged_minima,
     global_minima,
+    near_flattest_minima,
     orthogonal,
     spd,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "global_minima",
     "matrix_flows",
     "matrix_runs",
+    "near_flattest_minima",
     "noise_runs",
     "nonzero_rationals",
     "orthogonal",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 from math import ceil, floor
 
 from hypothesis import strategies as st
 
 
+@cache  # a strategy is immutable: building one (st.composite) is not cheap
 def rationals(lo: Fraction | int, hi: Fraction | int, max_denominator: int = 8):
     """Rationals n/d in [lo, hi] with d <= max_denominator (lo itself when no n/d fits)."""
     lo, hi = Fraction(lo), Fraction(hi)
@@ -22,6 +24,7 @@ def rationals(lo: Fraction | int, hi: Fraction | int, max_denominator: int = 8):
     return build()
 
 
+@cache
 def nonzero_rationals(lo: Fraction | int, hi: Fraction | int, max_denominator: int = 8):
     """±r with r a rational in [lo, hi], lo > 0: bounded away from zero."""
     if lo <= 0:

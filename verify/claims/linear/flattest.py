@@ -3,6 +3,9 @@ F1–F3, F5, F5b, F6–F8."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+from hypothesis import strategies as st
 from mpmath.ctx_mp import MPContext
 
 from verify import cases
@@ -16,10 +19,22 @@ from verify.linear.flattest import (
     top_singular_value,
 )
 from verify.linear.network import LinearNetwork, Net, rows_product, transpose
+from verify.linear.strategies import diagonal
 from verify.linear.structure import coupling_evidence
 from verify.precision import tolerance
 
 SOURCE = "Mulayoff & Michaeli 2020"
+
+
+def _diagonal_network(*layers) -> LinearNetwork:
+    return LinearNetwork(tuple(diagonal(len(d), len(d), [Fraction(x) for x in d]) for d in layers))
+
+
+# Full-rank counterexamples (docs/claims/linear.md), checked first by every profile.
+# F7: T = diag(1, 1/4), W1 = I, W2 = diag(1, 1/4): λ_max = 2 = flattest, W2ᵀW2 ≠ W1W1ᵀ.
+UNBALANCED_FLATTEST = _diagonal_network((1, 1), (1, Fraction(1, 4)))
+# F8: W1 = diag(1, 5/4), W2 = diag(1, 1/2), W3 = I: λ_max = 3 = flattest, ‖W1‖₂ = 5/4 > 1.
+WIDE_LAYER_FLATTEST = _diagonal_network((1, Fraction(5, 4)), (1, Fraction(1, 2)), (1, 1))
 
 
 def _exactly_balanced(case: LinearNetwork) -> bool:
@@ -208,7 +223,10 @@ CLAIMS = [
         "Whitened, λ_max = (1+ε)Nσ1^{2−2/N}: the F5 bounds on the gains degrade as e^{±O(√ε)}",
         "flatminima (derived in docs/claims/linear.md)",
         Status.OPEN,
-        cases.global_minima(depth=(2, 5), width=(1, 4)),
+        st.one_of(
+            cases.global_minima(depth=(2, 5), width=(1, 4)),
+            cases.near_flattest_minima(depth=(2, 5), width=(1, 4)),
+        ),
         f5_graceful,
         family=Family.LINEAR,
     ),
@@ -226,17 +244,19 @@ CLAIMS = [
         "Every flattest whitened minimum is balanced (negative control)",
         SOURCE,
         Status.FALSE,
-        cases.flattest_minima(depth=(2, 4), width=(1, 4)),
+        cases.flattest_minima(depth=(2, 4), width=(2, 4), full_rank=True),
         f7_flattest_is_balanced,
         family=Family.LINEAR,
+        examples=(UNBALANCED_FLATTEST,),
     ),
     Claim(
         "F8",
         "At every flattest whitened minimum ‖W_k‖₂ = σ1^{1/N} for every layer k",
         "open",
         Status.OPEN,
-        cases.flattest_minima(depth=(2, 4), width=(1, 4)),
+        cases.flattest_minima(depth=(2, 4), width=(2, 4), full_rank=True),
         f8_layer_norms,
         family=Family.LINEAR,
+        examples=(WIDE_LAYER_FLATTEST,),
     ),
 ]
