@@ -15,15 +15,26 @@ W_j' = (1 − ημ)W_j − ηG_j gives balance' = (1 − ημ)² balance + η²(
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import sympy
-from sympy import Derivative, MatAdd, MatMul, MatrixExpr, MatrixSymbol, S, Symbol, Trace, ZeroMatrix
+from sympy import (
+    Derivative,
+    MatAdd,
+    MatMul,
+    MatrixExpr,
+    MatrixSymbol,
+    S,
+    Symbol,
+    Trace,
+    Transpose,
+    ZeroMatrix,
+)
 
 from theory.derivation import Derivation, Step
+from theory.linear import Named
 from theory.scalar import ETA
 
 MU = Symbol("mu", nonnegative=True)  # weight decay μ ≥ 0
+KEEP = Symbol("kappa", real=True)  # κ = 1 − ημ, the factor weight decay keeps
 EPSILON = Symbol("epsilon", real=True)  # the step along the flow direction
 
 
@@ -44,22 +55,17 @@ class GenericLink:
         self.product = MatMul(self.above, self.upper, self.lower, self.below)
         self.residual = MatAdd(self.product, -self.target)
         self.loss = Trace(MatMul(self.residual, self.covariance, self.residual.T)) / 2
-        self.gradients = (MatrixSymbol("G_{k}", d2, d1), MatrixSymbol("G_{k+1}", d3, d2))
-
-    @cached_property
-    def closed_forms(self) -> tuple[MatMul, MatMul]:
-        """G_k = W_{k+1}ᵀBᵀ(P − T)ΣxAᵀ and G_{k+1} = Bᵀ(P − T)ΣxAᵀW_kᵀ."""
         middle = (self.above.T, self.residual, self.covariance, self.below.T)
-        return MatMul(self.upper.T, *middle), MatMul(*middle, self.lower.T)
-
-    @property
-    def at_gradients(self) -> dict[MatrixSymbol, MatMul]:
-        """G_k, G_{k+1} replaced by their closed forms."""
-        return dict(zip(self.gradients, self.closed_forms, strict=True))
+        self.closed_forms = (MatMul(self.upper.T, *middle), MatMul(*middle, self.lower.T))
+        self.gradients: tuple[MatrixExpr, MatrixExpr] = (
+            Named("G_{k}", self.closed_forms[0]),
+            Named("G_{k+1}", self.closed_forms[1]),
+        )  # G_k = W_{k+1}ᵀBᵀ(P − T)ΣxAᵀ, G_{k+1} = Bᵀ(P − T)ΣxAᵀW_kᵀ, displayed by name
 
     def balance(self, upper: MatrixExpr, lower: MatrixExpr) -> MatAdd:
-        """Uᵀ U − L Lᵀ for the pair (U, L) = (W_{k+1}, W_k) or its replacements."""
-        return MatAdd(MatMul(upper.T, upper), negative(MatMul(lower, lower.T)))
+        """Uᵀ U − L Lᵀ for the pair (U, L) = (W_{k+1}, W_k) or its replacements, displayed (the
+        constructors keep named matrices unevaluated; `.T` and `*` would evaluate them)."""
+        return MatAdd(MatMul(Transpose(upper), upper), negative(MatMul(lower, Transpose(lower))))
 
     @property
     def weight_balance(self) -> MatAdd:
@@ -76,7 +82,10 @@ class GenericLink:
         """(G_{k+1}ᵀW_{k+1} + W_{k+1}ᵀG_{k+1}) − (G_kW_kᵀ + W_kG_kᵀ)."""
         (g, h), w, u = self.gradients, self.lower, self.upper
         return MatAdd(
-            MatMul(h.T, u), MatMul(u.T, h), negative(MatMul(g, w.T)), negative(MatMul(w, g.T))
+            MatMul(Transpose(h), u),
+            MatMul(Transpose(u), h),
+            negative(MatMul(g, Transpose(w))),
+            negative(MatMul(w, Transpose(g))),
         )
 
     def zero(self) -> ZeroMatrix:
@@ -102,25 +111,22 @@ def gradient_steps(m: GenericLink) -> list[Step]:
         Step(
             Derivative(m.loss, m.lower),
             lower,
-            f"{GENERIC}; L = ½ tr((P − T) Σx (P − T)ᵀ) differentiated in W_k",
+            f"{GENERIC}; L = ½ tr((P − T) Σx (P − T)ᵀ) differentiated in W_k: G_k",
         ),
-        Step(Derivative(m.loss, m.upper), upper, "and in W_(k+1)"),
+        Step(Derivative(m.loss, m.upper), upper, "and in W_(k+1): G_(k+1)"),
         Step(
-            MatMul(m.upper.T, m.gradients[1]),
-            MatMul(m.gradients[0], m.lower.T),
+            MatMul(Transpose(m.upper), m.gradients[1]),
+            MatMul(m.gradients[0], Transpose(m.lower)),
             "the cancellation identity: both sides are W_(k+1)ᵀBᵀ(P − T)ΣxAᵀW_kᵀ",
-            where=m.at_gradients,
         ),
     ]
 
 
-def g1b_steps(_: int) -> list[Step]:
-    """G1b: along Ẇ = −G, d/dτ(W_{k+1}ᵀW_{k+1} − W_kW_kᵀ) = −(first-order terms) = 0."""
-    m = GenericLink()
-    (g, h) = m.gradients
-    moved = m.balance(MatAdd(m.upper, -EPSILON * h), MatAdd(m.lower, -EPSILON * g))
+def flow_steps(m: GenericLink) -> list[Step]:
+    """Along Ẇ = −G, d/dτ(W_{k+1}ᵀW_{k+1} − W_kW_kᵀ) = −(first-order terms) = 0."""
+    g, h = m.gradients
+    moved = m.balance(MatAdd(m.upper, MatMul(-EPSILON, h)), MatAdd(m.lower, MatMul(-EPSILON, g)))
     return [
-        *gradient_steps(m),
         Step(
             Derivative(moved, EPSILON),
             negative(m.first_order),
@@ -132,32 +138,47 @@ def g1b_steps(_: int) -> list[Step]:
             negative(m.first_order),
             m.zero(),
             "by the cancellation identity and its transpose: the balance is conserved",
-            where=m.at_gradients,
         ),
     ]
 
 
-def g2b_steps(_: int) -> list[Step]:
-    """G2b: W_j' = (1 − ημ)W_j − ηG_j gives balance' = (1 − ημ)² balance + η²(G_{k+1}ᵀG_{k+1} −
-    G_kG_kᵀ)."""
-    m = GenericLink()
-    (g, h), keep = m.gradients, 1 - ETA * MU
-    stepped = m.balance(MatAdd(keep * m.upper, -ETA * h), MatAdd(keep * m.lower, -ETA * g))
-    result = MatAdd(MatMul(keep**2, m.weight_balance), MatMul(ETA**2, m.gradient_balance))
+def step_steps(m: GenericLink) -> list[Step]:
+    """W_j' = κW_j − ηG_j, κ = 1 − ημ: balance' = κ² balance − ηκ(first-order terms) +
+    η²(G_{k+1}ᵀG_{k+1} − G_kG_kᵀ), and the first-order terms vanish."""
+    g, h = m.gradients
+    decay = {KEEP: 1 - ETA * MU}
+    stepped = m.balance(
+        MatAdd(MatMul(KEEP, m.upper), MatMul(-ETA, h)),
+        MatAdd(MatMul(KEEP, m.lower), MatMul(-ETA, g)),
+    )
+    result = MatAdd(MatMul(KEEP**2, m.weight_balance), MatMul(ETA**2, m.gradient_balance))
     return [
-        *gradient_steps(m),
         Step(
             stepped,
-            MatAdd(result, MatMul(-ETA * keep, m.first_order)),
-            "one GD step with weight decay μ ≥ 0, W_j' = (1 − ημ)W_j − ηG_j, expanded (any G_j)",
+            MatAdd(result, MatMul(-ETA * KEEP, m.first_order)),
+            "one GD step with weight decay μ ≥ 0, W_j' = κW_j − ηG_j, expanded (true for any G_j)",
+            where=decay,
         ),
         Step(
             stepped,
             result,
             "the first-order terms cancel (cancellation identity and its transpose)",
-            where=m.at_gradients,
+            where=decay,
         ),
     ]
+
+
+def g1b_steps(_: int) -> list[Step]:
+    """G1b: the gradients, the cancellation, and the conserved balance."""
+    m = GenericLink()
+    return [*gradient_steps(m), *flow_steps(m)]
+
+
+def g2b_steps(_: int) -> list[Step]:
+    """G2b: the gradients, the cancellation, and balance' = (1 − ημ)² balance +
+    η²(G_{k+1}ᵀG_{k+1} − G_kG_kᵀ)."""
+    m = GenericLink()
+    return [*gradient_steps(m), *step_steps(m)]
 
 
 DERIVATIONS = (

@@ -177,13 +177,13 @@ def _justification(k: int, step: Step) -> str:
 
 def _rows(steps: Sequence[Step]) -> list[str]:
     """Per step, `\\intertext{justification}` then `lhs = rhs` (a gather* row). The lhs is
-    left out when it is the previous rhs, and a matrix lhs gets a row of its own."""
+    left out when it is the previous rhs, and a matrix step's lhs gets a row of its own."""
     rows = []
     for k, step in enumerate(steps, start=1):
         relation = f"{{}}{_RELATIONS[step.relation]} {latex(step.rhs)}"
         if k > 1 and step.lhs == steps[k - 2].rhs:
             equation = relation
-        elif step.lhs.is_Matrix:
+        elif step.lhs.is_Matrix or step.rhs.is_Matrix:
             equation = rf"{latex(step.lhs)} \\ {relation}"
         else:
             equation = f"{latex(step.lhs)} {relation}"

@@ -29,6 +29,7 @@ from sympy import (
     MatAdd,
     MatMul,
     MatrixBase,
+    MatrixExpr,
     MatrixSymbol,
     Max,
     Rational,
@@ -47,16 +48,19 @@ SIGMA_1 = Symbol("sigma_1", positive=True)  # the top singular value of T
 
 
 class Named(MatrixSymbol):
-    """A matrix displayed by its LaTeX name and evaluated (`doit`) to its entries `value`."""
+    """A matrix displayed by its LaTeX name and evaluated (`doit`) to `value`: its entries, or
+    a matrix expression of symbolic shape (MatrixSymbol algebra)."""
 
     def __new__(cls, name: str | Str, *args: Basic) -> Named:
-        value = ImmutableMatrix(args[-1])  # args: (value,) or, when rebuilt, (rows, cols, value)
+        value = args[-1]  # args: (value,) or, when rebuilt, (rows, cols, value)
+        symbolic = isinstance(value, MatrixExpr) and bool(sympy.Tuple(*value.shape).free_symbols)
+        value = value if symbolic else ImmutableMatrix(value)
         name = name if isinstance(name, Str) else Str(name)
-        return Basic.__new__(cls, name, Integer(value.rows), Integer(value.cols), value)
+        return Basic.__new__(cls, name, *map(sympy.sympify, value.shape), value)
 
     @property
-    def value(self) -> ImmutableMatrix:
-        """The explicit entries."""
+    def value(self) -> ImmutableMatrix | MatrixExpr:
+        """The explicit entries (or the expression of symbolic shape)."""
         return self.args[3]
 
     def doit(self, **hints: object) -> ImmutableMatrix:
