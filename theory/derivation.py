@@ -166,16 +166,18 @@ class Derivation:
 
     def check(self) -> CheckResult:
         """Check the general steps once and every step of the instance of every size; cited
-        steps are only listed."""
+        steps are only listed. Steps are numbered as displayed: the sized ones after the
+        general ones."""
         failures: list[str] = []
         cited: list[str] = []
-        labelled = [("general", self.general_steps)] if self.general_steps else []
+        after = len(self.general_steps)
+        labelled = [("general", 1, self.general_steps)] if after else []
         labelled += [
-            (f"{self.size_name}={n}" if self.size_name else "", self.instance(n))
+            (f"{self.size_name}={n}" if self.size_name else "", after + 1, self.instance(n))
             for n in self.sizes
         ]
-        for label, steps in labelled:
-            for k, step in enumerate(steps, start=1):
+        for label, first, steps in labelled:
+            for k, step in enumerate(steps, start=first):
                 size = f" {label}" if label else ""
                 name = f"{self.claim}{size} step {k} ({step.why})"
                 if step.cited:

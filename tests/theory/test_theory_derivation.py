@@ -127,6 +127,8 @@ def test_general_steps_are_checked_once_and_displayed_first():
     assert bad.check().failures == [
         "T1 general step 1 (commuting): lhs − rhs does not simplify to 0"
     ]
+    late = derivation(Step(x, x + 1, "wrong"), general=lambda: general, covers=("a", "b"))
+    assert late.check().failures[0].startswith("T1 N=2 step 2 (wrong)")  # numbered as shown
 
 
 def test_matrix_expressions_of_symbolic_shape_must_expand_to_zero():

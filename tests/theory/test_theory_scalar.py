@@ -73,8 +73,8 @@ def test_g6_am_gm_with_a_wrong_witness_fails():
         return steps
 
     assert [f.split(" (")[0] for f in broken("G6", halve).check().failures] == [
-        "G6 N=2 step 1",
-        "G6 N=3 step 1",
+        "G6 N=2 step 2",  # as displayed: after the general step 1
+        "G6 N=3 step 2",
     ]
 
 
