@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
-from theory import dynamics, linear, nonlinear, perceptron, scalar
+from theory import balance, dynamics, linear, nonlinear, perceptron, scalar
 from theory.derivation import CheckResult, Derivation, Step
 
 __all__ = ["CheckResult", "Derivation", "Step", "derivation", "derivations"]
 
-_MODULES = (scalar, dynamics, linear, perceptron, nonlinear)
+_MODULES = (scalar, balance, dynamics, linear, perceptron, nonlinear)
 
 
 def _claim_order(claim: str) -> tuple[str, int, str]:

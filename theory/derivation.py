@@ -7,7 +7,11 @@ is *cited* (e.g. AM–GM): displayed, counted, never machine-checked. "Manifestl
 assumptions alone prove it (`is_nonnegative`), as for an even power of a real expression.
 
 A `Derivation` is built by a function of the size N: `steps` is the instance displayed
-(N = `shown`), `check()` builds and checks the instance for every N in `sizes`.
+(N = `shown`), `check()` builds and checks the instance for every N in `sizes`. Steps whose
+sizes are symbols (a generic layer k of MatrixSymbols with symbolic shapes, a generic index i
+of a product of N factors) hold for every size at once: a derivation made only of such steps
+has no size (`size_name=""`), and one that derives only part of its claim that way lists them
+as `general`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy
-from sympy import Basic, MatrixBase
+from sympy import Basic, MatrixBase, MatrixExpr
 
 EQUAL = "="
 AT_LEAST = "≥"
@@ -98,7 +102,11 @@ class Derivation:
     `claim` is the claim ID (e.g. "H4"), `statement` one line of plain text, `source` the
     paper (or "standard"). The instance n = `shown` is displayed; every n in `sizes` is
     checked. `size_name` names n in the text ("N": the depth); "" for a derivation without a
-    size (a single instance, `sizes=(1,)`).
+    size (a single instance, `sizes=(1,)`, valid for every size).
+
+    `general` builds further steps valid for every size, checked once and displayed first,
+    when the sized instances derive more than they do; `covers` then names what each derives
+    (e.g. ("trace", "spectrum")), so the scope says which part holds for all sizes.
     """
 
     claim: str
@@ -109,38 +117,68 @@ class Derivation:
     sizes: tuple[int, ...] = (2, 3, 4, 5, 6)
     shown: int = 3
     size_name: str = "N"
+    general: Callable[[], Sequence[Step]] | None = None
+    covers: tuple[str, str] = ("", "")
 
     def __post_init__(self) -> None:
         if self.shown not in self.sizes:
             raise ValueError(f"{self.claim}: shown size {self.shown} is not among {self.sizes}")
+        if self.general is None and any(self.covers):
+            raise ValueError(f"{self.claim}: `covers` names the parts of general steps")
+        if self.general is not None and not (self.size_name and all(self.covers)):
+            raise ValueError(f"{self.claim}: general steps go with sized ones, both named")
+
+    @cached_property
+    def general_steps(self) -> tuple[Step, ...]:
+        """The steps valid for every size (none unless `general`)."""
+        return () if self.general is None else tuple(self.general())
+
+    @cached_property
+    def shown_instance(self) -> tuple[Step, ...]:
+        """The sized instance displayed (size `shown`)."""
+        return tuple(self.build(self.shown))
 
     @cached_property
     def steps(self) -> tuple[Step, ...]:
-        """The displayed instance (size `shown`)."""
-        return tuple(self.build(self.shown))
+        """The displayed steps: the general ones, then the instance of size `shown`."""
+        return self.general_steps + self.shown_instance
 
     @property
     def scope(self) -> str:
-        """What the checked instances cover: "N = 2…6" (the sizes checked), or "all sizes"
-        for a derivation with no size parameter (one general instance)."""
+        """What the checked instances cover: "N = 2…6" (the sizes checked); "all sizes" for a
+        derivation with no size parameter (one instance, valid for every size); with
+        `general` steps, both parts named: "trace: all sizes; spectrum: N = 2…3"."""
         if not self.size_name:
             return "all sizes"
         low, high = min(self.sizes), max(self.sizes)
         if list(self.sizes) == list(range(low, high + 1)):
-            return f"{self.size_name} = {low}…{high}"
-        return f"{self.size_name} ∈ {{{', '.join(map(str, self.sizes))}}}"
+            sized = f"{self.size_name} = {low}…{high}"
+        else:
+            sized = f"{self.size_name} ∈ {{{', '.join(map(str, self.sizes))}}}"
+        if self.general is None:
+            return sized
+        general, rest = self.covers
+        return f"{general}: all sizes; {rest}: {sized}"
 
     def instance(self, n: int) -> tuple[Step, ...]:
-        """The steps for size n."""
-        return self.steps if n == self.shown else tuple(self.build(n))
+        """The sized steps for size n (without the general ones)."""
+        return self.shown_instance if n == self.shown else tuple(self.build(n))
 
     def check(self) -> CheckResult:
-        """Check every step of the instance of every size; cited steps are only listed."""
+        """Check the general steps once and every step of the instance of every size; cited
+        steps are only listed. Steps are numbered as displayed: the sized ones after the
+        general ones."""
         failures: list[str] = []
         cited: list[str] = []
-        for n in self.sizes:
-            for k, step in enumerate(self.instance(n), start=1):
-                size = f" {self.size_name}={n}" if self.size_name else ""
+        after = len(self.general_steps)
+        labelled = [("general", 1, self.general_steps)] if after else []
+        labelled += [
+            (f"{self.size_name}={n}" if self.size_name else "", after + 1, self.instance(n))
+            for n in self.sizes
+        ]
+        for label, first, steps in labelled:
+            for k, step in enumerate(steps, start=first):
+                size = f" {label}" if label else ""
                 name = f"{self.claim}{size} step {k} ({step.why})"
                 if step.cited:
                     cited.append(name)
@@ -150,9 +188,12 @@ class Derivation:
 
 
 def _vanishes(expr: Basic) -> bool:
-    """Does `expr` (entrywise for a matrix) simplify to 0? Cheap tests first."""
+    """Does `expr` (entrywise for a matrix) simplify to 0? Cheap tests first. A matrix
+    expression of symbolic shape (MatrixSymbol algebra) must expand to the zero matrix."""
     if isinstance(expr, MatrixBase):
         return all(_vanishes(entry) for entry in expr)
+    if isinstance(expr, MatrixExpr):
+        return expr.doit().expand().is_ZeroMatrix is True
     expr = _normalise(expr)
     return expr == 0 or sympy.cancel(expr) == 0 or sympy.simplify(expr) == 0
 

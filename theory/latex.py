@@ -71,6 +71,8 @@ _MATH = {
     "∏": r"\prod",
     "√": r"\surd",
     "∞": r"\infty",
+    "⋯": r"\cdots",
+    "⊥": r"\perp",
     "∫": r"\int",
     "∈": r"\in",
     "∀": r"\forall",
@@ -175,13 +177,13 @@ def _justification(k: int, step: Step) -> str:
 
 def _rows(steps: Sequence[Step]) -> list[str]:
     """Per step, `\\intertext{justification}` then `lhs = rhs` (a gather* row). The lhs is
-    left out when it is the previous rhs, and a matrix lhs gets a row of its own."""
+    left out when it is the previous rhs, and a matrix step's lhs gets a row of its own."""
     rows = []
     for k, step in enumerate(steps, start=1):
         relation = f"{{}}{_RELATIONS[step.relation]} {latex(step.rhs)}"
         if k > 1 and step.lhs == steps[k - 2].rhs:
             equation = relation
-        elif step.lhs.is_Matrix:
+        elif step.lhs.is_Matrix or step.rhs.is_Matrix:
             equation = rf"{latex(step.lhs)} \\ {relation}"
         else:
             equation = f"{latex(step.lhs)} {relation}"
@@ -192,12 +194,20 @@ def _rows(steps: Sequence[Step]) -> list[str]:
 def _sizes(d: Derivation) -> str:
     sizes = ", ".join(map(str, d.sizes))
     cited = [str(k) for k, step in enumerate(d.steps, start=1) if step.cited]
-    text = (
-        f"Shown for ${d.size_name} = {d.shown}$; every step is built and checked by SymPy for "
-        f"${d.size_name} \\in \\{{{sizes}\\}}$"
-        if d.size_name
-        else "Every step is checked by SymPy"
-    )
+    general = len(d.general_steps)
+    if not d.size_name:
+        text = "Every step is checked by SymPy, once for all sizes"
+    else:
+        text = (
+            f"Shown for ${d.size_name} = {d.shown}$; every step is built and checked by SymPy "
+            f"for ${d.size_name} \\in \\{{{sizes}\\}}$"
+        )
+    if general:
+        first = "step 1 holds" if general == 1 else f"steps 1--{general} hold"
+        text += (
+            f"; {first} for all sizes ({escape_text(d.covers[0])}), checked once with the "
+            "sizes as symbols"
+        )
     if cited:
         return text + f", except the cited step(s) ({', '.join(cited)})."
     return text + "."

@@ -8,6 +8,8 @@ so A_1 = I, B_N = I and P = B_k W_k A_k. With column-stacking vec, vec(dP) = Σ_
 vec(dW_k). Layer indices k are 1-based, as in the maths.
 
 Matrices are displayed by name (`Named`, `Blocks`) and evaluated to their entries when checked.
+H1's trace also holds for every depth and widths (`h1_trace_steps`): a generic layer k of
+MatrixSymbols with symbolic shapes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from itertools import combinations
 import sympy
 from sympy import (
     Basic,
+    Derivative,
     Expr,
     ImmutableMatrix,
     Integer,
@@ -26,6 +29,7 @@ from sympy import (
     MatAdd,
     MatMul,
     MatrixBase,
+    MatrixExpr,
     MatrixSymbol,
     Max,
     Rational,
@@ -34,6 +38,8 @@ from sympy import (
     Transpose,
 )
 from sympy.core.symbol import Str
+from sympy.tensor.array.expressions import ArrayContraction
+from sympy.tensor.array.expressions.from_array_to_matrix import convert_array_to_matrix
 
 from theory.derivation import AT_LEAST, Derivation, Step
 
@@ -42,16 +48,19 @@ SIGMA_1 = Symbol("sigma_1", positive=True)  # the top singular value of T
 
 
 class Named(MatrixSymbol):
-    """A matrix displayed by its LaTeX name and evaluated (`doit`) to its entries `value`."""
+    """A matrix displayed by its LaTeX name and evaluated (`doit`) to `value`: its entries, or
+    a matrix expression of symbolic shape (MatrixSymbol algebra)."""
 
     def __new__(cls, name: str | Str, *args: Basic) -> Named:
-        value = ImmutableMatrix(args[-1])  # args: (value,) or, when rebuilt, (rows, cols, value)
+        value = args[-1]  # args: (value,) or, when rebuilt, (rows, cols, value)
+        symbolic = isinstance(value, MatrixExpr) and bool(sympy.Tuple(*value.shape).free_symbols)
+        value = value if symbolic else ImmutableMatrix(value)
         name = name if isinstance(name, Str) else Str(name)
-        return Basic.__new__(cls, name, Integer(value.rows), Integer(value.cols), value)
+        return Basic.__new__(cls, name, *map(sympy.sympify, value.shape), value)
 
     @property
-    def value(self) -> ImmutableMatrix:
-        """The explicit entries."""
+    def value(self) -> ImmutableMatrix | MatrixExpr:
+        """The explicit entries (or the expression of symbolic shape)."""
         return self.args[3]
 
     def doit(self, **hints: object) -> ImmutableMatrix:
@@ -68,6 +77,22 @@ class Named(MatrixSymbol):
 
     def _sympystr(self, printer: object) -> str:
         return self.name
+
+
+class Labelled(Expr):
+    """A scalar displayed by its LaTeX name and evaluated (`doit`) to `value`."""
+
+    def __new__(cls, name: str, value: Expr) -> Labelled:
+        return Expr.__new__(cls, Str(name), sympy.sympify(value))
+
+    def doit(self, **hints: object) -> Expr:
+        return self.args[1].doit(**hints) if hints.get("deep", True) else self.args[1]
+
+    def _latex(self, printer: object) -> str:
+        return self.args[0].name
+
+    def _sympystr(self, printer: object) -> str:
+        return self.args[0].name
 
 
 class Blocks(sympy.BlockMatrix):
@@ -428,6 +453,39 @@ def h1_steps(n: int) -> list[Step]:
     ]
 
 
+def h1_trace_steps() -> list[Step]:
+    """H1's trace, every depth and widths: a generic layer k, P = B_k W_k A_k with A_k, B_k free
+    of W_k, has ∂L/∂W_k = B_kᵀ(P − T)ΣxA_kᵀ and tr ∂²L/∂W_k² = ‖A_kS‖_F² ‖B_k‖_F²."""
+    d0, d1, d2, dn = sympy.symbols("d_0 d_{k-1} d_k d_N", integer=True, positive=True)
+    below, weight = MatrixSymbol("A_{k}", d1, d0), MatrixSymbol("W_{k}", d2, d1)
+    above, target = MatrixSymbol("B_{k}", dn, d2), MatrixSymbol("T", dn, d0)
+    factor = MatrixSymbol("S", d0, d0)
+    residual = MatAdd(MatMul(above, weight, below), -target)
+    loss = Trace(MatMul(residual, factor, factor.T, residual.T)) / 2
+    hessian = loss.diff(weight).diff(weight)  # ∂²L/∂W_k[a,b]∂W_k[c,d], indices (a, b, c, d)
+    data = MatMul(below, factor)
+    return [
+        Step(
+            Derivative(loss, weight),
+            MatMul(above.T, residual, factor, factor.T, below.T),
+            "any depth N and widths: layer k of P = W_N ⋯ W_1 is P = B_k W_k A_k with "
+            "A_k = W_(k−1) ⋯ W_1, B_k = W_N ⋯ W_(k+1) free of W_k (I at the ends), and "
+            "Σx = S Sᵀ; SymPy's matrix calculus",
+        ),
+        Step(
+            Labelled(
+                r"\operatorname{tr} \frac{\partial^{2} L}{\partial W_{k}^{2}}",
+                convert_array_to_matrix(ArrayContraction(hessian, (0, 2), (1, 3)).doit()),
+            ),
+            _product(Trace(MatMul(data, data.T)), Trace(MatMul(above, above.T))),
+            "the trace of the 4-index Hessian block of layer k (SymPy differentiates the "
+            "gradient again and contracts a = c, b = d): ‖A_kS‖_F² ‖B_k‖_F² at every point, as "
+            "P is linear in W_k; ‖A_kS‖_F² = tr(A_k Σx A_kᵀ) for every factor S. tr ∇²L is the "
+            "sum of these over k, so tr ∇²L = Σ_k ‖A_kS‖_F² ‖B_k‖_F²",
+        ),
+    ]
+
+
 def h2_steps(hidden: int) -> list[Step]:
     """H2: N = 2, Σx = I: M = I ⊗ W_2W_2ᵀ + W_1ᵀW_1 ⊗ I, so λ_max = ‖W_1‖₂² + ‖W_2‖₂².
 
@@ -680,6 +738,8 @@ DERIVATIONS = (
         h1_steps,
         sizes=(2, 3),
         shown=2,
+        general=h1_trace_steps,
+        covers=("trace", "spectrum"),
     ),
     Derivation(
         "H2",

@@ -1,6 +1,7 @@
 """Scalar deep linear network and the derivations of H4, G1, G2 and G6.
 
-G1 and G2 also check their matrix analogues (theory/balance.py) for depths N = 2, 3.
+H4 and G2 hold for every depth N: they look at a generic pair w_i, w_j (`GenericPair`), the
+product of the other weights a symbol Q_ij; G6 derives λ_max = Σ 1/w_i² that way too.
 
 Weights w_1, …, w_N (real, nonzero), data x = 1, target t:
 
@@ -23,18 +24,19 @@ from sympy import (
     Function,
     ImmutableMatrix,
     Integer,
-    MatAdd,
     MatMul,
     Matrix,
     Rational,
     Symbol,
 )
 
-from theory.balance import WIDTHS, MatrixBalance, matrix_flow_steps, matrix_step_steps
 from theory.derivation import AT_LEAST, Derivation, Step
 
 ETA = Symbol("eta", positive=True)  # learning rate η
 TIME = Symbol("tau", real=True)  # time τ of the gradient flow
+DEPTH = Symbol("N", integer=True, positive=True)  # a symbolic depth
+INDEX = Symbol("i", integer=True, positive=True)  # a summation index i = 1…N
+WEIGHT = sympy.IndexedBase("w", real=True)  # w_i for a symbolic index
 
 
 class ScalarNetwork:
@@ -98,10 +100,6 @@ class ScalarNetwork:
         g = self.residual if g is None else g
         return 1 - eta**2 * g**2 * self.product_without(i, j) ** 2
 
-    def sharpness_sum(self) -> Expr:
-        """‖∇P‖² = Σ_i Π_{j≠i} w_j²."""
-        return sympy.Add(*(self.product_without(i) ** 2 for i in range(self.n)))
-
     def inverse_square_sum(self) -> Expr:
         """Σ_i 1/w_i²."""
         return sympy.Add(*(1 / w**2 for w in self.weights))
@@ -121,34 +119,90 @@ def _product(*factors: Expr) -> Expr:
     return sympy.Mul(*factors, evaluate=False)
 
 
-def h4_steps(n: int) -> list[Step]:
-    """H4: H = ∇P∇Pᵀ + (P − t)∇²P; on P = t, H = ∇P∇Pᵀ and λ_max = ‖∇P‖² = t² Σ 1/w_i²."""
-    net = ScalarNetwork(n)
-    v = net.product_gradient
-    outer = MatMul(v, v.T)
-    minimum = {net.target: net.product}
+class GenericPair:
+    """Weights w_i, w_j (i ≠ j) of a scalar network of any depth N ≥ 2, with the product of the
+    others a symbol Q_ij = Π_{k≠i,j} w_k, free of w_i and w_j (Q_ij = 1 for N = 2):
+
+        P = w_i w_j Q_ij,   L = ½(P − t)²,   g = P − t.
+    """
+
+    def __init__(self) -> None:
+        self.first, self.second = sympy.symbols("w_i w_j", real=True, nonzero=True)
+        self.others = Symbol("Q_{ij}", real=True, nonzero=True)
+        self.target = Symbol("t", real=True)
+        self.product = self.first * self.second * self.others
+        self.residual = self.product - self.target
+        self.loss = self.residual**2 / 2
+
+    @property
+    def weights(self) -> tuple[Symbol, Symbol]:
+        """(w_i, w_j)."""
+        return self.first, self.second
+
+    @property
+    def partials(self) -> tuple[Expr, Expr]:
+        """∂P/∂w_i = w_j Q_ij = Π_{k≠i} w_k and ∂P/∂w_j = w_i Q_ij."""
+        return self.second * self.others, self.first * self.others
+
+    def gd_step(self, eta: Expr) -> tuple[Expr, Expr]:
+        """(w_i', w_j') = (w_i − η g w_j Q_ij, w_j − η g w_i Q_ij)."""
+        return tuple(
+            w - eta * self.residual * p for w, p in zip(self.weights, self.partials, strict=True)
+        )
+
+
+GENERIC = (
+    "for any depth N ≥ 2 and any pair i ≠ j, P = w_i w_j Q_ij with Q_ij = Π_{k≠i,j} w_k free "
+    "of w_i and w_j"
+)
+SQUARES = sympy.Sum(WEIGHT[INDEX] ** -2, (INDEX, 1, DEPTH))  # Σ_{i=1}^N 1/w_i²
+
+
+def gradient_norm(product: Expr) -> sympy.Sum:
+    """‖∇P‖² = Σ_{i=1}^N (P/w_i)², with P given (a symbol, or t on the minimum set)."""
+    return sympy.Sum((product / WEIGHT[INDEX]) ** 2, (INDEX, 1, DEPTH))
+
+
+def h4_steps(_: int) -> list[Step]:
+    """H4, every N: on P = t, ∂²L/∂w_i∂w_j = ∂_iP ∂_jP, so H = ∇P∇Pᵀ (rank one) and
+    λ_max = ‖∇P‖² = Σ_i (P/w_i)² = t² Σ_i 1/w_i²."""
+    pair = GenericPair()
+    wi, wj = pair.weights
+    di, dj = pair.partials
+    entries = Matrix([[Derivative(pair.loss, wi, 2), Derivative(pair.loss, wi, wj)]])
+    grad = sympy.MatrixSymbol(r"\nabla P", DEPTH, 1)
+    product = Symbol("P", real=True)
     return [
         Step(
-            net.hessian,
-            MatAdd(
-                outer,
-                MatMul(net.residual, ImmutableMatrix(sympy.hessian(net.product, net.weights))),
-            ),
-            "product rule: ∇L = g ∇P, so ∇²L = ∇P∇Pᵀ + g ∇²P with g = P − t",
+            Matrix([Derivative(pair.loss, w) for w in pair.weights]),
+            Matrix([pair.residual * d for d in pair.partials]),
+            f"{GENERIC}: ∂L/∂w_i = g ∂P/∂w_i with ∂P/∂w_i = w_j Q_ij = Π_(k≠i) w_k",
         ),
-        Step(net.hessian, outer, "on the minimum set the residual g vanishes", where=minimum),
         Step(
-            MatMul(v, v.T, v),
-            MatMul(net.sharpness_sum(), v),
-            "∇P is an eigenvector of the rank-one, positive semidefinite H = ∇P∇Pᵀ, "
-            "so its eigenvalue ‖∇P‖² is λ_max and every other eigenvalue is 0",
+            entries,
+            Matrix([[di**2, _sum(di * dj, pair.residual * pair.others)]]),
+            "the diagonal entry (i, i) and an off-diagonal entry (i, j) of ∇²L = ∇P∇Pᵀ + g ∇²P "
+            "(∂²P/∂w_i² = 0, ∂²P/∂w_i∂w_j = Q_ij)",
         ),
-        Step(sympy.Trace(outer), net.sharpness_sum(), "λ_max = tr H = ‖∇P‖²"),
         Step(
-            net.sharpness_sum(),
-            net.target**2 * net.inverse_square_sum(),
-            "Π_{j≠i} w_j = P/w_i = t/w_i on the minimum set",
-            where=minimum,
+            entries,
+            Matrix([[di**2, di * dj]]),
+            "on the minimum set the residual g vanishes: H_ij = ∂_iP ∂_jP for all i, j, "
+            "i.e. H = ∇P∇Pᵀ",
+            where={pair.target: pair.product},
+        ),
+        Step(
+            MatMul(MatMul(grad, grad.T), grad),
+            MatMul(grad, MatMul(grad.T, grad)),
+            "∇P (of symbolic length N) is an eigenvector of the rank-one, positive semidefinite "
+            "H = ∇P∇Pᵀ with eigenvalue ‖∇P‖² = λ_max; H u = 0 for u ⊥ ∇P",
+        ),
+        Step(di, product / wi, "∂P/∂w_i = P/w_i", where={product: pair.product}),
+        Step(
+            gradient_norm(product),
+            pair.target**2 * SQUARES,
+            "so λ_max = ‖∇P‖² = Σ_(i=1)^N (P/w_i)² = t² Σ_i 1/w_i²",
+            where={product: pair.target},
         ),
     ]
 
@@ -207,8 +261,7 @@ def gd_imbalance_steps(
 
 
 def g1_steps(n: int) -> list[Step]:
-    """G1: along ẇ = −∇L, d/dτ D_ij = 2w_iẇ_i − 2w_jẇ_j = −2gP + 2gP = 0; for N = 2, 3 also
-    d/dτ(W_{k+1}ᵀW_{k+1} − W_kW_kᵀ) = 0 for matrices."""
+    """G1: along ẇ = −∇L, d/dτ D_ij = 2w_iẇ_i − 2w_jẇ_j = −2gP + 2gP = 0."""
     net = ScalarNetwork(n)
     path, along, chain = imbalance_flow(net, net.loss)
     gp = (net.residual * net.product).xreplace(path)
@@ -224,25 +277,35 @@ def g1_steps(n: int) -> list[Step]:
             chain.rhs, cancelling, "along the flow w_i ẇ_i = −g w_i Π_{k≠i} w_k = −gP", where=along
         ),
         Step(cancelling, sympy.zeros(len(net.pairs), 1), "the two terms cancel"),
-        *(matrix_flow_steps(MatrixBalance(n)) if n in WIDTHS else ()),
     ]
 
 
-def g2_steps(n: int) -> list[Step]:
-    """G2: a GD step gives D_ij' = D_ij [1 − η² g² Π_{k≠i,j} w_k²], the factor derived by SymPy;
-    for N = 2, 3 also the matrix step, η²(G_{k+1}ᵀG_{k+1} − G_kG_kᵀ)."""
-    net = ScalarNetwork(n)
-    partials = [net.residual * net.product_without(i) for i in range(n)]
-    whys = (
-        "a GD step w' = w − η∇L, with ∂L/∂w_i = g Π_{k≠i} w_k",
-        "Ginsburg's form",
-        "hence D_ij' = w_i'² − w_j'² = D_ij [1 − η² g² Π_{k≠i,j} w_k²], with no division",
-    )
+def g2_steps(_: int) -> list[Step]:
+    """G2, every N: a GD step gives D_ij' = D_ij [1 − η² g² Π_{k≠i,j} w_k²], the factor derived
+    by SymPy for a generic pair."""
+    pair = GenericPair()
+    wi, wj = pair.weights
+    new_i, new_j = pair.gd_step(ETA)
+    imbalance = wi**2 - wj**2
+    factor = 1 - ETA**2 * pair.residual**2 * pair.others**2
+    derived = sympy.cancel((new_i**2 - new_j**2) / imbalance)
     return [
-        *gd_imbalance_steps(
-            net, net.loss, partials, lambda i, j: net.ginsburg_factor(i, j, ETA), whys
+        Step(
+            Matrix([w - ETA * Derivative(pair.loss, w) for w in pair.weights]),
+            Matrix([new_i, new_j]),
+            f"{GENERIC}: a GD step w' = w − η∇L, with ∂L/∂w_i = g w_j Q_ij = g Π_(k≠i) w_k",
         ),
-        *(matrix_step_steps(MatrixBalance(n), ETA) if n in WIDTHS else ()),
+        Step(
+            (new_i**2 - new_j**2) / imbalance,
+            derived,
+            "D_ij'/D_ij: SymPy cancels the common factor w_i² − w_j²",
+        ),
+        Step(derived, factor, "Ginsburg's form, Q_ij² = Π_(k≠i,j) w_k²"),
+        Step(
+            new_i**2 - new_j**2,
+            imbalance * factor,
+            "hence D_ij' = D_ij [1 − η² g² Π_(k≠i,j) w_k²], with no division",
+        ),
     ]
 
 
@@ -268,11 +331,23 @@ def am_gm_witness(xs: Sequence[Expr]) -> Expr:
     return sympy.Add(*terms)
 
 
+def g6_general() -> list[Step]:
+    """G6, every N: on P = 1, λ_max = ‖∇P‖² = Σ_i 1/w_i² (H4 with t = 1)."""
+    product = Symbol("P", real=True)
+    return [
+        Step(
+            gradient_norm(product),
+            SQUARES,
+            "H4 (every depth N) with t = 1: λ_max = ‖∇P‖² = Σ_(i=1)^N (P/w_i)², and P = 1",
+            where={product: 1},
+        )
+    ]
+
+
 def g6_steps(n: int) -> list[Step]:
-    """G6: on P = 1, λ_max = Σ 1/w_i² ≥ N (= iff balanced; AM–GM by Hurwitz's witness);
+    """G6, depth n: Σ 1/w_i² ≥ N on P = 1 (= iff balanced; AM–GM by Hurwitz's witness);
     N = 2: λ_max = √(D² + 4)."""
     net = ScalarNetwork(n)
-    v = net.product_gradient
     inverse = net.inverse_square_sum()
     mean = sympy.Pow(
         sympy.Mul(*(1 / w**2 for w in net.weights)), sympy.Rational(1, n), evaluate=False
@@ -281,12 +356,6 @@ def g6_steps(n: int) -> list[Step]:
     means = sympy.symbols(f"a_1:{n + 1}", positive=True)
     minimum = net.on_unit_minimum()
     steps = [
-        Step(
-            sympy.Trace(MatMul(v, v.T)),
-            inverse,
-            "H4 with t = 1: λ_max = tr ∇P∇Pᵀ, and Π_{j≠i} w_j = P/w_i = 1/w_i on P = 1",
-            where=minimum,
-        ),
         Step(
             inverse,
             geometric,
@@ -329,22 +398,26 @@ DERIVATIONS = (
         "At a minimum of the scalar network, H = ∇P∇Pᵀ and λ_max = ‖∇P‖² = t² Σ_i 1/w_i².",
         "standard (scalar case of H1)",
         h4_steps,
+        sizes=(1,),
+        shown=1,
+        size_name="",
     ),
     Derivation(
         "G1",
         "Gradient flow conserves imbalance",
-        "Along gradient flow every imbalance D_ij = w_i² − w_j² is constant; for matrix "
-        "networks, so is every W_(k+1)ᵀW_(k+1) − W_kW_kᵀ.",
+        "Along gradient flow every imbalance D_ij = w_i² − w_j² is constant.",
         "Ginsburg 2020",
         g1_steps,
     ),
     Derivation(
         "G2",
         "One GD step shrinks imbalance exactly",
-        "One GD step multiplies D_ij by 1 − η² g² Π_{k≠i,j} w_k²; for matrix networks it "
-        "changes W_(k+1)ᵀW_(k+1) − W_kW_kᵀ by exactly η²(G_(k+1)ᵀG_(k+1) − G_kG_kᵀ).",
+        "One GD step multiplies D_ij by 1 − η² g² Π_{k≠i,j} w_k², for every depth N.",
         "Ginsburg 2020",
         g2_steps,
+        sizes=(1,),
+        shown=1,
+        size_name="",
     ),
     Derivation(
         "G6",
@@ -354,5 +427,7 @@ DERIVATIONS = (
         "Ginsburg 2020",
         g6_steps,
         shown=2,
+        general=g6_general,
+        covers=("λ_max = Σ 1/w_i²", "λ_max ≥ N"),
     ),
 )

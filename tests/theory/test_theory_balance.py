@@ -1,91 +1,105 @@
-"""The matrix analogues of G1 and G2: the balance W_{k+1}ᵀW_{k+1} − W_kW_kᵀ."""
+"""G1b and G2b: the balance W_{k+1}ᵀW_{k+1} − W_kW_kᵀ for every depth, width and Σx."""
 
 import dataclasses
 
 import pytest
 import sympy
-from sympy import ImmutableMatrix, MatAdd, MatMul, Rational, S, Transpose
+from sympy import MatAdd, MatMul, MatrixSymbol, Rational, Transpose
 
 import theory
-from theory.balance import WIDTHS, MatrixBalance, matrix_flow_steps, matrix_step_steps
-from theory.latex import latex, render_derivation
-from theory.linear import Named
-from theory.scalar import ETA
+from theory.balance import (
+    ETA,
+    MU,
+    GenericLink,
+    flow_steps,
+    g2b_steps,
+    gradient_steps,
+    step_steps,
+)
+from theory.latex import render_derivation
+from theory.linear import LinearNetwork
 
 
-@pytest.mark.parametrize(("claim", "per_link"), [("G1", 3), ("G2", 3)])
-def test_matrix_steps_follow_the_scalar_ones_for_depths_two_and_three(claim, per_link):
+@pytest.mark.parametrize("claim", ["G1b", "G2b"])
+def test_matrix_balance_derivations_check_for_all_sizes(claim):
     d = theory.derivation(claim)
-    assert [len(d.instance(n)) for n in d.sizes] == [
-        4 + per_link * (n - 1) * (n in WIDTHS) for n in d.sizes
-    ]
+    result = d.check()
+    assert result.ok, result.failures
+    assert result.complete and d.scope == "all sizes"
+    shapes = {str(dim) for step in d.steps for x in step.lhs.atoms(MatrixSymbol) for dim in x.shape}
+    assert shapes >= {"d_0", "d_k", "d_N"}  # the widths are symbols
 
 
-@pytest.mark.parametrize("n", sorted(WIDTHS))
-def test_matrix_steps_check(n):
-    for step in [*matrix_flow_steps(MatrixBalance(n)), *matrix_step_steps(MatrixBalance(n), ETA)]:
-        assert step.problem() is None, step.why
+def _failures(steps) -> list[int]:
+    return [k for k, step in enumerate(steps, start=1) if step.problem() is not None]
 
 
-def _gd_change(n: int, direction) -> list[str | None]:
-    """Problems of the G2 matrix steps when W_k moves along `direction(k)` instead of G_k."""
-    m = MatrixBalance(n)
-    m.gradients = tuple(direction(k) for k in m.net.layers)
-    return [step.problem() for step in matrix_step_steps(m, ETA)]
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda m, keep: MatMul(keep, m.weight_balance),  # (1 − ημ) instead of (1 − ημ)²
+        lambda m, keep: MatMul(keep**2, m.weight_balance),  # no η² term
+        lambda m, keep: MatAdd(MatMul(keep**2, m.weight_balance), MatMul(ETA, m.gradient_balance)),
+    ],
+    ids=["decay-not-squared", "no-eta-squared-term", "eta-not-squared"],
+)
+def test_a_wrong_gd_balance_fails(wrong):
+    m, steps = GenericLink(), g2b_steps(1)
+    final = dataclasses.replace(steps[-1], rhs=wrong(m, 1 - ETA * MU))
+    assert final.problem() == "lhs − rhs does not simplify to 0"
+    assert _failures(steps) == []
 
 
-def test_the_cancellation_needs_the_gradient():
-    def arbitrary(k):
-        w = MatrixBalance(2).net.weights[k - 1]
-        return ImmutableMatrix(*w.shape, lambda i, j: sympy.Symbol(f"v{k}{i}{j}", real=True))
+def _arbitrary_directions() -> GenericLink:
+    """The generic link with G_k, G_(k+1) replaced by free matrices V, U (not the gradients)."""
+    m = GenericLink()
+    m.gradients = tuple(
+        MatrixSymbol(name, *g.shape) for name, g in zip("VU", m.gradients, strict=True)
+    )
+    return m
 
-    problems = _gd_change(2, arbitrary)
+
+def test_the_cancellation_needs_the_gradient_and_its_orientation():
+    m, steps = GenericLink(), g2b_steps(1)
+    transposed = dataclasses.replace(
+        steps[2], rhs=MatMul(m.lower, Transpose(m.gradients[0]))
+    )  # W_(k+1)ᵀG_(k+1) = W_kG_kᵀ: the wrong side
+    assert transposed.problem() == "lhs − rhs does not simplify to 0"
+    other = _arbitrary_directions()
     # the expansion holds for any direction; the cancellation and the final identity do not
-    assert [p is None for p in problems] == [False, True, False]
+    assert _failures([*gradient_steps(other), *step_steps(other)]) == [3, 5]
+    assert _failures([*gradient_steps(other), *flow_steps(other)]) == [3, 5]
 
 
-def test_transposed_cancellation_fails():
-    m = MatrixBalance(2)
-    w, g = m.weight, m.gradient
-    step = dataclasses.replace(
-        matrix_step_steps(MatrixBalance(2), ETA)[0],
-        lhs=MatMul(Transpose(w(2)), g(2)),
-        rhs=MatMul(w(1), Transpose(g(1))),
-    )
-    assert step.problem() == "lhs − rhs does not simplify to 0"
+def test_an_unsymmetrised_covariance_breaks_the_gradient():
+    m = GenericLink()
+    sigma = MatrixSymbol(r"\Sigma", *m.covariance.shape)  # not symmetric
+    loss = sympy.Trace(MatMul(m.residual, sigma, m.residual.T)) / 2
+    gradient = MatMul(m.upper.T, m.above.T, m.residual, sigma, m.below.T)
+    assert (loss.diff(m.lower) - gradient).doit().expand().is_ZeroMatrix is not True
 
 
-def test_first_order_step_size_fails():
-    final = matrix_step_steps(MatrixBalance(2), ETA)[2]
-    m = MatrixBalance(2)
-    assert dataclasses.replace(final, rhs=MatMul(ETA, m.gradient_balance(1))).problem() is not None
-
-
-def test_gd_step_on_exact_numbers():
-    m = MatrixBalance(2)
-    net = m.net
-    point = {entry: Rational(k + 1, 5) for k, entry in enumerate(net.parameters)}
-    point |= {t: Rational(k - 1, 2) for k, t in enumerate(net.target)}
-    eta = Rational(1, 3)
+def test_gd_step_on_exact_numbers_with_a_covariance():
+    """Depth 3, widths (2, 3, 2, 1), Σx = S Sᵀ ≠ I: the matrix-calculus identity, numerically."""
+    s = sympy.Matrix([[1, 0], [Rational(1, 2), 2]])
+    net = LinearNetwork((2, 3, 2, 1), s)
+    point = {w: Rational((7 * k) % 11 - 5, 6) for k, w in enumerate(net.parameters)}
+    point |= {t: Rational(k + 1, 3) for k, t in enumerate(net.target)}
+    eta, mu = Rational(1, 7), Rational(1, 5)
     weights = [w.subs(point) for w in net.weights]
-    grads = [g.subs(point) for g in m.gradients]
-    new = [w - eta * g for w, g in zip(weights, grads, strict=True)]
+    grads = [net.gradient(k).subs(point) for k in net.layers]
+    new = [(1 - eta * mu) * w - eta * g for w, g in zip(weights, grads, strict=True)]
 
-    def balance(v):
-        return v[1].T * v[1] - v[0] * v[0].T
+    def balance(v, k):
+        return v[k].T * v[k] - v[k - 1] * v[k - 1].T
 
-    change = balance(new) - balance(weights)
-    assert change == eta**2 * (grads[1].T * grads[1] - grads[0] * grads[0].T)
-    assert change != sympy.zeros(2, 2)
-
-
-def test_named_matrices_stay_named_in_latex():
-    a, b = Named("A", sympy.eye(2)), Named("B", 2 * sympy.eye(2))
-    assert latex(MatAdd(MatMul(a, Transpose(b)), MatMul(S.NegativeOne, b, Transpose(a)))) in (
-        r"A B^{T} - B A^{T}",
-        r"- B A^{T} + A B^{T}",
-    )
-    g2 = render_derivation(theory.derivation("G2"))
     for k in (1, 2):
-        assert rf"G_{{{k + 1}}}^{{T}} W_{{{k + 1}}} \\ {{}}= W_{{{k}}} G_{{{k}}}^{{T}}" in g2
-    assert "w^{(1)}" not in g2  # matrices are displayed by name, never entrywise
+        change = balance(new, k) - (1 - eta * mu) ** 2 * balance(weights, k)
+        assert change == eta**2 * balance(grads, k)
+        assert change != sympy.zeros(*change.shape)
+
+
+def test_latex_shows_the_generic_link_by_name():
+    text = render_derivation(theory.derivation("G2b"))
+    assert r"G_{k+1}^{T} W_{k+1}" in text and r"A_{k}" in text and r"B_{k+1}" in text
+    assert "once for all sizes" in text

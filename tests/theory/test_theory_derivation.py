@@ -2,8 +2,9 @@
 
 import pytest
 import sympy
-from sympy import Derivative, Matrix, Rational, Symbol
+from sympy import Derivative, Matrix, MatrixSymbol, Rational, Symbol, ZeroMatrix
 
+import theory
 from theory.derivation import AT_LEAST, Derivation, Step
 
 x = Symbol("x", real=True, nonzero=True)
@@ -98,8 +99,53 @@ def test_the_shown_size_must_be_checked():
 
 
 def test_a_derivation_states_the_sizes_it_covers():
-    import theory
+    scope = {d.claim: d.scope for d in theory.derivations()}
+    assert scope["G1"] == "N = 2…6"
+    assert scope["H2"] == "d_1 = 1…3"
+    for claim in ("P1", "H4", "G2", "G1b", "G2b"):  # one instance, valid for every size
+        assert scope[claim] == "all sizes"
+    # only part derived for all sizes: the scope says which part
+    assert scope["H1"] == "trace: all sizes; spectrum: N = 2…3"
+    assert scope["G6"] == "λ_max = Σ 1/w_i²: all sizes; λ_max ≥ N: N = 2…6"
 
-    assert theory.derivation("H4").scope == "N = 2…6"
-    assert theory.derivation("H2").scope == "d_1 = 1…3"
-    assert theory.derivation("P1").scope == "all sizes"  # no size parameter: one general case
+
+n_ = Symbol("n", integer=True, positive=True)
+a_ = MatrixSymbol("A", n_, n_)
+b_ = MatrixSymbol("B", n_, n_)
+
+
+def test_general_steps_are_checked_once_and_displayed_first():
+    general = [Step((a_ + b_) * (a_ - b_), a_**2 - a_ * b_ + b_ * a_ - b_**2, "noncommutative")]
+    d = derivation(
+        Step(x * 2, x + x, "sized"), general=lambda: general, covers=("part", "rest"), sizes=(2, 3)
+    )
+    assert [s.why for s in d.steps] == ["noncommutative", "sized"]
+    assert len(d.instance(3)) == 1
+    assert d.check().ok and d.scope == "part: all sizes; rest: N = 2…3"
+    wrong = [Step((a_ + b_) * (a_ - b_), a_**2 - b_**2, "commuting")]  # AB ≠ BA
+    bad = derivation(Step(x, x, "sized"), general=lambda: wrong, covers=("part", "rest"))
+    assert bad.check().failures == [
+        "T1 general step 1 (commuting): lhs − rhs does not simplify to 0"
+    ]
+    late = derivation(Step(x, x + 1, "wrong"), general=lambda: general, covers=("a", "b"))
+    assert late.check().failures[0].startswith("T1 N=2 step 2 (wrong)")  # numbered as shown
+
+
+def test_matrix_expressions_of_symbolic_shape_must_expand_to_zero():
+    assert Step(a_ * (b_ + a_), a_ * b_ + a_ * a_, "distributive").problem() is None
+    assert Step(a_ * b_, b_ * a_, "commute").problem() is not None
+    assert Step(a_ - a_.T, ZeroMatrix(n_, n_), "symmetric?").problem() is not None
+    assert Step(a_ * b_, MatrixSymbol("C", n_, n_), "C = AB").problem() is not None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"covers": ("part", "rest")},  # covers without general steps
+        {"general": list, "covers": ("part", "")},  # a part unnamed
+        {"general": list, "covers": ("part", "rest"), "size_name": ""},  # no sized part
+    ],
+)
+def test_general_steps_and_their_parts_go_together(fields):
+    with pytest.raises(ValueError, match="general steps"):
+        derivation(Step(x, x, "trivial"), **fields)

@@ -32,7 +32,8 @@ def test_fragment_of_a_derivation():
     assert f1.count(r"\emph{(cited, not machine-checked)}") == 2
     assert "except the cited step(s) (3, 5)." in f1
     h4 = render_derivation(theory.derivation("H4"))
-    assert "cited" not in h4 and r"on $t = w_{1} w_{2} w_{3}$" in h4
+    assert "cited" not in h4 and r"on $t = Q_{ij} w_{i} w_{j}$" in h4
+    assert "once for all sizes" in h4 and "step 1 holds for all sizes" in g6
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from theory.linear import (
     Named,
     cholesky_factor,
     flatness_ratio,
+    h1_trace_steps,
     rotation,
     structured_hessian,
     vec,
@@ -94,7 +95,28 @@ def test_h1_curvature_without_the_data_covariance_fails():
         steps[k - 1] = dataclasses.replace(steps[k - 1], rhs=rhs)
         return steps
 
-    assert failing_steps(broken("H1", whitened_m, (2,))) == ["H1 N=2 step 5"]
+    assert failing_steps(broken("H1", whitened_m, (2,))) == ["H1 N=2 step 7"]
+
+
+def test_h1_trace_is_derived_for_every_size_and_the_spectrum_for_two_depths():
+    d = theory.derivation("H1")
+    assert d.scope == "trace: all sizes; spectrum: N = 2…3"
+    assert [step.problem() for step in d.general_steps] == [None, None]
+    gradient = d.general_steps[0].lhs.doit()
+    assert tuple(map(str, gradient.shape)) == ("d_k", "d_{k-1}")  # a generic layer
+
+
+def test_h1_trace_without_the_data_factor_or_with_a_wrong_norm_fails():
+    steps = h1_trace_steps()
+    trace = steps[1]
+    below, above = sorted(
+        (x for x in trace.rhs.atoms(sympy.MatrixSymbol) if x.name in ("A_{k}", "B_{k}")),
+        key=str,
+    )
+    whitened = sympy.Trace(below * below.T) * sympy.Trace(above * above.T)  # S left out
+    assert dataclasses.replace(trace, rhs=whitened).problem() is not None
+    squared = trace.rhs * sympy.Trace(above * above.T)  # ‖B_k‖⁴
+    assert dataclasses.replace(trace, rhs=squared).problem() is not None
 
 
 def test_h1_hessian_off_the_minimum_set_is_not_gauss_newton():
@@ -102,7 +124,7 @@ def test_h1_hessian_off_the_minimum_set_is_not_gauss_newton():
         steps[n + 1] = dataclasses.replace(steps[n + 1], where={})
         return steps
 
-    assert failing_steps(broken("H1", anywhere, (2,))) == ["H1 N=2 step 4"]
+    assert failing_steps(broken("H1", anywhere, (2,))) == ["H1 N=2 step 6"]
 
 
 def test_f1_attained_value_without_the_depth_exponent_fails_beyond_depth_two():

@@ -62,5 +62,6 @@ def test_latex_section_and_document_compile(p1, pdflatex):
     section = render_derivation(p1)
     assert section.startswith(r"\section{P1: Gardner capacity of the spherical perceptron}")
     assert section.count(r"\intertext{") == len(p1.steps)
-    assert "Every step is checked by SymPy." in section and "Shown for" not in section
+    assert "Every step is checked by SymPy, once for all sizes." in section
+    assert "Shown for" not in section
     pdflatex(render_document([p1]), "p1")

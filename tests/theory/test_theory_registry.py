@@ -8,7 +8,9 @@ def test_derivations_are_ordered_by_claim_id():
         "F1",
         "F2",
         "G1",
+        "G1b",
         "G2",
+        "G2b",
         "G3",
         "G4",
         "G6",
@@ -21,7 +23,7 @@ def test_derivations_are_ordered_by_claim_id():
 
 
 def test_lookup_by_claim_id():
-    assert theory.derivation("G2") is theory.derivations()[3]
+    assert theory.derivation("G2") is theory.derivations()[4]
     assert theory.derivation("G2").source == "Ginsburg 2020"
     assert theory.derivation("H4").source == "standard (scalar case of H1)"
     assert theory.derivation("X9") is None

@@ -4,27 +4,50 @@ import dataclasses
 
 import pytest
 import sympy
-from sympy import Matrix, Rational
+from sympy import Rational
 
 import theory
 from theory.derivation import Step
-from theory.scalar import ETA, ScalarNetwork, am_gm_witness
+from theory.scalar import ETA, GenericPair, ScalarNetwork, am_gm_witness, g2_steps, h4_steps
 
 DEPTHS = range(2, 7)
-COMPLETE = {"G1": True, "G2": True, "G6": True, "H4": True}
+SIZES = {"G1": tuple(DEPTHS), "G6": tuple(DEPTHS), "G2": (1,), "H4": (1,)}  # (1,): symbolic N
 
 
 @pytest.fixture(scope="module")
 def results():
-    return {claim: theory.derivation(claim).check() for claim in COMPLETE}
+    return {claim: theory.derivation(claim).check() for claim in SIZES}
 
 
-@pytest.mark.parametrize("claim", sorted(COMPLETE))
-def test_derivation_checks_for_every_depth(results, claim):
+@pytest.mark.parametrize("claim", sorted(SIZES))
+def test_derivation_checks(results, claim):
     d = theory.derivation(claim)
-    assert d.sizes == tuple(DEPTHS)
+    assert d.sizes == SIZES[claim]
     assert results[claim].ok, results[claim].failures
-    assert results[claim].complete is COMPLETE[claim]
+    assert results[claim].complete
+
+
+@pytest.mark.parametrize("claim", ["H4", "G2"])
+def test_h4_and_g2_are_derived_for_a_symbolic_depth(claim):
+    d = theory.derivation(claim)
+    assert d.scope == "all sizes" and not d.size_name
+    symbols = {str(x) for step in d.steps for x in (step.lhs - step.rhs).free_symbols}
+    assert {"w_i", "w_j", "Q_{ij}"} <= symbols  # a generic pair, the others one symbol
+    assert not any(name.startswith("w_1") for name in symbols)
+
+
+@pytest.mark.parametrize("n", DEPTHS)
+def test_the_generic_pair_is_every_concrete_pair(n):
+    """Q_ij = Π_{k≠i,j} w_k turns the generic steps into those of ScalarNetwork(n)."""
+    net, pair = ScalarNetwork(n), GenericPair()
+    for i, j in net.pairs:
+        at = {pair.first: net.weights[i], pair.second: net.weights[j]}
+        at[pair.others] = net.product_without(i, j)
+        assert sympy.expand(pair.loss.subs(at) - net.loss) == 0
+        new_i, new_j = (x.subs(at) for x in pair.gd_step(ETA))
+        new = net.gd_step(ETA)
+        assert sympy.expand(new_i - new[i]) == sympy.expand(new_j - new[j]) == 0
+        assert sympy.expand(pair.partials[0].subs(at) - net.product_without(i)) == 0
 
 
 def test_g6_displays_depth_two_with_its_two_witnesses():
@@ -46,13 +69,21 @@ def test_am_gm_witness_is_hurwitz_identity(n):
 
 def test_g6_am_gm_with_a_wrong_witness_fails():
     def halve(n, steps):
-        steps[1] = dataclasses.replace(steps[1], witness=steps[1].witness / 2)
+        steps[0] = dataclasses.replace(steps[0], witness=steps[0].witness / 2)
         return steps
 
     assert [f.split(" (")[0] for f in broken("G6", halve).check().failures] == [
-        "G6 N=2 step 2",
+        "G6 N=2 step 2",  # as displayed: after the general step 1
         "G6 N=3 step 2",
     ]
+
+
+def test_g6_general_step_with_a_wrong_target_fails():
+    d = theory.derivation("G6")
+    (step,) = d.general_steps
+    product = next(iter(step.where))
+    wrong = dataclasses.replace(d, general=lambda: [dataclasses.replace(step, where={product: 2})])
+    assert [f.split(" (")[0] for f in wrong.check().failures] == ["G6 general step 1"]
 
 
 def broken(claim: str, replace) -> theory.Derivation:
@@ -61,33 +92,31 @@ def broken(claim: str, replace) -> theory.Derivation:
     return dataclasses.replace(d, build=lambda n: replace(n, list(d.build(n))), sizes=(2, 3))
 
 
-def test_g2_factor_without_eta_squared_fails_at_that_step():
-    def drop_eta_square(n, steps):
-        net = ScalarNetwork(n)
-        wrong = [1 - ETA * net.residual**2 * net.product_without(i, j) ** 2 for i, j in net.pairs]
-        steps[2] = dataclasses.replace(steps[2], rhs=Matrix(wrong))
-        return steps
+def _problems(steps) -> list[int]:
+    return [k for k, step in enumerate(steps, start=1) if step.problem() is not None]
 
-    result = broken("G2", drop_eta_square).check()
-    assert not result.ok
-    assert [f.split(" (")[0] for f in result.failures] == ["G2 N=2 step 3", "G2 N=3 step 3"]
+
+def test_g2_factor_without_eta_squared_fails_at_that_step():
+    pair, steps = GenericPair(), g2_steps(1)
+    wrong = 1 - ETA * pair.residual**2 * pair.others**2
+    steps[2] = dataclasses.replace(steps[2], rhs=wrong)
+    assert _problems(steps) == [3]
 
 
 def test_imbalance_unchanged_by_a_gd_step_fails():
-    def unchanged(n, steps):
-        net = ScalarNetwork(n)
-        new = net.gd_step(ETA)
-        claim = Step(
-            Matrix([new[i] ** 2 - new[j] ** 2 for i, j in net.pairs]),
-            Matrix([net.imbalance(i, j) for i, j in net.pairs]),
-            "imbalance unchanged",
-        )
-        return [*steps[:4], claim, *steps[4:]]  # after the scalar steps, before the matrix ones
+    pair, steps = GenericPair(), g2_steps(1)
+    new_i, new_j = pair.gd_step(ETA)
+    unchanged = Step(new_i**2 - new_j**2, pair.first**2 - pair.second**2, "imbalance unchanged")
+    assert unchanged.problem() == "lhs − rhs does not simplify to 0"
+    assert _problems(steps) == []
 
-    result = broken("G2", unchanged).check()
-    assert result.failures == [
-        f"G2 N={n} step 5 (imbalance unchanged): lhs − rhs does not simplify to 0" for n in (2, 3)
-    ]
+
+def test_h4_off_the_minimum_set_or_with_a_wrong_sharpness_fails():
+    steps = h4_steps(1)
+    assert _problems(steps) == []
+    steps[2] = dataclasses.replace(steps[2], where={})  # g ≠ 0: H has the extra g ∇²P term
+    steps[5] = dataclasses.replace(steps[5], rhs=steps[5].rhs / GenericPair().target)  # t, not t²
+    assert _problems(steps) == [3, 6]
 
 
 def test_g1_without_the_flow_fails():

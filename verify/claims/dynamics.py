@@ -307,6 +307,7 @@ CLAIMS = [
         g1b_matrix_flow_conserves_balance,
         family=Family.DYNAMICS,
         cost=0.25,
+        derivation="G1b",
     ),
     Claim(
         "G2b",
@@ -317,6 +318,7 @@ CLAIMS = [
         runs.matrix_runs(decay=True) | runs.matrix_runs(),
         g2b_matrix_balance_step,
         family=Family.DYNAMICS,
+        derivation="G2b",
     ),
     Claim(
         "G3",
