@@ -135,3 +135,9 @@ def test_printers_import_no_claims_and_no_training(path):
 
 def test_cases_import_no_claim_module():
     assert not _names(imported(ROOT / "verify" / "cases.py"), "verify.claims")
+
+
+def test_no_test_folder_shadows_a_package():
+    """`pytest` (not only `python -m pytest`) puts tests/ on sys.path: a folder there named
+    like a package (theory, verify) would be imported in its place."""
+    assert not {p.name for p in (ROOT / "tests").iterdir() if p.is_dir()} & {"theory", "verify"}
