@@ -252,3 +252,25 @@ def test_polish_refuses_an_unreachable_target():
     ctx = workcontext(30)
     with pytest.raises(Degenerate):
         polish(ctx, result.weights, ctx.eye(2), ctx.matrix(TARGET.tolist()))
+
+
+def test_f6b_checks_weight_decay_minima_and_plain_gd_minima_are_not_flattest():
+    """F6b's second kind of trained minimum: weight-decay GD from a random start, polished to
+    its stationary point, is flattest for its own product and coupled; the same start with
+    μ = 0 reaches a global minimum that is not flattest, which F6b must reject."""
+    from dataclasses import replace
+
+    from verify.claims.linear.resnet import f6_trained_coupling
+    from verify.dynamics.matrix import MatrixRun
+    from verify.evidence import InvalidCase
+    from verify.linear.network import LinearNetwork
+
+    start = ((F(-1, 4), F(-1, 2)),), ((F(-1, 4),), (F(-1, 2),))
+    target = ((F(5, 4), F(0)), (F(0), F(0)))
+    case = MatrixRun(LinearNetwork(start, None, target), F(1, 50), F(1, 7), 20000)
+    ctx = workcontext(50)
+    found = f6_trained_coupling(case, ctx)
+    assert found.holds(ctx) and found.values["trained"] == "weight decay"
+    assert abs(found.values["coupling_1_2"] - 1) < 1e-30
+    with pytest.raises(InvalidCase, match="flattest"):
+        f6_trained_coupling(replace(case, decay=F(0)), ctx)

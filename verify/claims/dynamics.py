@@ -188,10 +188,7 @@ def g3b_decay_balances_matrices(case: matrix.MatrixRun, ctx: MPContext) -> Evide
     """GD on L + (μ/2)Σ‖W_k‖² (float64), polished by Newton at working precision: at the
     stationary point every W_{k+1}ᵀW_{k+1} − W_kW_kᵀ vanishes, and with whitened data its
     λ_max is F1's flattest value N σ1(P)^{2−2/N} for its own product P."""
-    start = matrix.train_decayed(case.network, float(case.step), float(case.decay), case.steps)
-    base = case.network.at(ctx)
-    net = Net(ctx, [ctx.matrix(w.tolist()) for w in start], base.sigma, base.target)
-    net, residual = matrix.decayed_stationary(net, exact(ctx, case.decay))
+    net, residual = matrix.decayed_minimum(case, ctx)
     scale = max(ctx.one, _largest_entry(ctx, [w * w.T for w in net.weights]))
     product = net.product()
     relations = [

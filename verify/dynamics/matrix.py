@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+from mpmath.ctx_mp import MPContext
 
 from verify.evidence import Degenerate
 from verify.linear import curvature as cv
 from verify.linear import train
 from verify.linear.network import LinearNetwork, Net
 from verify.linear.polish import pinv_solve, shifted, vec
+from verify.precision import exact
 
 NEWTON_ITERATIONS = 60
 
@@ -74,3 +76,13 @@ def decayed_stationary(net: Net, mu) -> tuple[Net, object]:
         delta = pinv_solve(ctx, hessian, grad)
         net = Net(ctx, shifted(net.weights, delta, -1), net.sigma, net.target)
     raise Degenerate(f"Newton on the regularised loss stalled at ‖∇J‖ = {ctx.nstr(size, 3)}")
+
+
+def decayed_minimum(case: MatrixRun, ctx: MPContext) -> tuple[Net, object]:
+    """Where GD on L + (μ/2)Σ‖W_k‖² from the case's start lands: float64 GD
+    (`train_decayed`), then Newton at ctx's precision (`decayed_stationary`); the stationary
+    point and its ‖∇J‖."""
+    start = train_decayed(case.network, float(case.step), float(case.decay), case.steps)
+    base = case.network.at(ctx)
+    net = Net(ctx, [ctx.matrix(w.tolist()) for w in start], base.sigma, base.target)
+    return decayed_stationary(net, exact(ctx, case.decay))

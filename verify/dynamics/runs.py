@@ -205,16 +205,19 @@ def matrix_flows(depth: tuple[int, int] = (2, 3), width: tuple[int, int] = (1, 2
     )
 
 
-def decayed_problems(depth: tuple[int, int] = (2, 3), width: tuple[int, int] = (1, 3)):
-    """A start (entries ±[1/4, 1/2], not the saddle at 0), whitened or SPD Σx, a target with
-    entries in [−1/4, 1/4] plus one in [1, 2] at (1, 1), μ ∈ [1/20, 1/5] (minimum not at 0)."""
+def decayed_problems(
+    depth: tuple[int, int] = (2, 3), width: tuple[int, int] = (1, 3), whitened: bool = False
+):
+    """A start (entries ±[1/4, 1/2], not the saddle at 0), whitened or SPD Σx (whitened only
+    if asked), a target with entries in [−1/4, 1/4] plus one in [1, 2] at (1, 1),
+    μ ∈ [1/20, 1/5] (minimum not at 0)."""
 
     @st.composite
     def build(draw):
         ds = draw(widths(depth, width))
         small = nonzero_rationals(Fraction(1, 4), Fraction(1, 2), max_denominator=4)
         weights = tuple(draw(_matrix(ds[k], ds[k - 1], small)) for k in range(1, len(ds)))
-        sigma = draw(st.one_of(st.none(), spd(ds[0])))
+        sigma = None if whitened else draw(st.one_of(st.none(), spd(ds[0])))
         noise = draw(_matrix(ds[-1], ds[0], _entries(Fraction(-1, 4), Fraction(1, 4))))
         top = draw(st.lists(_entries(Fraction(1), Fraction(2)), min_size=1, max_size=1))[0]
         target = tuple(

@@ -4,13 +4,15 @@ F4 (whitened, T SPD): the limit is a flattest minimum, λ_max = N σ1^{2−2/N}.
 E non-symmetric): GD's excess over N σ1^{2−2/N}, fitted against η, vanishes as η → 0.
 F4b (non-whitened Σx, T SPD near I): it is flattest for that Σx, λ_max = F2's value
 N max_v f(v). F6b: the limit satisfies F6's path equations
-W_k v_{k−1} = σ1^{1/N} v_k, W_kᵀ v_k = σ1^{1/N} v_{k−1} along the top path.
+W_k v_{k−1} = σ1^{1/N} v_k, W_kᵀ v_k = σ1^{1/N} v_{k−1} along the top path, and so do the
+minima weight-decay GD reaches from random starts (G3b: flattest for their own product).
 
 F4: float64 rounding perturbs the symmetric trajectory at first order (|λ_max − flattest|
 ≈ 1e-16 at the polished float64 end point, reported as `float64_gap`), so the run is redone
 at working precision (fixed point, `gd_fixed`) before polishing; see `f4_resnet_flattest`.
 F4b (non-whitened Σx, compared with F2's flattest value) is the same check on other cases;
-F4c runs that GD at four step sizes (`f4c_step_limit`); F6b checks F6 at F4's limit.
+F4c runs that GD at four step sizes (`f4c_step_limit`); F6b checks F6 at F4's limit and at
+weight-decay minima.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from dataclasses import replace
 from mpmath.ctx_mp import MPContext
 
 from verify.claim import Claim, Family, Status
+from verify.dynamics.matrix import MatrixRun, decayed_minimum
+from verify.dynamics.runs import decayed_problems
 from verify.evidence import (
     Degenerate,
     Evidence,
     InvalidCase,
+    Vacuous,
     at_most,
     equal,
     evidence,
@@ -31,8 +36,8 @@ from verify.evidence import (
 )
 from verify.linear import curvature as cv
 from verify.linear import train
-from verify.linear.flattest import flattest, flattest_whitened
-from verify.linear.network import rows_at
+from verify.linear.flattest import flattest, flattest_whitened, top_singular_value
+from verify.linear.network import Net, rows_at
 from verify.linear.polish import Polished
 from verify.linear.resnet import HALVINGS, extrapolate, resnet_limit
 from verify.linear.run_strategies import resnet_runs
@@ -131,16 +136,26 @@ def f4c_step_limit(case: TrainingCase, ctx: MPContext) -> Evidence:
     )
 
 
-def f6_trained_coupling(case: TrainingCase, ctx: MPContext) -> Evidence:
-    """F6 on minima found by training: the zero-init ResNet's GD limit (whitened, T SPD), rerun
-    at working precision and polished, must be flattest (F4; else the case is invalid) and
-    then satisfies W_k v_{k−1} = σ1^{1/N} v_k, W_kᵀ v_k = σ1^{1/N} v_{k−1} along the top path."""
-    result, limit = _gd_limit(case, ctx)
-    flat = flattest_whitened(ctx, limit.net.target, case.depth)
-    require(equal(cv.sharpness(limit.net), flat, "the GD limit is flattest (F4)"), ctx)
-    return coupling_evidence(
-        limit.net, limit_polish_distance=limit.distance, float64_steps=result.steps
-    )
+def f6_trained_coupling(case: TrainingCase | MatrixRun, ctx: MPContext) -> Evidence:
+    """F6 on minima found by training, two ways: the zero-init ResNet's GD limit (whitened,
+    T SPD; F4), rerun at working precision and polished; or weight-decay GD from a random
+    start (whitened; G3b), Newton-polished to its stationary point, a minimum of its own
+    product P. Each must be flattest (N σ1^{2−2/N}; else the case is invalid) and then
+    satisfies W_k v_{k−1} = σ1^{1/N} v_k, W_kᵀ v_k = σ1^{1/N} v_{k−1} along the top path."""
+    if isinstance(case, MatrixRun):
+        found, residual = decayed_minimum(case, ctx)
+        net = Net(ctx, found.weights, found.sigma, found.product())
+        values = {"trained": "weight decay", "gradient_residual": residual}
+    else:
+        result, limit = _gd_limit(case, ctx)
+        net = limit.net
+        values = {"limit_polish_distance": limit.distance, "float64_steps": result.steps}
+    top = top_singular_value(ctx, net.target)
+    if top < ctx.mpf(1) / 100:
+        raise Vacuous(f"training reached P ≈ 0 (σ1 = {float(top):.1e}): no top path")
+    flat = flattest_whitened(ctx, net.target, net.depth)
+    require(equal(cv.sharpness(net), flat, "the trained minimum is flattest (F4, G3b)"), ctx)
+    return coupling_evidence(net, **values)
 
 
 def f4b_resnet_non_whitened(case: TrainingCase, ctx: MPContext) -> Evidence:
@@ -197,10 +212,11 @@ CLAIMS = [
     Claim(
         "F6b",
         "F6 on minima found by training: zero-init linear ResNet GD limits (whitened, T SPD) "
-        "are coupled along the top path",
+        "and weight-decay GD minima from random starts (whitened) are coupled along the top "
+        "path",
         "Mulayoff & Michaeli 2020",
         Status.PROVED,
-        resnet_runs(),
+        resnet_runs() | decayed_problems(whitened=True),
         f6_trained_coupling,
         family=Family.LINEAR,
         cost=0.5,
