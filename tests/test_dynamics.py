@@ -90,12 +90,19 @@ def _sgd(batch: int) -> SgdExperiment:
 
 def test_sgd_rate_matches_s2_over_b_and_rejects_s2_over_b_squared():
     exp = _sgd(2)
+    from verify.claims.dynamics import G5_TOLERANCE, g5_sgd_rate
+    from verify.population import agreement
+
     found = [rates.sgd_rate(CTX, exp, seed) for seed in range(exp.seeds)]
     _, low, high = interval([r.ratio for r in found])
     assert low <= 1 <= high
-    # A wrong prediction η²s²/B² is off by the factor B = 2 and falls outside the interval.
-    _, low, high = interval([r.ratio * exp.batch for r in found])
+    assert g5_sgd_rate(exp, CTX).observation.outcome == "supports"
+    # A wrong prediction η²s²/B² is off by the factor B = 2: outside the interval, and an
+    # experiment G5's rule counts against it.
+    mean, low, high = interval([r.ratio * exp.batch for r in found])
     assert not low <= 1 <= high
+    wrong = agreement({"ratio − 1": (mean - 1, low - 1, high - 1)}, G5_TOLERANCE, "B²")
+    assert wrong.outcome == "contradicts"
 
 
 def test_two_phases_are_found_and_weight_decay_drives_the_slow_one():

@@ -105,6 +105,17 @@ def test_a_true_tendency_is_not_refuted_by_one_registered_exception():
     assert verdict.support.exceptions[0][0] == 7
 
 
+def test_a_refuted_tendency_lists_its_exceptions_and_saves_no_counterexample(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "conj_toy.py").write_text(TOY_FILE.replace("(1.0, 0.5, 1.5)", "(-1.0, -1.5, -0.5)"))
+    assert main(["verify", "T2", "--conjectures", "conj_toy.py"]) == 0
+    out = capsys.readouterr().out
+    assert "refuted" in out and "0/12" in out and "exception:" in out
+    assert not (tmp_path / ".flatminima").exists()
+
+
 def test_a_false_tendency_and_a_tie_are_refuted_and_a_coin_is_not_decided():
     assert run_claim(_toy(_noisy(-1.0))).verdict is VerdictKind.REFUTED
     assert run_claim(_toy(_noisy(0.0))).verdict is not VerdictKind.VERIFIED

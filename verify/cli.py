@@ -171,7 +171,7 @@ def verify(ids, profile, dps, json_path, seed, conjecture_paths) -> int:
     out.print(table.results_table(document["claims"]))
     table.print_details(out, document["claims"])
     for record in document["claims"]:
-        if record["verdict"] == "refuted":
+        if record["verdict"] == "refuted" and record["counterexample"] is not None:
             saved = save_counterexample(record, COUNTEREXAMPLES)
             out.print(
                 f"  saved {record['id']} counterexample to {saved}, {saved.with_suffix('.py')}"
