@@ -72,11 +72,11 @@ def tendency(
     """Claimed positive effects: supports when every estimate exceeds its threshold (one for
     all, or one per effect), contradicts when one lies below −threshold, ties otherwise."""
     limit = threshold if isinstance(threshold, Mapping) else dict.fromkeys(effects, threshold)
-    below = [(name, e[0]) for name, e in effects.items() if e[0] < -limit[name]]
+    below = [(name, e[0] + 0.0) for name, e in effects.items() if e[0] < -limit[name]]
     if below:
         name, estimate = below[0]
         return Observation(CONTRADICTS, effects, f"{what}: {name} = {estimate:.3g} < 0")
-    small = [(name, e[0]) for name, e in effects.items() if e[0] <= limit[name]]
+    small = [(name, e[0] + 0.0) for name, e in effects.items() if e[0] <= limit[name]]  # no −0
     if small:
         name, estimate = small[0]
         return Observation(
