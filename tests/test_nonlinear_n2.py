@@ -9,6 +9,7 @@ import pytest
 from verify.catalogue import select
 from verify.claim import Family
 from verify.claims import nonlinear as n2
+from verify.evidence import Vacuous
 from verify.nonlinear import practice
 from verify.nonlinear import training as tr
 from verify.precision import workcontext
@@ -198,3 +199,11 @@ def test_n2_reports_sgd_without_changing_the_decision():
 def test_n2_is_registered():
     (claim,) = select(["N2"])
     assert claim.family is Family.NONLINEAR and claim.cost <= 0.25
+
+
+def test_an_experiment_with_a_dead_teacher_is_vacuous_not_degenerate():
+    """Nothing to fit is outside N2's hypothesis: counted apart, it cannot make the
+    population's verdict inconclusive (a degenerate experiment would)."""
+    exp = practice.PracticeExperiment((1, 1, 1), (1, 2, 1), 1, 0, tuple(range(8)), (0.1,))
+    with pytest.raises(Vacuous, match="all units dead"):
+        n2.n2_practice(exp, workcontext(30))

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from verify.evidence import Degenerate
+from verify.evidence import Vacuous
 from verify.linear.train import check_batch
 from verify.nonlinear import training as tr
 from verify.stats import bootstrap_mean
@@ -87,7 +87,7 @@ class PracticeExperiment:
         y = tr.forward(teacher, x)[0]
         rms = float(np.sqrt(np.mean(y * y)))
         if rms == 0:
-            raise Degenerate("the teacher is zero on every sample (all units dead)")
+            raise Vacuous("the teacher is zero on every sample (all units dead): nothing to fit")
         return x, y / rms
 
 
