@@ -55,3 +55,25 @@ def test_a_figure_that_fails_to_save_leaves_the_old_files_and_no_temporary(tmp_p
     with pytest.raises(KeyboardInterrupt):
         save(broken, tmp_path, "fig")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def _without_timings(path) -> str:
+    document = json.loads(path.read_text())
+    for record in document["claims"]:
+        record.pop("seconds")
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def test_the_same_seed_gives_the_same_json_apart_from_timings(tmp_path, capsys):
+    """One run in a fresh interpreter (no caches), one in this process: a deductive claim, a
+    statistical one and a refuted one give identical records but for `seconds`."""
+    import subprocess
+    import sys
+
+    ids = ["H4", "P4", "F7"]
+    fresh, here = tmp_path / "fresh.json", tmp_path / "here.json"
+    command = [sys.executable, "-m", "verify.cli", "verify", *ids, "--seed", "3"]
+    subprocess.run([*command, "--json", str(fresh)], check=True, capture_output=True)
+    assert main(["verify", *ids, "--seed", "3", "--json", str(here)]) == 0
+    capsys.readouterr()
+    assert _without_timings(fresh) == _without_timings(here)
