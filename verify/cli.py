@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -46,6 +47,7 @@ def _writable(path: Path) -> Path:
     """Fail early, before a long run, if `path` cannot be written (its folder is created): a
     file can be made in its folder and it is no folder itself. `path` is not touched, so an
     interrupted run leaves the old file or none (files are written whole, `write_whole`)."""
+    _no_file_above(path, "write")
     try:
         if path.exists() and not path.is_file() and not path.is_dir():  # /dev/stdout, a pipe
             if not os.access(path, os.W_OK):
@@ -71,8 +73,17 @@ def _written(write, *args):
         raise UserError(f"cannot write {where}: {exc.strerror or exc}") from None
 
 
+def _no_file_above(path: Path, verb: str) -> None:
+    """A one-line error if a folder `path` needs (itself, for `create`) is a file."""
+    folders = [path, *path.parents] if verb == "create" else list(path.parents)
+    for folder in folders:
+        if folder.exists() and not folder.is_dir():
+            raise UserError(f"cannot {verb} {path}: {folder} is a file, not a folder")
+
+
 def _directory(path: Path) -> Path:
     """Create the output directory `path`, or a one-line error saying why not."""
+    _no_file_above(path, "create")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -91,6 +102,35 @@ def dps_pair(dps: int | None) -> tuple[int, int]:
             "(checks run at N and 1.6·N digits)"
         )
     return check_dps((dps, round(1.6 * dps)))
+
+
+class _Interrupts:
+    """Ctrl-C during `verify`: the SIGINT handler records it before raising KeyboardInterrupt,
+    so an interrupt that lands in code which swallows exceptions (e.g. a gc callback, where
+    Python only prints "Exception ignored") still aborts the run at the next case or claim."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.previous = None
+
+    def _handler(self, signum, frame) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.seen:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> _Interrupts:
+        try:
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        except ValueError:  # not the main thread: leave the default handling alone
+            self.previous = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -179,13 +219,18 @@ def verify(ids, profile, dps, json_path, seed, conjecture_paths) -> int:
     console = Console(stderr=True)
     verdicts = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
+    progress = Progress(*columns, TimeElapsedColumn(), console=console, transient=True)
+    with _Interrupts() as interrupts, progress:
+
+        def on_case(task) -> None:
+            interrupts.check()
+            progress.advance(task)
+
         for claim in claims:
             expected = profile_settings(profile, claim.cost).max_examples
             task = progress.add_task(f"{claim.id:>4} cases", total=expected)
-            verdict = run_claim(
-                claim, profile, dps, seed, on_case=lambda t=task: progress.advance(t)
-            )
+            verdict = run_claim(claim, profile, dps, seed, on_case=lambda t=task: on_case(t))
+            interrupts.check()
             progress.update(task, completed=expected)
             verdicts.append(verdict)
     document = results_document(verdicts, profile, seed)
