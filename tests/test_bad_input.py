@@ -292,6 +292,52 @@ TABLE = [
         {"conj_x.py": "1 / 0\n"},
     ),
     Case(
+        "sys.exit on import",
+        VERIFY,
+        2,
+        r"conjecture error: {d}/conj_x.py:2: SystemExit: 3",
+        {"conj_x.py": "import sys\nsys.exit(3)\n"},
+    ),
+    Case(
+        "UTF-16 file",
+        VERIFY,
+        2,
+        r"conjecture error: {d}/conj_x.py:1: syntax error: source code string cannot contain "
+        r"null bytes",
+        {"conj_x.py": OK.encode("utf-16")},
+    ),
+    Case(
+        "100k-deep nesting",
+        VERIFY,
+        2,
+        r"conjecture error: {d}/conj_x.py:1: syntax error: too many nested parentheses",
+        {"conj_x.py": "x = " + "(" * 100_000 + ")" * 100_000 + "\n"},
+    ),
+    Case(
+        "cost= negative",
+        VERIFY,
+        2,
+        r"conjecture error: {d}/conj_x.py:4: ValueError: cost must be a positive number below "
+        r"1e6, not -1",
+        {"conj_x.py": conj("X4", "return True", "cases.scalar_minima(target=1), cost=-1")},
+    ),
+    Case(
+        "lost_digits= not an integer",
+        VERIFY,
+        2,
+        r"conjecture error: {d}/conj_x.py:4: ValueError: lost_digits must be a non-negative "
+        r"integer, not 'x'",
+        {"conj_x.py": conj("X4", "return True", "cases.scalar_minima(target=1), lost_digits='x'")},
+    ),
+    Case(
+        "rule= not a Rule",
+        VERIFY,
+        2,
+        r"conjecture error: {d}/conj_x.py:4: TypeError: rule must be a verify.population.Rule, "
+        r"not str",
+        {"conj_x.py": conj("X4", "return True", "cases.scalar_minima(target=1), rule='mean'")},
+    ),
+    Case(
         "cases= not a strategy",
         VERIFY,
         2,
@@ -329,14 +375,14 @@ TABLE = [
         "check raises",
         VERIFY,
         1,
-        r"X2 error: ConjectureError: {d}/conj_x.py:6: RuntimeError: boom\n  raised on the case: ",
+        r"X2 error: ConjectureError: {d}/conj_x.py:6: RuntimeError: boom\n  error on the case: ",
         {"conj_x.py": conj("X2", 'raise RuntimeError("boom")')},
     ),
     Case(
         "check raises at the higher precision only",
         VERIFY,
         1,
-        r"X2 error: ConjectureError: {d}/conj_x.py:8: RuntimeError: at 80\n  raised on the case: ",
+        r"X2 error: ConjectureError: {d}/conj_x.py:8: RuntimeError: at 80\n  error on the case: ",
         {
             "conj_x.py": conj(
                 "X2",
@@ -352,6 +398,29 @@ TABLE = [
         r"X3 error: ConjectureError: {d}/conj_x.py:4: a check must return a residual, a bool, "
         r"equal\(...\)/at_most\(...\) or Evidence, not str",
         {"conj_x.py": conj("X3", 'return "yes"')},
+    ),
+    Case(
+        "check returns NaN",
+        VERIFY,
+        1,
+        r"X3 error: ConjectureError: {d}/conj_x.py:4: the check returned a non-finite number: "
+        r"residual = nan",
+        {"conj_x.py": conj("X3", "return m.ctx.nan")},
+    ),
+    Case(
+        "check returns inf (was verified)",
+        VERIFY,
+        1,
+        r"X3 error: ConjectureError: {d}/conj_x.py:4: the check returned a non-finite number: "
+        r"residual = \+inf",
+        {"conj_x.py": conj("X3", 'return float("inf")')},
+    ),
+    Case(
+        "check calls sys.exit",
+        VERIFY,
+        1,
+        r"X3 error: ConjectureError: {d}/conj_x.py:7: SystemExit: 4",
+        {"conj_x.py": "import sys\n" + conj("X3", "sys.exit(4)")},
     ),
     # options
     Case(
@@ -535,7 +604,7 @@ def render() -> str:
         "Every malformed network file, conjecture file and option tried, and what `flatminima`",
         "says: one line `flatminima: error: …` naming the problem (file:line for conjecture",
         "files) and exit 2 for bad input, exit 1 when a claim is not as expected (a check that",
-        "raises is an `error` verdict, shown with the case it raised on, not as a",
+        "raises is an `error` verdict, shown with the case it failed on, not as a",
         "counterexample), 130 for Ctrl-C; never a traceback, each in a few seconds. DIR is the",
         "folder holding the file, ROOT the project's; each message is searched for in the",
         "output (`.*` is any text, ⏎ a line break). `tests/test_bad_input.py` runs this table",

@@ -71,7 +71,7 @@ def print_details(console: Console, records: list[dict]) -> None:
         console.print(f"\n[bold]{r['id']}[/] {r['verdict']}: {r['message']}")
         print_support(console, r.get("support"))
         if r["counterexample"] is not None and r["verdict"] == "error":  # not a refutation
-            console.print(f"  raised on the case: {case_text(r['counterexample'])}")
+            console.print(f"  error on the case: {case_text(r['counterexample'])}")
         elif r["counterexample"] is not None:
             shrunk = f" (shrunk in {r['shrink_steps']} steps)" if r.get("shrink_steps") else ""
             console.print(f"  counterexample{shrunk}: {case_text(r['counterexample'])}")
