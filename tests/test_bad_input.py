@@ -465,6 +465,31 @@ TABLE = [
         r"unknown profile 'huge' \(choose from quick, ci, thorough\)",
         {"conj_x.py": OK},
     ),
+    Case(
+        "plot --steps 10^12",
+        "plot dynamics -o {d}/out --steps 1000000000000",
+        2,
+        r"the number of steps must be at most 1,000,000 \(about a minute\), got "
+        r"1,000,000,000,000",
+    ),
+    Case(
+        "plot --eta nan",
+        "plot dynamics -o {d}/out --eta nan",
+        2,
+        r"Invalid value for '--eta': nan is not a finite number",
+    ),
+    Case(
+        "plot --alpha inf",
+        "plot perceptron -o {d}/out --alpha inf",
+        2,
+        r"Invalid value for '--alpha': inf is not a finite number",
+    ),
+    Case(
+        "plot --n 100000",
+        "plot perceptron -o {d}/out --n 100000",
+        2,
+        r"N = 100000 is outside 1..24: exhaustive enumeration visits 2\^N weight vectors",
+    ),
     Case("unknown claim ID", "verify NOPE", 2, r"unknown claim NOPE \(known: H1, "),
     Case(
         "--json a folder",

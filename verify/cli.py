@@ -7,6 +7,7 @@ Every user-facing failure is one line on stderr, `flatminima: error: ...`, and e
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import sys
@@ -383,16 +384,51 @@ def sharpness(file, dps, as_json) -> None:
         click.echo("not a global minimum: λ_max and trace are of the full Hessian at this point")
 
 
+def _finite(ctx, param, value: float) -> float:
+    """A float option must be a finite number (click accepts nan and inf)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number", ctx, param)
+    return value
+
+
 @cli.command()
 @click.argument("family", type=click.Choice([family.value for family in FIGURES]))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory.")
-@click.option("--eta", type=float, default=0.05, show_default=True, help="dynamics: step size η.")
-@click.option("--mu", type=float, default=0.005, show_default=True, help="dynamics: weight decay.")
-@click.option("--sigma", type=float, default=0.5, show_default=True, help="dynamics: noise σ.")
+@click.option(
+    "--eta",
+    type=float,
+    default=0.05,
+    show_default=True,
+    callback=_finite,
+    help="dynamics: step size η.",
+)
+@click.option(
+    "--mu",
+    type=float,
+    default=0.005,
+    show_default=True,
+    callback=_finite,
+    help="dynamics: weight decay.",
+)
+@click.option(
+    "--sigma",
+    type=float,
+    default=0.5,
+    show_default=True,
+    callback=_finite,
+    help="dynamics: noise σ.",
+)
 @click.option("--batch", type=int, default=1, show_default=True, help="dynamics: SGD batch size.")
 @click.option("--steps", type=int, default=20000, show_default=True, help="dynamics: steps.")
 @click.option("--n", "size", type=int, default=21, show_default=True, help="perceptron: N.")
-@click.option("--alpha", type=float, default=0.5, show_default=True, help="perceptron: load α.")
+@click.option(
+    "--alpha",
+    type=float,
+    default=0.5,
+    show_default=True,
+    callback=_finite,
+    help="perceptron: load α.",
+)
 def plot(family, output, eta, mu, sigma, batch, steps, size, alpha) -> None:
     """Write a claim family's figures (PNG and SVG) into a directory."""
 
