@@ -61,7 +61,7 @@ TABLE = [
         "malformed JSON",
         NET,
         2,
-        r"{d}/net.json:1:19: not JSON: Expecting ',' delimiter",
+        r"{d}/net.json:1:19: not valid JSON: Expecting ',' delimiter",
         {"net.json": '{"weights": [[[1]]'},
     ),
     Case("empty file", NET, 2, r"{d}/net.json is empty", {"net.json": ""}),

@@ -51,7 +51,7 @@ def read_json(
     try:
         return json.loads(text, parse_float=parse_float, parse_constant=parse_constant)
     except json.JSONDecodeError as exc:
-        raise error(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        raise error(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     except RecursionError:
         raise error(f"{path} is not usable JSON: nested too deeply") from None
     except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits() digits
