@@ -25,7 +25,7 @@ FLATMINIMA = Path(sys.executable).parent / "flatminima"
 
 def conj(claim_id: str, body: str, cases: str = "cases.scalar_minima(target=1)") -> str:
     return (
-        "from verify import cases, conjecture\n\n\n"
+        "from hypothesis import strategies as st\nfrom verify import cases, conjecture\n\n"
         f'@conjecture("{claim_id}", "a user conjecture", cases={cases})\n'
         f"def check(m):\n    {body}\n"
     )
@@ -421,6 +421,35 @@ TABLE = [
         1,
         r"X3 error: ConjectureError: {d}/conj_x.py:7: SystemExit: 4",
         {"conj_x.py": "import sys\n" + conj("X3", "sys.exit(4)")},
+    ),
+    Case(
+        "cases= a strategy that raises",
+        VERIFY,
+        1,
+        r"X3 error: the search raised {d}/conj_x.py:4: ZeroDivisionError: division by zero",
+        {"conj_x.py": conj("X3", "return True", "st.integers().map(lambda x: 1 / 0)")},
+    ),
+    Case(
+        "cases= an empty strategy",
+        VERIFY,
+        1,
+        r"X3 error: the search raised Unsatisfiable: Cannot generate test cases from empty "
+        r"strategy",
+        {"conj_x.py": conj("X3", "return True", "st.nothing()")},
+    ),
+    Case(
+        "check fails, then raises at the confirming precision",
+        VERIFY,
+        1,
+        r"X3 error: fails at \(50, 80\) digits; the 160-digit confirmation raised "
+        r"ConjectureError: {d}/conj_x.py:7: RuntimeError: at 160",
+        {
+            "conj_x.py": conj(
+                "X3",
+                'if m.ctx.dps > 100:\n        raise RuntimeError(f"at {m.ctx.dps}")\n'
+                "    return False",
+            )
+        },
     ),
     # options
     Case(
