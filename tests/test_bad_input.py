@@ -535,6 +535,19 @@ TABLE = [
         {"conj_x.py": OK},
     ),
     Case(
+        "--json in an unwritable folder (sysfs)",
+        VERIFY + " --json /sys/flatminima.json",
+        2,
+        r"cannot write /sys/flatminima.json: Permission denied",
+        {"conj_x.py": OK},
+    ),
+    Case(
+        "latex -o in an unwritable folder (sysfs)",
+        "latex -o /sys/flatminima.tex",
+        2,
+        r"cannot write /sys/flatminima.tex: Permission denied",
+    ),
+    Case(
         "--json /dev/full",
         VERIFY + " --json /dev/full",
         2,
@@ -628,6 +641,8 @@ def _run(case: Case, folder: Path, capsys) -> tuple[int, str]:
 def test_bad_input(case, tmp_path, capsys, monkeypatch):
     if "/dev/full" in case.argv and not Path("/dev/full").is_char_device():
         pytest.skip("no /dev/full here")
+    if "/sys/" in case.argv and not Path("/sys/kernel").is_dir():
+        pytest.skip("no sysfs here")
     monkeypatch.setenv("COLUMNS", "300")  # rich wraps no message
     monkeypatch.chdir(tmp_path)  # counterexamples, if any, go below the test's own folder
     folder = tmp_path / "in"
