@@ -661,9 +661,11 @@ def test_bad_input(case, tmp_path, capsys, monkeypatch):
 
 
 def _shown(pattern: str) -> str:
-    """A message regex as readers see it: unescaped, {d} as DIR, newlines as ⏎."""
-    text = re.sub(r"\\(.)", r"\1", pattern).replace("{d}", "DIR").replace(r"\s+", " ")
-    return text.replace("\n", " ⏎ ").replace("|", "\\|")
+    """A message regex as readers see it, as Markdown code: unescaped, {d} as DIR, `\\s+` as a
+    space, `\\n` as ⏎."""
+    text = pattern.replace(r"\s+", " ").replace(r"\n", " ⏎ ")
+    text = re.sub(r"\\(.)", r"\1", text).replace("{d}", "DIR").replace("|", "\\|")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
 def render() -> str:
@@ -694,7 +696,7 @@ def render() -> str:
     for case in TABLE:
         command = "flatminima " + case.argv.replace("{d}", "DIR").replace("{r}", "ROOT")
         message = _shown(case.message)
-        lines.append(f"| {case.what} | `{command}` | {case.status} | `{message}` |")
+        lines.append(f"| {case.what} | `{command}` | {case.status} | {message} |")
     return "\n".join(lines) + "\n"
 
 
