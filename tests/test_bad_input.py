@@ -50,7 +50,7 @@ class Case:
     status: int
     message: str
     files: dict = field(default_factory=dict)
-    interrupt: bool = False  # run as a subprocess and send SIGINT after a second
+    interrupt: bool = False  # run as a subprocess; SIGINT once DIR/started exists
 
 
 NET = "sharpness {d}/net.json"
@@ -605,7 +605,13 @@ TABLE = [
         "verify --conjectures {d}/conj_x.py",
         130,
         r"flatminima: interrupted",
-        {"conj_x.py": conj("X9", "import time\n    time.sleep(0.2)\n    return True")},
+        {
+            "conj_x.py": conj(
+                "X9",
+                "import pathlib, time\n    pathlib.Path(__file__).with_name('started').touch()\n"
+                "    time.sleep(0.2)\n    return True",
+            )
+        },
         interrupt=True,
     ),
 ]
@@ -631,7 +637,11 @@ def _run(case: Case, folder: Path, capsys) -> tuple[int, str]:
     process = subprocess.Popen(
         [str(FLATMINIMA), *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    time.sleep(3)  # imports, loading, the first cases
+    started = folder / "started"  # the check touches it: imports are done, cases running
+    deadline = time.monotonic() + 60
+    while not started.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=10)
     return process.returncode, err + out
