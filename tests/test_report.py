@@ -94,7 +94,10 @@ def test_evidence_prints_tiny_residuals_with_their_exponent():
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("{not json", "not JSON"), ('{"claims": 3}', "not a `flatminima verify --json` document")],
+    [
+        ("{not json", "not valid JSON"),
+        ('{"claims": 3}', "not a `flatminima verify --json` document"),
+    ],
 )
 def test_bad_results_file_is_a_one_line_error(capsys, tmp_path, content, message):
     path = tmp_path / "r.json"

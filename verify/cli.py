@@ -7,7 +7,9 @@ Every user-facing failure is one line on stderr, `flatminima: error: ...`, and e
 from __future__ import annotations
 
 import json
+import math
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -18,8 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from verify import conjectures
 from verify.catalogue import catalogue, select
+from verify.claim import Family
 from verify.errors import FlatminimaError
 from verify.figures import FIGURES, family_figures
+from verify.jsonfile import read_json
 from verify.linear.inputs import load_network
 from verify.linear.sharpness import report as sharpness_report
 from verify.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, check_dps
@@ -29,7 +33,7 @@ from verify.report.files import write_whole
 from verify.report.json import results_document, save_counterexample, write_json
 from verify.report.latex import compile_pdf, write_document
 from verify.report.latex import entry as latex_entry
-from verify.runner import run_claim
+from verify.runner import VerdictKind, run_claim
 
 COUNTEREXAMPLES = Path(".flatminima/counterexamples")
 
@@ -44,7 +48,12 @@ def _writable(path: Path) -> Path:
     """Fail early, before a long run, if `path` cannot be written (its folder is created): a
     file can be made in its folder and it is no folder itself. `path` is not touched, so an
     interrupted run leaves the old file or none (files are written whole, `write_whole`)."""
+    _no_file_above(path, "write")
     try:
+        if path.exists() and not path.is_file() and not path.is_dir():  # /dev/stdout, a pipe
+            if not os.access(path, os.W_OK):
+                raise PermissionError(13, "Permission denied")
+            return path
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=path.parent):
             pass
@@ -55,8 +64,27 @@ def _writable(path: Path) -> Path:
     return path
 
 
+def _written(write, *args):
+    """Call `write(..., path)`; an OSError (disk full, /dev/full, permissions changed during
+    the run) becomes one line naming the path, exit 2."""
+    try:
+        return write(*args)
+    except OSError as exc:
+        where = exc.filename or args[-1]
+        raise UserError(f"cannot write {where}: {exc.strerror or exc}") from None
+
+
+def _no_file_above(path: Path, verb: str) -> None:
+    """A one-line error if a folder `path` needs (itself, for `create`) is a file."""
+    folders = [path, *path.parents] if verb == "create" else list(path.parents)
+    for folder in folders:
+        if folder.exists() and not folder.is_dir():
+            raise UserError(f"cannot {verb} {path}: {folder} is a file, not a folder")
+
+
 def _directory(path: Path) -> Path:
     """Create the output directory `path`, or a one-line error saying why not."""
+    _no_file_above(path, "create")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -65,10 +93,45 @@ def _directory(path: Path) -> Path:
 
 
 def dps_pair(dps: int | None) -> tuple[int, int]:
-    """--dps N checks at N and round(1.6 N) digits (the default 50 gives 50 and 80)."""
+    """--dps N checks at N and round(1.6 N) digits (the default 50 gives 50 and 80), for every
+    N in MIN_DPS..MAX_DPS."""
     if dps is None:
         return DEFAULT_DPS
-    return check_dps((dps, round(1.6 * dps)) if dps <= MAX_DPS / 1.6 else (dps, dps + 1))
+    if not MIN_DPS <= dps <= MAX_DPS:
+        raise UserError(
+            f"--dps {dps} is outside the supported range {MIN_DPS}..{MAX_DPS} "
+            "(checks run at N and 1.6·N digits)"
+        )
+    return check_dps((dps, round(1.6 * dps)))
+
+
+class _Interrupts:
+    """Ctrl-C during `verify`: the SIGINT handler records it before raising KeyboardInterrupt,
+    so an interrupt that lands in code which swallows exceptions (e.g. a gc callback, where
+    Python only prints "Exception ignored") still aborts the run at the next case or claim."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.previous = None
+
+    def _handler(self, signum, frame) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.seen:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> _Interrupts:
+        try:
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        except ValueError:  # not the main thread: leave the default handling alone
+            self.previous = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,13 +220,18 @@ def verify(ids, profile, dps, json_path, seed, conjecture_paths) -> int:
     console = Console(stderr=True)
     verdicts = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
+    progress = Progress(*columns, TimeElapsedColumn(), console=console, transient=True)
+    with _Interrupts() as interrupts, progress:
+
+        def on_case(task) -> None:
+            interrupts.check()
+            progress.advance(task)
+
         for claim in claims:
             expected = profile_settings(profile, claim.cost).max_examples
             task = progress.add_task(f"{claim.id:>4} cases", total=expected)
-            verdict = run_claim(
-                claim, profile, dps, seed, on_case=lambda t=task: progress.advance(t)
-            )
+            verdict = run_claim(claim, profile, dps, seed, on_case=lambda t=task: on_case(t))
+            interrupts.check()
             progress.update(task, completed=expected)
             verdicts.append(verdict)
     document = results_document(verdicts, profile, seed)
@@ -172,28 +240,64 @@ def verify(ids, profile, dps, json_path, seed, conjecture_paths) -> int:
     table.print_details(out, document["claims"])
     for record in document["claims"]:
         if record["verdict"] == "refuted" and record["counterexample"] is not None:
-            saved = save_counterexample(record, COUNTEREXAMPLES)
+            saved = _written(save_counterexample, record, COUNTEREXAMPLES)
             out.print(
                 f"  saved {record['id']} counterexample to {saved}, {saved.with_suffix('.py')}"
             )
-    out.print(table.summary_line(document["summary"]))
+    out.print(table.summary_line(document["summary"], problems))
     if json_path is not None:
-        write_json(document, json_path)
+        _written(write_json, document, json_path)
         out.print(f"wrote {json_path}")
     return 1 if document["summary"]["unexpected"] or problems else 0
 
 
 def read_results(path: Path) -> dict:
     """A `verify --json` document, or a one-line error naming what is wrong with it."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from None
+    document = read_json(path, UserError, max_bytes=RESULTS_MAX_BYTES)
     if not isinstance(document, dict) or not isinstance(document.get("claims"), list):
         raise UserError(f"{path}: not a `flatminima verify --json` document (no claims list)")
+    for field in DOCUMENT_FIELDS:
+        if field not in document:
+            raise UserError(f'{path}: not a `flatminima verify --json` document (no "{field}")')
+    families, verdicts = {f.value for f in Family}, {v.value for v in VerdictKind}
+    for i, record in enumerate(document["claims"]):
+        if not isinstance(record, dict):
+            raise UserError(f"{path}: claims[{i}] is not an object")
+        missing = [field for field in RECORD_FIELDS if field not in record]
+        if missing:
+            name = record.get("id", f"claims[{i}]")
+            shown = ", ".join(missing)
+            raise UserError(f"{path}: claim {name} lacks {shown} (not from `verify --json`?)")
+        if not isinstance(record["id"], str):
+            raise UserError(f"{path}: claims[{i}] has a non-text id")
+        if record["family"] not in families or record["verdict"] not in verdicts:
+            raise UserError(
+                f"{path}: claim {record['id']} has an unknown family or verdict "
+                f"({record['family']!r}, {record['verdict']!r})"
+            )
     return document
+
+
+RESULTS_MAX_BYTES = 50_000_000  # a thorough run with every value is a few MB
+DOCUMENT_FIELDS = ("profile", "seed", "dps", "summary", "claims")
+RECORD_FIELDS = (
+    "id",
+    "statement",
+    "source",
+    "status",
+    "family",
+    "derivation",
+    "verdict",
+    "tier",
+    "cases",
+    "digits",
+    "seconds",
+    "dps",
+    "counterexample",
+    "values",
+    "message",
+    "as_expected",
+)
 
 
 @cli.command()
@@ -220,7 +324,7 @@ def latex(ids, output, pdf, results, conjecture_paths) -> None:
         extra, _ = load_conjectures(conjecture_paths)
         entries = [latex_entry(c) for c in select(ids, extra)]
     _writable(output)
-    count = write_document(entries, output)
+    count = _written(write_document, entries, output)
     click.echo(f"wrote {output} ({count} derivations)")
     if pdf:
         click.echo(f"wrote {compile_pdf(output)}")
@@ -244,11 +348,11 @@ def report(output, results, pdf, no_plots) -> None:
     families = {record["family"] for record in document["claims"]}
     figures = [] if no_plots else family_figures(families, output / "img")
     relative = [f.relative_to(output) for f in figures]
-    write_whole(output / "report.md", pages.markdown(document, relative))
-    write_whole(output / "report.html", pages.html_page(document, figures))
-    write_json(document, output / "results.json")
+    _written(write_whole, output / "report.md", pages.markdown(document, relative))
+    _written(write_whole, output / "report.html", pages.html_page(document, figures))
+    _written(write_json, document, output / "results.json")
     tex = output / "report.tex"
-    write_document(document["claims"], tex)
+    _written(write_document, document["claims"], tex)
     for name in ("report.md", "report.html", "results.json", "report.tex"):
         click.echo(f"wrote {output / name}")
     if pdf:
@@ -257,7 +361,12 @@ def report(output, results, pdf, no_plots) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--dps", type=int, default=None, help="Working precision N (checks at N and 1.6 N).")
+@click.option(
+    "--dps",
+    type=int,
+    default=None,
+    help=f"Working precision N ({MIN_DPS}..{MAX_DPS}); checks run at N and 1.6 N.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def sharpness(file, dps, as_json) -> None:
     """Sharpness, flatness, balance and coupling of the linear network in FILE.json.
@@ -275,19 +384,53 @@ def sharpness(file, dps, as_json) -> None:
         click.echo("not a global minimum: λ_max and trace are of the full Hessian at this point")
 
 
+def _finite(ctx, param, value: float) -> float:
+    """A float option must be a finite number (click accepts nan and inf)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number", ctx, param)
+    return value
+
+
 @cli.command()
 @click.argument("family", type=click.Choice([family.value for family in FIGURES]))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory.")
-@click.option("--eta", type=float, default=0.05, show_default=True, help="dynamics: step size η.")
-@click.option("--mu", type=float, default=0.005, show_default=True, help="dynamics: weight decay.")
-@click.option("--sigma", type=float, default=0.5, show_default=True, help="dynamics: noise σ.")
+@click.option(
+    "--eta",
+    type=float,
+    default=0.05,
+    show_default=True,
+    callback=_finite,
+    help="dynamics: step size η.",
+)
+@click.option(
+    "--mu",
+    type=float,
+    default=0.005,
+    show_default=True,
+    callback=_finite,
+    help="dynamics: weight decay.",
+)
+@click.option(
+    "--sigma",
+    type=float,
+    default=0.5,
+    show_default=True,
+    callback=_finite,
+    help="dynamics: noise σ.",
+)
 @click.option("--batch", type=int, default=1, show_default=True, help="dynamics: SGD batch size.")
 @click.option("--steps", type=int, default=20000, show_default=True, help="dynamics: steps.")
 @click.option("--n", "size", type=int, default=21, show_default=True, help="perceptron: N.")
-@click.option("--alpha", type=float, default=0.5, show_default=True, help="perceptron: load α.")
+@click.option(
+    "--alpha",
+    type=float,
+    default=0.5,
+    show_default=True,
+    callback=_finite,
+    help="perceptron: load α.",
+)
 def plot(family, output, eta, mu, sigma, batch, steps, size, alpha) -> None:
     """Write a claim family's figures (PNG and SVG) into a directory."""
-    from verify.claim import Family
 
     options = {}
     if family == "perceptron":

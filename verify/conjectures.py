@@ -58,18 +58,54 @@ def _wrap(fn: Callable) -> Callable[[object, MPContext], object]:
             result = fn(case, ctx) if takes_ctx else fn(bind(case, ctx))
         except (Degenerate, Vacuous):
             raise
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a check must not end the run
             where = _raised_at(exc, source)
             raise ConjectureError(f"{where}: {type(exc).__name__}: {exc}") from exc
         try:
-            return as_evidence(result)
+            found = as_evidence(result)
         except TypeError as exc:
             raise ConjectureError(f"{_where(fn)}: {exc}") from None
+        bad = _non_finite(found, ctx)
+        if bad:
+            raise ConjectureError(f"{_where(fn)}: the check returned a non-finite number: {bad}")
+        return found
 
     check.__name__ = fn.__name__
     check.__doc__ = fn.__doc__
     check.origin = _where(fn)
     return check
+
+
+def _non_finite(found, ctx: MPContext) -> str:
+    """`name = value` of the first NaN or infinite number in a check's relations ("" if none):
+    such a residual is a broken check, neither a proof nor a counterexample."""
+    for relation in found.relations:
+        if relation.kind == "true":
+            continue
+        for part in (relation.lhs, relation.rhs, relation.size):
+            if part is None:
+                continue
+            try:
+                value = ctx.mpf(part)
+            except (TypeError, ValueError):
+                continue
+            if not ctx.isfinite(value):
+                return f"{relation.name} = {value}"
+    return ""
+
+
+def _check_options(cost: object, lost_digits: object, rule: object, examples: object) -> None:
+    """ValueError/TypeError naming a bad `@conjecture` option (reported with file:line)."""
+    if isinstance(cost, bool) or not isinstance(cost, int | float) or not 0 < cost < 1e6:
+        raise ValueError(f"cost must be a positive number below 1e6, not {cost!r}")
+    if lost_digits is not None and (
+        isinstance(lost_digits, bool) or not isinstance(lost_digits, int) or lost_digits < 0
+    ):
+        raise ValueError(f"lost_digits must be a non-negative integer, not {lost_digits!r}")
+    if rule is not None and not isinstance(rule, Rule):
+        raise TypeError(f"rule must be a verify.population.Rule, not {type(rule).__name__}")
+    if isinstance(examples, str | bytes) or not isinstance(examples, Sequence):
+        raise TypeError(f"examples must be a list of cases, not {type(examples).__name__}")
 
 
 def origin(claim: Claim) -> str:
@@ -99,6 +135,7 @@ def conjecture(
     except ValueError:
         choices = ", ".join(s.value for s in Status)
         raise ValueError(f"status must be one of {choices}, not {status!r}") from None
+    _check_options(cost, lost_digits, rule, examples)
 
     def register(fn: Callable) -> Callable:
         extra = {} if lost_digits is None else {"lost_digits": lost_digits}
@@ -152,11 +189,12 @@ def _import(path: Path) -> list[Claim]:
     try:
         sys.modules[name] = module
         spec.loader.exec_module(module)
-    except SyntaxError as exc:
-        raise ConjectureError(f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except SyntaxError as exc:  # also undecodable bytes; a UTF-16 file has no file name here
+        where = f"{exc.filename or path}:{exc.lineno or 1}"
+        raise ConjectureError(f"{where}: syntax error: {exc.msg}") from None
     except ConjectureError:
         raise  # already names its file and line (an invalid @conjecture)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() while importing must not end the run
         where = _raised_at(exc, str(path))
         raise ConjectureError(f"{where}: {type(exc).__name__}: {exc}") from None
     finally:

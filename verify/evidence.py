@@ -69,7 +69,10 @@ class Relation:
     def holds(self, ctx: MPContext, lost_digits: int = GUARD_DIGITS) -> bool:
         if self.kind == "true":
             return bool(self.lhs)
-        return self.margin(ctx) <= tolerance(ctx, lost_digits) * self.scale(ctx)
+        margin = self.margin(ctx)
+        if self.kind == "equal" and not ctx.isfinite(margin):  # inf ≤ tol·inf must not hold
+            return False
+        return margin <= tolerance(ctx, lost_digits) * self.scale(ctx)
 
     @property
     def label(self) -> str:

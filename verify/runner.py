@@ -145,7 +145,8 @@ def error_message(exc: Exception) -> str:
     names its file and line."""
     if isinstance(exc, ConjectureError):
         return f"{type(exc).__name__}: {exc}"
-    return f"{source_location(exc, ignore=__file__)}: {type(exc).__name__}: {exc}"
+    where = source_location(exc, ignore=__file__)
+    return f"{where}: {type(exc).__name__}: {exc}" if where else f"{type(exc).__name__}: {exc}"
 
 
 def _checked(claim: Claim, case: object, ctx: MPContext) -> Evidence:

@@ -25,6 +25,9 @@ DATA = Dataset(
 )
 
 
+MAX_STEPS = 1_000_000  # 20,000 steps take about a second
+
+
 @dataclass(frozen=True)
 class Schedule:
     """Step η, weight decay μ, noise σ, batch B and number of steps of the figures."""
@@ -36,12 +39,18 @@ class Schedule:
     steps: int = 20000
 
     def check(self) -> None:
-        """One-line errors for η ≤ 0, μ < 0, σ < 0, B outside 1..|data|, steps < 1."""
+        """One-line errors for η ≤ 0, μ < 0, σ < 0, B outside 1..|data|, steps outside
+        1..MAX_STEPS."""
         steps.check_schedule(self.eta, self.mu, self.batch, DATA.size)
         if self.sigma < 0:
             raise InvalidCase(f"noise level σ must be non-negative, got {self.sigma}")
         if self.steps < 1:
             raise InvalidCase(f"the number of steps must be positive, got {self.steps}")
+        if self.steps > MAX_STEPS:
+            raise InvalidCase(
+                f"the number of steps must be at most {MAX_STEPS:,} (about a minute), "
+                f"got {self.steps:,}"
+            )
 
     @property
     def noisy_minimiser(self) -> float:

@@ -8,10 +8,12 @@ number or a string such as "1/100" or "2.5e-3".
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
 from verify.errors import FlatminimaError
+from verify.jsonfile import read_json
 from verify.linear.network import LinearNetwork, Rows
 
 
@@ -19,13 +21,29 @@ class InputError(FlatminimaError, ValueError):
     """A malformed network description."""
 
 
+MAX_ENTRY = 10**300  # |entry| above this is almost surely a mistake (and beyond float64)
+MAX_PARAMETERS = 400  # sharpness works on dense matrices at N and 1.6 N digits
+MAX_DENSE = 40  # side of the dense symmetric eigenproblem (M, or the full Hessian) allowed
+_EXPONENT = re.compile(r"[eE]\s*([+-]?\d+)\s*$")
+
+
 def _number(value: object, where: str) -> Fraction:
+    if isinstance(value, _Constant):
+        raise InputError(f"{where} is not a finite number: {value}")
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise InputError(f"{where} is not a number: {json.dumps(value)}")
+    text = str(value).strip()
+    exponent = _EXPONENT.search(text) if not isinstance(value, int) else None
+    if exponent and abs(int(exponent.group(1))) > 1000:  # Fraction would build 10**exponent
+        raise InputError(f"{where} = {text} is out of range (|entry| ≤ 1e300)")
     try:
-        number = Fraction(str(value).strip()) if not isinstance(value, int) else Fraction(value)
-    except (ValueError, ZeroDivisionError):
+        number = Fraction(text) if not isinstance(value, int) else Fraction(value)
+    except ZeroDivisionError:
+        raise InputError(f"{where} is not a number: {json.dumps(value)} divides by zero") from None
+    except ValueError:
         raise InputError(f"{where} is not a number: {json.dumps(value)}") from None
+    if abs(number) > MAX_ENTRY:
+        raise InputError(f"{where} = {text} is out of range (|entry| ≤ 1e300)")
     return number
 
 
@@ -83,6 +101,18 @@ def parse_network(data: object) -> LinearNetwork:
                 f"weights[{k}] has {len(weights[k][0])} columns but weights[{k - 1}] has "
                 f"{len(weights[k - 1])} rows: the layers are not conformable"
             )
+    parameters = sum(len(w) * len(w[0]) for w in weights)
+    if parameters > MAX_PARAMETERS:
+        raise InputError(
+            f"the network has {parameters} parameters; the limit is {MAX_PARAMETERS} "
+            "(sharpness uses dense matrices at two precisions)"
+        )
+    side = len(weights[-1]) * len(weights[0][0])
+    if side > MAX_DENSE:
+        raise InputError(
+            f"output × input dimension is {side}; the limit is {MAX_DENSE} (the curvature "
+            f"matrix M is {side}×{side}, dense, at two precisions)"
+        )
     sigma = _matrix(data["sigma_x"], "sigma_x") if data.get("sigma_x") is not None else None
     if sigma is not None:
         _check_sigma(sigma, len(weights[0][0]))
@@ -96,14 +126,13 @@ def parse_network(data: object) -> LinearNetwork:
 
 def load_network(path: Path) -> LinearNetwork:
     """Read and validate FILE.json."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+    data = read_json(path, InputError, parse_float=str, parse_constant=_constant)
     return parse_network(data)
+
+
+class _Constant(str):
+    """NaN, Infinity or -Infinity in a network file, kept to be reported with its place."""
+
+
+def _constant(name: str) -> str:
+    return _Constant(name)

@@ -7,6 +7,7 @@ from mpmath.ctx_mp import MPContext
 from verify.evidence import Degenerate
 from verify.linear import curvature as cv
 from verify.linear.flattest import flattest, flattest_whitened
+from verify.linear.inputs import MAX_DENSE, InputError
 from verify.linear.network import LinearNetwork
 from verify.linear.structure import coupling
 from verify.precision import agreement_digits, tolerance, workcontext
@@ -23,6 +24,12 @@ def measure(case: LinearNetwork, ctx: MPContext) -> dict:
     if minimum:
         lam, trace = cv.sharpness(net), cv.trace_formula(net)
     else:
+        parameters = sum(w.rows * w.cols for w in net.weights)
+        if parameters > MAX_DENSE:
+            raise InputError(
+                f"not a global minimum, so the full Hessian is needed: it is {parameters}×"
+                f"{parameters}; the limit is {MAX_DENSE}×{MAX_DENSE} (dense, at two precisions)"
+            )
         h = cv.full_hessian(net)
         lam, trace = max(cv.eigenvalues(ctx, h)), ctx.fsum(h[i, i] for i in range(h.rows))
     try:

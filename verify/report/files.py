@@ -18,7 +18,13 @@ def write_whole(path: Path, text: str) -> None:
 
 def write_with(path: Path, write: Callable[[Path], object]) -> None:
     """Let `write(temporary)` fill a temporary file beside `path` (e.g. matplotlib's savefig),
-    then rename it over `path`; the temporary file is removed if anything fails."""
+    then rename it over `path`; the temporary file is removed if anything fails. A symbolic
+    link is followed (its target is replaced), and a path that exists but is no regular file
+    (a device such as /dev/full or /dev/stdout, a pipe) is written in place, never replaced."""
+    path = Path(os.path.realpath(path))
+    if path.exists() and not path.is_file():
+        write(path)
+        return
     handle, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}"
     )

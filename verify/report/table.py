@@ -70,7 +70,9 @@ def print_details(console: Console, records: list[dict]) -> None:
             continue
         console.print(f"\n[bold]{r['id']}[/] {r['verdict']}: {r['message']}")
         print_support(console, r.get("support"))
-        if r["counterexample"] is not None:
+        if r["counterexample"] is not None and r["verdict"] == "error":  # not a refutation
+            console.print(f"  error on the case: {case_text(r['counterexample'])}")
+        elif r["counterexample"] is not None:
             shrunk = f" (shrunk in {r['shrink_steps']} steps)" if r.get("shrink_steps") else ""
             console.print(f"  counterexample{shrunk}: {case_text(r['counterexample'])}")
         for name, value in r["values"].items():
@@ -88,10 +90,15 @@ def print_support(console: Console, found: dict | None) -> None:
         console.print(f"  exception: {case_text(item['case'])}: {item['mechanism']}")
 
 
-def summary_line(summary: dict[str, int]) -> str:
+def summary_line(summary: dict[str, int], load_errors: int = 0) -> str:
+    """Counts of each verdict, how many are not as expected, and conjecture files' problems
+    (which make `verify` exit 1 too)."""
     parts = [f"{summary.get(k, 0)} {k}" for k in ("verified", "refuted", "inconclusive", "error")]
     unexpected = summary.get("unexpected", 0)
     tail = "all as expected" if unexpected == 0 else f"{unexpected} not as expected"
+    if load_errors:
+        plural = "s" if load_errors > 1 else ""
+        tail += f"; {load_errors} conjecture load error{plural} (above)"
     return f"{', '.join(parts)}; {tail}"
 
 
