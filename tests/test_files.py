@@ -77,3 +77,20 @@ def test_the_same_seed_gives_the_same_json_apart_from_timings(tmp_path, capsys):
     assert main(["verify", *ids, "--seed", "3", "--json", str(here)]) == 0
     capsys.readouterr()
     assert _without_timings(fresh) == _without_timings(here)
+
+
+def test_a_seed_draws_the_same_cases_whatever_modules_are_loaded(tmp_path, monkeypatch):
+    """Hypothesis mixes numeric constants of loaded local modules into its draws; a
+    conjecture file full of constants, imported between two draws, changes nothing."""
+    import importlib
+
+    from verify.catalogue import catalogue
+    from verify.runner import _draw
+
+    claim = catalogue()["P4"]
+    before = _draw(claim, "quick", 3, 8)
+    numbers = ", ".join(str(n) for n in range(700, 1300, 7))
+    (tmp_path / "conj_many_constants.py").write_text(f"CONSTANTS = ({numbers}, 3/10, 5/11)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("conj_many_constants")
+    assert _draw(claim, "quick", 3, 8) == before

@@ -9,7 +9,11 @@ what is reported given explicitly; the names live in verify.names, which imports
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis.internal.conjecture import providers
 
 from verify.errors import FlatminimaError
 from verify.names import DEFAULT_PROFILE, PROFILES
@@ -21,6 +25,7 @@ __all__ = [
     "population_settings",
     "population_size",
     "profile_settings",
+    "seeded_draws_only",
 ]
 
 
@@ -66,3 +71,26 @@ def population_settings(name: str, draws: int) -> settings:
     """Settings that draw `draws` candidate experiments: generated only (no search for
     failures, no shrinking)."""
     return settings(_SETTINGS[name], max_examples=draws, phases=(Phase.explicit, Phase.generate))
+
+
+@contextmanager
+def seeded_draws_only() -> Iterator[None]:
+    """While a claim is searched or its population drawn, cases depend on the seed and the
+    strategy only. Hypothesis otherwise biases draws toward numeric constants of the *local*
+    modules loaded so far (`HypothesisProvider._local_constants`), so importing a report
+    module or a user's conjecture file changed which cases a seed drew. The constants are
+    emptied for the search and restored after it (with Hypothesis's cache of them), so the
+    host's own property tests are unaffected."""
+    provider = providers.HypothesisProvider
+    saved = provider.__dict__.get("_local_constants")
+    if saved is None:  # a Hypothesis without local constants: nothing to hold fixed
+        yield
+        return
+    empty = providers.Constants()
+    provider._local_constants = property(lambda _: empty)
+    providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        provider._local_constants = saved
+        providers.CONSTANTS_CACHE.cache.clear()

@@ -51,6 +51,7 @@ from verify.profiles import (
     population_settings,
     population_size,
     profile_settings,
+    seeded_draws_only,
 )
 
 
@@ -250,7 +251,7 @@ def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseR
     search = profile_settings(profile, claim.cost, claim.shrink)(hypothesis_seed(seed)(search))
 
     try:
-        with with_reporter(lambda *_: None):
+        with with_reporter(lambda *_: None), seeded_draws_only():
             search()
     except _Stop as stop:  # the last raise is Hypothesis replaying the shrunk case
         return results, stop.result, first_failure[0]
@@ -272,7 +273,7 @@ def _draw(claim: Claim, profile: str, seed: int, wanted: int) -> list:
     for case in reversed(claim.examples):
         collect = example(case)(collect)
     collect = given(claim.cases)(collect)
-    with with_reporter(lambda *_: None):
+    with with_reporter(lambda *_: None), seeded_draws_only():
         population_settings(profile, SPARE_DRAWS * wanted)(hypothesis_seed(seed)(collect))()
     return drawn
 
