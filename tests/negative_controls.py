@@ -64,6 +64,12 @@ G3_FOUND = runs.DecayRun(
     1,
     Fraction(1),
 )
+G3B_FOUND = MatrixRun(
+    LinearNetwork((_m((Fraction(1, 2),)), _m((Fraction(1, 2),))), _m((4,)), _m((1,))),
+    Fraction(1, 50),
+    Fraction(1, 20),
+    20000,
+)
 P1_FOUND = Fraction(1)
 N1_FOUND = BalanceRun(
     nn.ReluNetwork((_m((1,)), _m((0,))), None, nn.RELU, _m((1, 1)), _m((0, 1))),
@@ -516,6 +522,7 @@ def decay_flow_rate_halved(case, ctx):
     "Weight-decay stationary points, any Σx: λ_max (as a minimum of its own product P) ="
     " N σ1(P)^{2−2/N}",
     runs.decayed_problems(depth=(2, 2), width=(1, 2)),
+    examples=[G3B_FOUND],
 )
 def decayed_flattest_any_sigma(case, ctx):
     if case.network.whitened:
