@@ -54,9 +54,13 @@ def _m(*rows) -> tuple:
 
 # Counterexamples the quick search found (and shrank) once, registered with `examples=` so that
 # every run refutes these costly controls without shrinking again (docs/reliability.md).
-H3_FOUND = LinearNetwork((_m((1, 1), (0, 1)), _m((1, -2), (0, 1)), _m((1, 1), (0, 1))))
-F5_FOUND = LinearNetwork((_m((1, 0, 0), (0, 1, 1)), _m((1, 0)), _m((1,)), _m((1,))))
-H2_FOUND = LinearNetwork((_m((1, 0), (0, 1)), _m((1, 0), (0, 1))))
+H3_FOUND = LinearNetwork(
+    (_m((1, 1), (0, 1)), _m((1, -2), (0, 1)), _m((1, 1), (0, 1))), construction="gauge"
+)
+F5_FOUND = LinearNetwork(
+    (_m((1, 0, 0), (0, 1, 1)), _m((1, 0)), _m((1,)), _m((1,))), construction="flattest"
+)
+H2_FOUND = LinearNetwork((_m((1, 0), (0, 1)), _m((1, 0), (0, 1))), construction="balanced")
 G3_FOUND = runs.DecayRun(
     sc.ScalarNetwork((Fraction(1), Fraction(3, 4))),
     Fraction(1, 50),
@@ -237,14 +241,13 @@ def flattest_exponent(m):
 @control(
     "F1",
     "b",
-    "N − 1 for N",
-    "Whitened, balanced minima: λ_max = (N − 1) σ1^{2−2/N} + σ1^{2/N}",
+    "N − 1 for N in the exponent",
+    "Whitened, balanced minima: λ_max = N σ1^{2−2/(N−1)}",
     cases.balanced_minima(depth=(2, 4), width=(1, 3)),
 )
-def flattest_n_minus_one(m):
+def flattest_exponent_n_minus_one(m):
     s1 = top_singular_value(m.ctx, m.target)
-    n = m.depth
-    return equal(m.sharpness(), (n - 1) * s1 ** (2 - m.ctx.mpf(2) / n) + s1 ** (m.ctx.mpf(2) / n))
+    return equal(m.sharpness(), m.depth * s1 ** (2 - m.ctx.mpf(2) / (m.depth - 1)))
 
 
 def _f2_attained(case, ctx):
