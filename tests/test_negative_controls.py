@@ -2,6 +2,7 @@
 claim has at least one plausible false variant, and every variant is refuted on the quick
 profile with a small, readable counterexample."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,9 @@ def test_negative_control_is_refuted_with_a_small_counterexample(claim):
     if claim.kind is Kind.DEDUCTIVE:
         assert verdict.counterexample is not None
         assert len(case_text(verdict.counterexample)) < READABLE, case_text(verdict.counterexample)
+
+
+def test_the_reliability_page_lists_every_control_and_the_counts():
+    page = (FILE.parents[1] / "docs" / "reliability.md").read_text(encoding="utf-8")
+    assert re.findall(r"^\| (NC_\w+) \|", page, re.MULTILINE) == [c.id for c in BANK.claims]
+    assert f"{len(PROVED)} proved claims, {len(BANK.claims)} negative controls" in page
