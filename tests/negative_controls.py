@@ -81,6 +81,15 @@ N1_FOUND = BalanceRun(
     Fraction(1, 50),
     1,
 )
+P1B_FOUND = Fraction(0)
+N1B_FOUND = BalanceRun(
+    nn.ReluNetwork(
+        (_m((0,)), _m((1,))), ((Fraction(1),), (Fraction(0),)), nn.RELU, _m((0, 0)), _m((0, 0))
+    ),
+    Fraction(1, 8),
+    Fraction(1, 50),
+    1,
+)
 G1_FOUND = sc.ScalarFlow(sc.ScalarNetwork((Fraction(1), Fraction(1, 2))), Fraction(1, 4))
 G1B_FOUND = MatrixFlow(
     LinearNetwork((_m((0, 0), (0, 1)), _m((0, 1), (0, 0))), None, _m((0, 0), (0, 0))),
@@ -580,6 +589,20 @@ def gardner_tail_sign(case, ctx):
     return equal(gardner_integral(ctx, kappa), closed)
 
 
+@control(
+    "P1",
+    "b",
+    "G(κ) for κG(κ) (a missing factor κ)",
+    "Spherical perceptron: ∫_{−κ}^∞ Dz (z+κ)² = (1+κ²)H(−κ) + G(κ)",
+    rationals(0, 3),
+    examples=[P1B_FOUND],
+)
+def gardner_density_unweighted(case, ctx):
+    kappa = exact(ctx, case)
+    closed = (1 + kappa**2) * gauss_tail(ctx, -kappa) + gauss_density(ctx, kappa)
+    return equal(gardner_integral(ctx, kappa), closed)
+
+
 P3_RULE = Rule(
     effect="mean count / (2^{N−1} p₁^M) − 1 over the experiment's instances (± 4 SE)",
     supports="the distribution-free p-value of mean count = 2^{N−1} p₁^M is ≥ 1e-4",
@@ -635,3 +658,26 @@ def unit_balance_first_order(case, ctx):
         )
         point = nxt
     return equal(worst, 0, "max |balance' − balance − η(‖g_in‖² − ‖g_out‖²)|", size=1)
+
+
+@control(
+    "N1",
+    "b",
+    "the bias left out of a unit's incoming weights",
+    "ReLU-type networks: ⟨W_k[j,:], g⟩ = ⟨W_{k+1}[:,j], g⟩ for every hidden unit (no bias term)",
+    balance_runs(),
+    examples=[N1B_FOUND],
+)
+def homogeneity_without_bias(case, ctx):
+    net = case.network
+    point = net.point(ctx)
+    g = nn.gradient(ctx, net, point)
+    worst = ctx.zero
+    for k in range(len(point.weights) - 1):
+        for j in range(len(point.weights[k])):
+            ins = sum(x * y for x, y in zip(point.weights[k][j], g.weights[k][j], strict=True))
+            outs = sum(
+                r[j] * q[j] for r, q in zip(point.weights[k + 1], g.weights[k + 1], strict=True)
+            )
+            worst = max(worst, abs(ins - outs))
+    return equal(worst, 0, "max over units of |⟨w_in, g_in⟩ − ⟨w_out, g_out⟩| without b_k", size=1)
