@@ -27,7 +27,7 @@ from verify.dynamics.runs import MatrixFlow
 from verify.dynamics.stationary import decayed_gradient
 from verify.linear import curvature as cv
 from verify.linear.flattest import (
-    attaining_minimum,
+    attaining_net,
     flattest,
     flattest_whitened,
     top_singular_value,
@@ -263,13 +263,7 @@ def _f2_attained(case, ctx):
     """F2's constructed minimum (same widths): its λ_max, with the case at ctx."""
     net = case.at(ctx)
     best = flattest(ctx, net.target, net.sigma, net.depth)
-    built = Net(
-        ctx,
-        attaining_minimum(ctx, case.target_rows(), case.widths, best.direction),
-        net.sigma,
-        net.target,
-    )
-    return net, cv.sharpness(built)
+    return net, cv.sharpness(attaining_net(ctx, case, best.direction))
 
 
 NON_WHITENED = cases.global_minima(depth=(2, 2), width=(1, 2), whitened=False)

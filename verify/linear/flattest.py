@@ -23,7 +23,7 @@ from mpmath.ctx_mp import MPContext
 
 from verify.evidence import Degenerate, InvalidCase
 from verify.linear.curvature import eigenvalues
-from verify.linear.network import Rows, column_factorization, rows_at
+from verify.linear.network import LinearNetwork, Net, Rows, column_factorization, rows_at
 
 ZERO_TARGET = "T = 0: the flattest minimum (all weights 0) has sharpness 0"
 
@@ -210,3 +210,10 @@ def attaining_minimum(ctx: MPContext, target: Rows, widths: tuple[int, ...], dir
     weights += [rho * j(widths[k]) * j(widths[k - 1]).T for k in range(2, depth)]
     weights.append(rho * left * j(widths[depth - 1]).T)
     return weights
+
+
+def attaining_net(ctx: MPContext, case: LinearNetwork, direction) -> Net:
+    """`attaining_minimum` for the widths, Σx and T of `case`, as a network at ctx."""
+    net = case.at(ctx)
+    weights = attaining_minimum(ctx, case.target_rows(), case.widths, direction)
+    return Net(ctx, weights, net.sigma, net.target)

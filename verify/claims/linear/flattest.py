@@ -13,7 +13,7 @@ from verify.claim import Claim, Family, Status
 from verify.evidence import Evidence, at_most, equal, evidence, require
 from verify.linear import curvature as cv
 from verify.linear.flattest import (
-    attaining_minimum,
+    attaining_net,
     flattest,
     flattest_whitened,
     top_singular_value,
@@ -62,12 +62,7 @@ def f2_flattest_general(case: LinearNetwork, ctx: MPContext) -> Evidence:
     net = case.at(ctx)
     lam = cv.sharpness(net)
     best = flattest(ctx, net.target, net.sigma, net.depth)
-    built = Net(
-        ctx,
-        attaining_minimum(ctx, case.target_rows(), case.widths, best.direction),
-        net.sigma,
-        net.target,
-    )
+    built = attaining_net(ctx, case, best.direction)
     attained = cv.sharpness(built)
     relations = [
         at_most(best.value, lam, "λ_max ≥ N max_v f(v)"),
