@@ -137,9 +137,19 @@ def latex(expr: Basic) -> str:
     return _Printer().doprint(expr)
 
 
+_MATH_ACCENTS = {"\u0304": "bar", "\u0302": "hat", "\u0303": "tilde", "\u0307": "dot"}
+
+
 def escape_text(text: str) -> str:
-    """Plain text (any Unicode) as ASCII LaTeX text: specials escaped, symbols in math."""
-    return "".join(_escape_char(char) for char in text)
+    """Plain text (any Unicode) as ASCII LaTeX text: specials escaped, symbols in math; a
+    combining accent after a math symbol accents it (ρ̄ → $\\bar{\\rho}$)."""
+    out: list[str] = []
+    for previous, char in zip(" " + text, text, strict=False):  # (char before, char)
+        if char in _MATH_ACCENTS and previous in _MATH and out:
+            out[-1] = f"$\\{_MATH_ACCENTS[char]}{{{_MATH[previous]}}}$"
+        else:
+            out.append(_escape_char(char))
+    return "".join(out)
 
 
 def _escape_char(char: str) -> str:

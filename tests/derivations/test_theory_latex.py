@@ -14,6 +14,7 @@ from theory.latex import escape_text, render_derivation, render_document
         ("w_1⁻² ∇Pᵀ", r"w\_1$^{-}$$^{2}$ $\nabla$P$^{\mathsf{T}}$"),
         ("x\\y ~ ^", r"x\textbackslash{}y \~{} \^{}"),
         ("Ginsburg’s ẇ ﬁ ☃", r"Ginsburg's \.{w} fi [U+2603]"),
+        ("−ρ̄ > 0.1", r"$-$$\bar{\rho}$ $>$ 0.1"),  # a combining macron on a math symbol
     ],
 )
 def test_escape_text(text, latex):

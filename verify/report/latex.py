@@ -17,7 +17,7 @@ from theory import latex as printer
 from verify.claim import Claim
 from verify.errors import FlatminimaError
 from verify.report.files import write_whole
-from verify.report.serialize import number_shown, tier_text
+from verify.report.serialize import case_text, number_shown, tier_text
 
 INSTALL_HINT = "install it with: apt-get install texlive-latex-base texlive-latex-extra latexmk"
 VALUES_SHOWN = 8  # named values of a record printed in the evidence paragraph
@@ -65,6 +65,21 @@ def _shrunk(record: dict) -> str:
     return f", then {steps} shrink steps" if steps else ""
 
 
+def _support_latex(found: dict) -> list[str]:
+    """A population's effects (mean, 90% interval over experiments) and its exceptions."""
+    items = [
+        rf"\item effect {printer.escape_text(name)}: \texttt{{{e['mean']:.3g}}} "
+        rf"[\texttt{{{e['interval'][0]:.3g}}}, \texttt{{{e['interval'][1]:.3g}}}]"
+        for name, e in found["effect"].items()
+    ]
+    items += [
+        rf"\item exception: {printer.escape_text(case_text(x['case']))}: "
+        rf"{printer.escape_text(x['mechanism'])}"
+        for x in found["exceptions"]
+    ]
+    return [r"\begin{itemize}", *items, r"\end{itemize}"] if items else []
+
+
 def evidence_latex(record: dict) -> str:
     """What a run found for one claim: verdict, tier, digits, message, counterexample, values."""
     digits = "--" if record["digits"] is None else f"{record['digits']:g}"
@@ -85,6 +100,8 @@ def evidence_latex(record: dict) -> str:
     ]
     if record["message"]:
         lines.append(rf"{printer.escape_text(record['message'])}.")
+    if found is not None:
+        lines += _support_latex(found)
     case = record["counterexample"]
     if isinstance(case, dict):
         lines.append(r"\noindent Counterexample:")
