@@ -17,7 +17,7 @@ from theory import latex as printer
 from verify.claim import Claim
 from verify.errors import FlatminimaError
 from verify.report.files import write_whole
-from verify.report.serialize import case_text, number_shown, tier_text
+from verify.report.serialize import case_text, effect_text, number_shown, tier_text
 
 INSTALL_HINT = "install it with: apt-get install texlive-latex-base texlive-latex-extra latexmk"
 VALUES_SHOWN = 8  # named values of a record printed in the evidence paragraph
@@ -68,8 +68,7 @@ def _shrunk(record: dict) -> str:
 def _support_latex(found: dict) -> list[str]:
     """A population's effects (mean, 90% interval over experiments) and its exceptions."""
     items = [
-        rf"\item effect {printer.escape_text(name)}: \texttt{{{e['mean']:.3g}}} "
-        rf"[\texttt{{{e['interval'][0]:.3g}}}, \texttt{{{e['interval'][1]:.3g}}}]"
+        rf"\item effect {printer.escape_text(effect_text(name, e))}"
         for name, e in found["effect"].items()
     ]
     items += [

@@ -10,7 +10,13 @@ import base64
 import html
 from pathlib import Path
 
-from verify.report.serialize import case_text, number_shown, support_text, tier_text
+from verify.report.serialize import (
+    case_text,
+    effect_text,
+    number_shown,
+    support_text,
+    tier_text,
+)
 
 COLUMNS = ("id", "status", "verdict", "tier", "cases", "digits", "seconds")
 
@@ -56,8 +62,7 @@ def _details(record: dict) -> list[str]:
     found = record.get("support")
     if found is not None:
         for name, e in found["effect"].items():
-            low, high = (f"{x:.3g}" for x in e["interval"])
-            lines.append(f"effect {name}: {e['mean']:.3g} [{low}, {high}] (90%, over experiments)")
+            lines.append(f"effect {effect_text(name, e)} (90%, over experiments)")
         lines += [
             f"exception: {case_text(x['case'])}: {x['mechanism']}" for x in found["exceptions"]
         ]

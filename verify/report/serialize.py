@@ -92,6 +92,14 @@ def number_shown(text: object, digits: int | None = None) -> str:
     return ctx.nstr(ctx.mpf(shown), digits)
 
 
+def effect_text(name: str, effect: dict) -> str:
+    """A statistical claim's effect as every printer shows it: `Δ_align: 0.378 [0.219, 0.524]`
+    (mean over experiments and its 90% interval, through `number_shown`)."""
+    low, high = effect["interval"]
+    mean, low, high = (number_shown(repr(float(x)), 3) for x in (effect["mean"], low, high))
+    return f"{name}: {mean} [{low}, {high}]"
+
+
 class NotExpressible(ValueError):
     """A value inside a case that `case_source` cannot write as Python."""
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from verify.report.serialize import case_text, number_shown, support_text, tier_text
+from verify.report.serialize import (
+    case_text,
+    effect_text,
+    number_shown,
+    support_text,
+    tier_text,
+)
 
 _STYLE = {"verified": "green", "refuted": "red", "inconclusive": "yellow", "error": "bold red"}
 
@@ -84,8 +90,7 @@ def print_support(console: Console, found: dict | None) -> None:
     if found is None:
         return
     for name, e in found["effect"].items():
-        low, high = (f"{x:.3g}" for x in e["interval"])
-        console.print(f"  effect {name}: {e['mean']:.3g} [{low}, {high}]")
+        console.print(f"  effect {effect_text(name, e)}")
     for item in found["exceptions"]:
         console.print(f"  exception: {case_text(item['case'])}: {item['mechanism']}")
 
