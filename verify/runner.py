@@ -27,7 +27,7 @@ from enum import Enum
 from functools import cache
 
 import mpmath
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.reporting import with_reporter
 from mpmath.ctx_mp import MPContext
@@ -231,6 +231,15 @@ def _derivation_check(claim_id: str):
     return None if found is None else found.check()
 
 
+def _hypothesis(claim: Claim, body: Callable, chosen: settings, seed: int) -> None:
+    """Run `body` on the claim's registered examples (in their order), then on cases drawn
+    from its strategy under `chosen` at `seed`: silently, with seed-only draws."""
+    for case in reversed(claim.examples):  # decorators apply bottom-up: keep the given order
+        body = example(case)(body)
+    with with_reporter(lambda *_: None), seeded_draws_only():
+        chosen(hypothesis_seed(seed)(given(claim.cases)(body)))()
+
+
 def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseResult | None, int]:
     """Every evaluation in order, the failing case as shrunk (None: none failed) and how many
     evaluations the search made up to and including the first failure (the rest shrank it)."""
@@ -245,14 +254,8 @@ def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseR
             first_failure.append(len(results))
             raise _Stop(result)
 
-    for case in reversed(claim.examples):  # decorators apply bottom-up: keep the given order
-        search = example(case)(search)
-    search = given(claim.cases)(search)
-    search = profile_settings(profile, claim.cost, claim.shrink)(hypothesis_seed(seed)(search))
-
     try:
-        with with_reporter(lambda *_: None), seeded_draws_only():
-            search()
+        _hypothesis(claim, search, profile_settings(profile, claim.cost, claim.shrink), seed)
     except _Stop as stop:  # the last raise is Hypothesis replaying the shrunk case
         return results, stop.result, first_failure[0]
     return results, None, len(results)
@@ -270,11 +273,7 @@ def _draw(claim: Claim, profile: str, seed: int, wanted: int) -> list:
         if all(case != other for other in drawn):
             drawn.append(case)
 
-    for case in reversed(claim.examples):
-        collect = example(case)(collect)
-    collect = given(claim.cases)(collect)
-    with with_reporter(lambda *_: None), seeded_draws_only():
-        population_settings(profile, SPARE_DRAWS * wanted)(hypothesis_seed(seed)(collect))()
+    _hypothesis(claim, collect, population_settings(profile, SPARE_DRAWS * wanted), seed)
     return drawn
 
 
