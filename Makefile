@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: verify test lint bench latex docs docs-results clean
+.PHONY: verify test lint bench latex docs docs-results mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,12 @@ docs-results: $(STAMP)  ## rerun the quick catalogue into docs/results/quick.jso
 	$(BIN)/flatminima verify --json docs/results/quick.json || test $$? -eq 1
 	$(BIN)/python -m verify.docs
 
+mutate: $(STAMP)  ## mutation testing (mutmut) of the deciding code, a 10% sample; kill rates into docs/reliability.md
+	$(BIN)/python tests/mutate.py run
+	$(BIN)/python tests/mutate.py report
+
 latex: $(STAMP)
 	$(BIN)/flatminima latex -o out/derivations.tex --pdf
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .flatminima out
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .flatminima out mutants
