@@ -42,7 +42,12 @@ def flattest_whitened(ctx: MPContext, t, depth: int):
 
 
 def _float_rows(m) -> tuple:
-    return tuple(tuple(float(m[i, j]) for j in range(m.cols)) for i in range(m.rows))
+    """m / max|m_ij| in float64: log f's maximiser does not change when C or K is scaled, and
+    unscaled entries of a deep network's TᵀT (e.g. 10^±600) overflow or vanish in float64
+    (which had made the float64 ascent find no direction and report T = 0)."""
+    largest = max((abs(m[i, j]) for i in range(m.rows) for j in range(m.cols)), default=0)
+    scale = largest if largest else 1
+    return tuple(tuple(float(m[i, j] / scale) for j in range(m.cols)) for i in range(m.rows))
 
 
 @dataclass
