@@ -37,3 +37,7 @@ latex: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .flatminima out
+
+.PHONY: fuzz
+fuzz: $(STAMP)  ## degeneracy fuzzing, 40 cases per claim: rewrites docs/reliability.md's counts
+	$(BIN)/python tests/test_fuzz.py
