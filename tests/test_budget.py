@@ -24,6 +24,29 @@ def forever(m):
 """
 
 
+FOREVER_TENDENCY = """
+from verify import Rule, cases, conjecture
+
+RULE = Rule(effect="nothing", supports="never", threshold=0.01)
+
+@conjecture("Y9", "a tendency whose check loops forever", cases=cases.scalar_runs(), rule=RULE)
+def forever(run, ctx):
+    while True:
+        pass
+"""
+
+
+def test_a_statistical_claim_stops_its_population_at_the_first_case_over_budget(tmp_path):
+    path = tmp_path / "conj_tendency.py"
+    path.write_text(FOREVER_TENDENCY)
+    (claim,) = load([path]).claims
+    start = time.monotonic()
+    verdict = run_claim(claim, budget=0.2)
+    assert time.monotonic() - start < 5
+    assert verdict.verdict is VerdictKind.ERROR and verdict.cases == 1
+    assert "case exceeded its budget of 0.2 s at 50 digits" in verdict.message
+
+
 def _conjecture(tmp_path):
     path = tmp_path / "conj_forever.py"
     path.write_text(FOREVER)
