@@ -184,7 +184,9 @@ def judge(claim: Claim, case: object, budget: float = BUDGET) -> tuple[str, str 
     return result.outcome.value, None
 
 
-def fuzz(name: str, strategy, examine: Examine, cases: int, seed: int = 0) -> Tally:
+def fuzz(
+    name: str, strategy: st.SearchStrategy, examine: Examine, cases: int, seed: int = 0
+) -> Tally:
     """Run `examine` on `cases` draws of `strategy`; a wrong verdict stops the run and is
     shrunk by Hypothesis (the shrunk case is kept in `counterexample`)."""
     tally, start = Tally(name), time.perf_counter()
@@ -414,6 +416,13 @@ def test_no_wrong_verdict_at_ci_size(ci_run):
     assert all(t.cases >= CI_CASES for t in ci_run)
 
 
+def test_the_false_claims_fail_on_hard_cases_too(ci_run):
+    """A false claim must not come out verified on hard inputs: each fails on some case."""
+    false = {c.id for c in linear_network_claims() if c.status is Status.FALSE}
+    assert false == {"F3", "F7"}
+    assert all(t.outcomes["failed"] > 0 for t in ci_run if t.name in false)
+
+
 def test_the_strategies_reach_every_hard_feature(ci_run):
     reached = set().union(*(t.features for t in ci_run))
     assert reached >= FEATURES, FEATURES - reached
@@ -459,6 +468,8 @@ if __name__ == "__main__":
     tallies = run_all(size)
     for t in tallies:
         print(f"{t.name:>9}: {t.cases} cases {dict(t.outcomes)} wrong {t.wrong} {t.seconds:.0f} s")
+        if t.counterexample is not None:
+            print(f"{'':>11}shrunk counterexample: {SAVED / t.name}.py")
     rewrite(DOC, HEADING, render(counts_table(tallies), size))
     print(f"wrote {DOC.relative_to(ROOT)}")
     sys.exit(1 if any(t.wrong for t in tallies) else 0)

@@ -143,7 +143,10 @@ def hard_minima(
 
 @st.composite
 def hard_points(
-    draw, depth: tuple[int, int] = (2, 3), palette=MODERATE, scales=SMALL_SCALES
+    draw,
+    depth: tuple[int, int] = (2, 3),
+    palette: tuple[Fraction, ...] = MODERATE,
+    scales: tuple[Fraction, ...] = SMALL_SCALES,
 ) -> LinearNetwork:
     """A hard network (whitened or Σx of condition 10¹²) whose target is P itself, 0, 2P or
     diag(1, 10⁻¹²): a minimum, or a point with P − T of the scale of the weights. The
