@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: verify test lint bench latex docs docs-results mutate clean
+.PHONY: verify test lint bench latex docs docs-results mutate fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ mutate: $(STAMP)  ## mutation testing (mutmut) of the deciding code, a 10% sampl
 
 latex: $(STAMP)
 	$(BIN)/flatminima latex -o out/derivations.tex --pdf
+
+fuzz: $(STAMP)  ## degeneracy fuzzing, 40 cases per claim: rewrites docs/reliability.md's counts
+	$(BIN)/python tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .flatminima out mutants

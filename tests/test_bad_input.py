@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from doc_sections import rewrite, section
 
 from verify.cli import main
 
@@ -710,20 +711,12 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _section(text: str) -> str:
-    match = re.search(r"^## Bad input\n.*?(?=^## |\Z)", text, re.S | re.M)
-    return match.group(0) if match else ""
-
-
 def test_docs_table_is_the_test_table():
-    assert _section(DOC.read_text(encoding="utf-8")).rstrip() == render().rstrip(), (
+    assert section(DOC.read_text(encoding="utf-8"), "Bad input").rstrip() == render().rstrip(), (
         "docs/reliability.md's Bad input section differs: run `python tests/test_bad_input.py`"
     )
 
 
 if __name__ == "__main__":
-    old = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Reliability\n\n"
-    section = _section(old)
-    new = old.replace(section, render()) if section else old.rstrip() + "\n\n" + render()
-    DOC.write_text(new, encoding="utf-8")
+    rewrite(DOC, "Bad input", render())
     print(f"wrote {DOC.relative_to(ROOT)}")

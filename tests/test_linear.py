@@ -249,3 +249,13 @@ def test_generated_minima_are_no_flatter_than_the_constructed_one(case):
     assert ctx.mnorm(built.residual(), "F") < tol * (1 + ctx.mnorm(built.target, "F"))
     assert abs(cv.sharpness(built) - best.value) < tol * best.value
     assert cv.sharpness(case.at(ctx)) > best.value * (1 - tol)
+
+
+@pytest.mark.parametrize("exponent", [-600, -120, -10, 10, 600])
+def test_flattest_search_is_scale_free_beyond_float64(exponent):
+    """F2's value scales as α^{2−2/N} with T (α T), and as 1/β with Σx⁻¹ (here both, far
+    outside float64's range): the float64 start is found on rescaled data (was 'T = 0')."""
+    alpha, depth = CTX.mpf(10) ** exponent, 3
+    base = flattest(CTX, CTX.matrix([[1, 0]]), CTX.diag([2, 1]), depth).value
+    scaled = flattest(CTX, alpha * CTX.matrix([[1, 0]]), CTX.diag([2, 1]) / alpha, depth).value
+    assert abs(scaled / (base * alpha ** (1 - CTX.mpf(2) / depth)) - 1) < CTX.mpf(10) ** -40

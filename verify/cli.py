@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from verify import conjectures
+from verify.budget import DEFAULT_CASE_BUDGET
 from verify.catalogue import catalogue, select
 from verify.claim import Family
 from verify.errors import FlatminimaError
@@ -90,6 +91,13 @@ def _directory(path: Path) -> Path:
     except OSError as exc:
         raise UserError(f"cannot create {path}: {exc.strerror}") from None
     return path
+
+
+def _case_budget(ctx, param, value: float) -> float:
+    """--case-budget must be finite (click's FloatRange accepts inf)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number of seconds", ctx, param)
+    return value
 
 
 def dps_pair(dps: int | None) -> tuple[int, int]:
@@ -204,8 +212,17 @@ def list_claims(as_json: bool, conjecture_paths) -> int:
 )
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write results here.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed.")
+@click.option(
+    "--case-budget",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_CASE_BUDGET,
+    show_default=True,
+    callback=_case_budget,
+    help="Seconds one case may take at one precision; a case past it is an error (the reason "
+    "shown), so nothing hangs.",
+)
 @CONJECTURES
-def verify(ids, profile, dps, json_path, seed, conjecture_paths) -> int:
+def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) -> int:
     """Search, check and decide claims (all when no IDS are given; with --conjectures and no
     IDS, just the conjectures)."""
     extra, problems = load_conjectures(conjecture_paths)
@@ -230,7 +247,9 @@ def verify(ids, profile, dps, json_path, seed, conjecture_paths) -> int:
         for claim in claims:
             expected = profile_settings(profile, claim.cost).max_examples
             task = progress.add_task(f"{claim.id:>4} cases", total=expected)
-            verdict = run_claim(claim, profile, dps, seed, on_case=lambda t=task: on_case(t))
+            verdict = run_claim(
+                claim, profile, dps, seed, on_case=lambda t=task: on_case(t), budget=case_budget
+            )
             interrupts.check()
             progress.update(task, completed=expected)
             verdicts.append(verdict)

@@ -8,7 +8,8 @@ A deductive claim:
 - inconclusive: the precisions disagree, a case is degenerate, a failure vanishes at the third
   precision or stays at float64 rounding level at all three (a check computing at fixed
   precision), or the symbolic derivation fails;
-- error: the check, the search or the derivation check raised.
+- error: the check, the search or the derivation check raised, or a case ran past its time
+  budget (verify/budget.py), which stops the search at once (no shrinking).
 
 A statistical claim (`Claim.rule`) is decided over a population of experiments drawn from its
 strategy (its registered `examples` first) by the rule of verify/population.py; every
@@ -33,6 +34,7 @@ from hypothesis.reporting import with_reporter
 from mpmath.ctx_mp import MPContext
 
 import theory
+from verify.budget import DEFAULT_CASE_BUDGET, BudgetExceeded, case_budget
 from verify.claim import Claim, Status
 from verify.conjectures import ConjectureError
 from verify.errors import source_location
@@ -81,6 +83,7 @@ class CaseResult:
     evidence: Evidence | None = None
     ctx: MPContext | None = None
     message: str = ""
+    over_budget: bool = False  # stopped by its time budget (an ERROR outcome)
 
 
 @dataclass
@@ -150,18 +153,26 @@ def error_message(exc: Exception) -> str:
     return f"{where}: {type(exc).__name__}: {exc}" if where else f"{type(exc).__name__}: {exc}"
 
 
-def _checked(claim: Claim, case: object, ctx: MPContext) -> Evidence:
+def _checked(
+    claim: Claim, case: object, ctx: MPContext, budget: float | None = DEFAULT_CASE_BUDGET
+) -> Evidence:
     """The claim's check on one case at ctx's precision, with mpmath's global `mp` at that
-    precision too (so `mp.`-style code is right)."""
-    with mpmath.workdps(ctx.dps):
+    precision too (so `mp.`-style code is right), stopped after `budget` seconds."""
+    with case_budget(budget, ctx.dps), mpmath.workdps(ctx.dps):
         return as_evidence(claim.check(case, ctx))
 
 
-def evaluate(claim: Claim, case: object, dps: tuple[int, int]) -> CaseResult:
-    """Evaluate one case at both precisions and classify it."""
+def evaluate(
+    claim: Claim, case: object, dps: tuple[int, int], budget: float | None = DEFAULT_CASE_BUDGET
+) -> CaseResult:
+    """Evaluate one case at both precisions and classify it; each precision has `budget`
+    seconds (None: unlimited), past which the case is an ERROR with that reason."""
     ctx_low, ctx_high = workcontext(dps[0]), workcontext(dps[1])
     try:
-        low, high = _checked(claim, case, ctx_low), _checked(claim, case, ctx_high)
+        low = _checked(claim, case, ctx_low, budget)
+        high = _checked(claim, case, ctx_high, budget)
+    except BudgetExceeded as exc:
+        return CaseResult(case, Outcome.ERROR, message=str(exc), over_budget=True)
     except Degenerate as exc:
         return CaseResult(case, Outcome.DEGENERATE, message=f"degenerate case: {exc}")
     except Vacuous as exc:
@@ -185,10 +196,12 @@ def evaluate(claim: Claim, case: object, dps: tuple[int, int]) -> CaseResult:
     return CaseResult(case, outcome, digits, high, ctx_high, message)
 
 
-def _confirm(claim: Claim, case: object, dps: tuple[int, int]) -> tuple[Evidence, MPContext]:
+def _confirm(
+    claim: Claim, case: object, dps: tuple[int, int], budget: float | None
+) -> tuple[Evidence, MPContext]:
     """The evidence of a failing case at a third, higher precision."""
     ctx = workcontext(confirm_dps(dps))
-    return _checked(claim, case, ctx), ctx
+    return _checked(claim, case, ctx, budget), ctx
 
 
 MIN_CASES = 3  # non-vacuous cases a verdict needs (all of them, when fewer were drawn)
@@ -225,6 +238,14 @@ class _Stop(Exception):
         self.result = result
 
 
+class _OutOfBudget(BaseException):
+    """Control flow: a case ran past its budget; not an Exception, so Hypothesis stops at once
+    instead of shrinking (every shrink step could take the whole budget again)."""
+
+    def __init__(self, result: CaseResult):
+        self.result = result
+
+
 @cache
 def _derivation_check(claim_id: str):
     found = theory.derivation(claim_id)
@@ -240,16 +261,21 @@ def _hypothesis(claim: Claim, body: Callable, chosen: settings, seed: int) -> No
         chosen(hypothesis_seed(seed)(given(claim.cases)(body)))()
 
 
-def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseResult | None, int]:
-    """Every evaluation in order, the failing case as shrunk (None: none failed) and how many
-    evaluations the search made up to and including the first failure (the rest shrank it)."""
+def _search(
+    claim, profile, dps, seed, on_case, budget
+) -> tuple[list[CaseResult], CaseResult | None, int]:
+    """Every evaluation in order, the failing case as shrunk (None: none failed; a case over
+    its budget as drawn) and how many evaluations the search made up to and including the
+    first failure (the rest shrank it)."""
     results: list[CaseResult] = []
     first_failure: list[int] = []
 
     def search(case):
-        result = evaluate(claim, case, dps)
+        result = evaluate(claim, case, dps, budget)
         results.append(result)
         on_case()
+        if result.over_budget:
+            raise _OutOfBudget(result)
         if result.outcome in (Outcome.FAILED, Outcome.ERROR):
             first_failure.append(len(results))
             raise _Stop(result)
@@ -258,6 +284,8 @@ def _search(claim, profile, dps, seed, on_case) -> tuple[list[CaseResult], CaseR
         _hypothesis(claim, search, profile_settings(profile, claim.cost, claim.shrink), seed)
     except _Stop as stop:  # the last raise is Hypothesis replaying the shrunk case
         return results, stop.result, first_failure[0]
+    except _OutOfBudget as out:
+        return results, out.result, len(results)
     return results, None, len(results)
 
 
@@ -277,7 +305,7 @@ def _draw(claim: Claim, profile: str, seed: int, wanted: int) -> list:
     return drawn
 
 
-def _decide_population(claim, profile, dps, seed, on_case, start) -> Verdict:
+def _decide_population(claim, profile, dps, seed, on_case, start, budget) -> Verdict:
     """Evaluate candidate experiments in order until the population holds its size in
     non-vacuous ones, and decide by the claim's rule: a case that errs, is degenerate,
     disagrees between precisions or fails its measurement checks makes the verdict error /
@@ -287,8 +315,10 @@ def _decide_population(claim, profile, dps, seed, on_case, start) -> Verdict:
     for case in _draw(claim, profile, seed, wanted):
         if sum(r.outcome is not Outcome.VACUOUS for r in results) >= wanted:
             break
-        results.append(evaluate(claim, case, dps))
+        results.append(evaluate(claim, case, dps, budget))
         on_case()
+        if results[-1].over_budget:
+            break
     counts = {o.value: sum(r.outcome is o for r in results) for o in Outcome}
     held = [r for r in results if r.outcome is Outcome.HELD]
     missing = [r for r in held if r.evidence.observation is None]
@@ -327,14 +357,16 @@ def run_claim(
     dps: tuple[int, int] = DEFAULT_DPS,
     seed: int = 0,
     on_case: Callable[[], None] = lambda: None,
+    budget: float | None = DEFAULT_CASE_BUDGET,
 ) -> Verdict:
-    """Search, evaluate and decide one claim; `on_case` is called after every evaluated case."""
+    """Search, evaluate and decide one claim; `on_case` is called after every evaluated case,
+    and each evaluation of a case at one precision gets `budget` seconds (None: unlimited)."""
     dps = check_dps(dps)
     start = time.perf_counter()
     try:
         if claim.rule is not None:
-            return _decide_population(claim, profile, dps, seed, on_case, start)
-        everything, stopped, searched = _search(claim, profile, dps, seed, on_case)
+            return _decide_population(claim, profile, dps, seed, on_case, start, budget)
+        everything, stopped, searched = _search(claim, profile, dps, seed, on_case, budget)
     except Exception as exc:  # e.g. a strategy that raises while drawing: this claim only
         message = f"the search raised {error_message(exc)}"
         return Verdict(
@@ -378,11 +410,11 @@ def run_claim(
     if stopped is not None:
         third = confirm_dps(dps)
         try:
-            third_evidence, ctx_third = _confirm(claim, stopped.case, dps)
+            third_evidence, ctx_third = _confirm(claim, stopped.case, dps, budget)
         except Degenerate as exc:
             note = f"fails at {dps} digits, degenerate at {third}: {exc}"
             return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
-        except Exception as exc:
+        except (Exception, BudgetExceeded) as exc:
             note = f"fails at {dps} digits; the {third}-digit confirmation raised "
             return verdict(VerdictKind.ERROR, None, stopped, note + error_message(exc))
         if not third_evidence.holds(ctx_third, claim.lost_digits):

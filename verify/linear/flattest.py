@@ -3,8 +3,9 @@
 F1 (whitened):  min λ_max = N σ1^{2 − 2/N}.
 F2 (any Σx):    min λ_max = N · max_{v≠0} f(v),  f(v) = ‖v‖^{2/N} ‖T v‖^{2−2/N} / (vᵀ Σx⁻¹ v).
 The maximum of the scale-invariant log f is found by a float64 multi-start ascent (one start
-from the convex dual below) and then polished by Newton's method at working precision; the
-stationarity residual is reported.
+from the convex dual below, on C = TᵀT and Σx⁻¹ rescaled to unit size) and then polished by
+Newton's method at working precision from it and from two working-precision starts (ties that
+float64 cannot rank); the stationarity residual is reported.
 
 Attainment (`attaining_minimum`): with T = L R (LᵀL = I_r, r = rank T) and ρ = (‖Tv‖/‖v‖)^{1/N}
 at the maximiser v, the global minimum W_1 = ρ^{1−N} J_1 R, W_k = ρ J_k J_{k−1}ᵀ, W_N = ρ L J_{N−1}ᵀ
@@ -22,7 +23,7 @@ import numpy as np
 from mpmath.ctx_mp import MPContext
 
 from verify.evidence import Degenerate, InvalidCase
-from verify.linear.curvature import eigenvalues
+from verify.linear.curvature import eigenvalues, spd_sqrt, top_eigenvector
 from verify.linear.network import LinearNetwork, Net, Rows, column_factorization, rows_at
 
 ZERO_TARGET = "T = 0: the flattest minimum (all weights 0) has sharpness 0"
@@ -42,16 +43,24 @@ def flattest_whitened(ctx: MPContext, t, depth: int):
 
 
 def _float_rows(m) -> tuple:
-    return tuple(tuple(float(m[i, j]) for j in range(m.cols)) for i in range(m.rows))
+    """m / max|m_ij| in float64: log f's maximiser does not change when C or K is scaled, and
+    unscaled entries of a deep network's TᵀT (e.g. 10^±600) overflow or vanish in float64
+    (which had made the float64 ascent find no direction and report T = 0)."""
+    largest = max((abs(m[i, j]) for i in range(m.rows) for j in range(m.cols)), default=0)
+    scale = largest if largest else 1
+    return tuple(tuple(float(m[i, j] / scale) for j in range(m.cols)) for i in range(m.rows))
 
 
 @dataclass
 class Flattest:
-    """min λ_max over the global minima, the maximising direction v and |∇ log f(v)|."""
+    """min λ_max over the global minima, the maximising direction v and |∇ log f(v)|, with
+    the magnitude its rounding error scales with: Σ |w| ‖A‖_F / vᵀAv over log f's terms (an
+    ill-conditioned Σx makes ‖Σx⁻¹v‖ cancel from ~‖Σx⁻¹‖ down to ~1 at the maximiser)."""
 
     value: object
     direction: list
     stationarity: object
+    stationarity_size: object = 1
 
 
 def _dual64(c: np.ndarray, k: np.ndarray, depth: int) -> list[np.ndarray]:
@@ -63,10 +72,11 @@ def _dual64(c: np.ndarray, k: np.ndarray, depth: int) -> list[np.ndarray]:
     root = vectors @ np.diag(values**-0.5) @ vectors.T  # Σx^{1/2} = (Σx⁻¹)^{−1/2}
     d = c.shape[0]
 
-    def pencil(t):
-        return np.linalg.eigh(
-            root @ (np.exp(-(depth - 1) * t) * np.eye(d) + (depth - 1) * np.exp(t) * c) @ root
-        )
+    def pencil(t):  # far out, e^t overflows to inf or nan: the search below then stops
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.linalg.eigh(
+                root @ (np.exp(-(depth - 1) * t) * np.eye(d) + (depth - 1) * np.exp(t) * c) @ root
+            )
 
     def h(t):
         return pencil(t)[0][-1]
@@ -134,9 +144,11 @@ def _terms(ctx: MPContext, c, k, depth: int) -> list[tuple[object, object]]:
 
 
 def _newton_step(ctx: MPContext, terms, v):
-    """−H⁺∇ of log f at a unit v within the tangent space (I − vvᵀ), with ∇ = Σ 2w Av/q and
-    H = Σ 2w (A/q − 2 Av vᵀA/q²), q = vᵀAv; the pseudo-inverse drops the radial direction
-    (log f is scale invariant) and any flat directions of a degenerate maximum."""
+    """|H|⁺∇ of log f at a unit v within the tangent space (I − vvᵀ), with ∇ = Σ 2w Av/q and
+    H = Σ 2w (A/q − 2 Av vᵀA/q²), q = vᵀAv: Newton's step −H⁺∇ near a maximum (H ≺ 0), uphill
+    where H has positive eigenvalues (near a saddle or minimum, where −H⁺∇ goes downhill); the
+    pseudo-inverse drops the radial direction (log f is scale invariant) and any flat
+    directions of a degenerate maximum."""
     grad, hess = ctx.matrix(v.rows, 1), ctx.matrix(v.rows, v.rows)
     for weight, a in terms:
         av = a * v
@@ -151,23 +163,12 @@ def _newton_step(ctx: MPContext, terms, v):
     for i in range(v.rows):
         if abs(values[i]) > cutoff:
             u = vectors[:, i]
-            step -= u * ((u.T * grad)[0] / values[i])
+            step += u * ((u.T * grad)[0] / abs(values[i]))  # uphill where H is not concave
     return step, grad
 
 
-def flattest(ctx: MPContext, t, sigma, depth: int, iterations: int = 60) -> Flattest:
-    """F2 at the precision of `ctx` (Σx symmetric positive definite): Newton's method on the
-    unit sphere from the float64 maximiser, with a pseudo-inverse Hessian (maxima may be
-    degenerate, e.g. for repeated singular values) and backtracking so log f never drops."""
-    c, k = t.T * t, ctx.inverse(sigma)
-    terms = _terms(ctx, c, k, depth)
-
-    def log_f(v):
-        return ctx.fsum(w * ctx.log((v.T * a * v)[0]) for w, a in terms)
-
-    start = _ascent64(_float_rows(c), _float_rows(k), depth)
-    v = ctx.matrix([ctx.mpf(x) for x in start])
-    v /= ctx.norm(v)
+def _polish(ctx: MPContext, terms, log_f, v, iterations: int):
+    """Newton's method on the unit sphere from v, backtracking so log f never drops."""
     goal, rounding = ctx.mpf(10) ** (5 - ctx.dps), ctx.mpf(10) ** (5 - ctx.dps)
     for _ in range(iterations):
         step, grad = _newton_step(ctx, terms, v)
@@ -182,13 +183,49 @@ def flattest(ctx: MPContext, t, sigma, depth: int, iterations: int = 60) -> Flat
         else:
             break
         v = trial
+    return v
+
+
+def _starts(ctx: MPContext, c, sigma, start64) -> list:
+    """Where Newton starts: the float64 maximiser, and at working precision the top
+    eigenvector of C = TᵀT and Σx^{1/2} u for the top eigenvector u of Σx^{1/2} C Σx^{1/2}
+    (the maximisers when Σx = I, or when the ‖v‖ term is dropped). Float64 cannot rank
+    directions whose f differ by less than ~1e-16 (T = diag(1, 1 + 1e-40)): these can."""
+    root = spd_sqrt(ctx, sigma)
+    starts = [ctx.matrix([ctx.mpf(x) for x in start64]), top_eigenvector(ctx, c)]
+    starts.append(root * top_eigenvector(ctx, root * c * root))
+    return [v / ctx.norm(v) for v in starts if ctx.norm(v) > 0 and (v.T * c * v)[0] > 0]
+
+
+def flattest(ctx: MPContext, t, sigma, depth: int, iterations: int = 60) -> Flattest:
+    """F2 at the precision of `ctx` (Σx symmetric positive definite): Newton's method on the
+    unit sphere from the float64 maximiser, and from each other of `_starts` that is already
+    higher than where that ends, with a pseudo-inverse Hessian whose eigenvalues are taken
+    negative (each step goes uphill; maxima may be degenerate, e.g. for repeated singular
+    values) and backtracking so log f never drops; the best end point wins."""
+    c, k = t.T * t, ctx.inverse(sigma)
+    terms = _terms(ctx, c, k, depth)
+
+    def log_f(v):  # −∞ off the support of C (a trial step into its null space)
+        quadratics = [(v.T * a * v)[0] for _, a in terms]
+        if min(quadratics) <= 0:
+            return ctx.ninf
+        return ctx.fsum(w * ctx.log(q) for (w, _), q in zip(terms, quadratics, strict=True))
+
+    first, *others = _starts(ctx, c, sigma, _ascent64(_float_rows(c), _float_rows(k), depth))
+    v = _polish(ctx, terms, log_f, first, iterations)
+    for start in others:  # polished only when it already beats the float64 start's maximum
+        if log_f(start) > log_f(v):
+            v = max(v, _polish(ctx, terms, log_f, start, iterations), key=log_f)
     residual = ctx.norm(_newton_step(ctx, terms, v)[1]) / 2
-    return Flattest(depth * ctx.exp(log_f(v)), [v[i] for i in range(v.rows)], residual)
+    size = ctx.fsum(abs(w) * ctx.mnorm(a, "F") / (v.T * a * v)[0] for w, a in terms)
+    return Flattest(depth * ctx.exp(log_f(v)), [v[i] for i in range(v.rows)], residual, size)
 
 
 def attaining_minimum(ctx: MPContext, target: Rows, widths: tuple[int, ...], direction) -> list:
     """The global minimum of widths (d_0..d_N) built from a maximiser v of f (module docstring):
-    T = L R with L = C L_c⁻ᵀ, R = L_cᵀ R_0 (T = C R_0 exactly, CᵀC = L_c L_cᵀ),
+    T = L R with C = L R_c (QR: LᵀL = I_r) and R = R_c R_0 (T = C R_0 exactly; QR, not the
+    Cholesky factor of CᵀC, whose condition is C's squared: T = diag(1, 1e-60) failed),
     ρ = (‖Tv‖/‖v‖)^{1/N}, W_1 = ρ^{1−N} J_1 R, W_k = ρ J_k J_{k−1}ᵀ (1 < k < N),
     W_N = ρ L J_{N−1}ᵀ, J_k = [I_r; 0] ∈ R^{d_k × r}."""
     basis, reduced = column_factorization(target)
@@ -198,8 +235,8 @@ def attaining_minimum(ctx: MPContext, target: Rows, widths: tuple[int, ...], dir
     if rank > min(widths[1:-1]):
         raise InvalidCase(f"rank T = {rank} exceeds a hidden width of {widths}: no global minimum")
     c = rows_at(ctx, basis)
-    chol = ctx.cholesky(c.T * c)
-    left, right = c * ctx.inverse(chol.T), chol.T * rows_at(ctx, reduced)
+    left, upper = ctx.qr(c, mode="skinny")
+    right = upper * rows_at(ctx, reduced)
     v = ctx.matrix(direction)
     rho = (ctx.norm(rows_at(ctx, target) * v) / ctx.norm(v)) ** (ctx.one / depth)
 

@@ -46,18 +46,20 @@ def coupling(net: Net) -> list:
     ]
 
 
-def path_equations(net: Net) -> list[tuple[str, object]]:
-    """F6's equations along the top path, as (name, residual) with σ = σ1^{1/N}:
-    ‖W_k v_{k−1} − σ v_k‖ and ‖W_kᵀ v_k − σ v_{k−1}‖ for k = 1..N."""
+def path_equations(net: Net) -> list[tuple[str, object, object]]:
+    """F6's equations along the top path, as (name, residual, size) with σ = σ1^{1/N}:
+    ‖W_k v_{k−1} − σ v_k‖ and ‖W_kᵀ v_k − σ v_{k−1}‖ for k = 1..N; `size` = max(‖W_k‖_F, σ),
+    the magnitude of the two terms, which the rounding error of the residual scales with."""
     ctx, n = net.ctx, net.depth
     gain = top_singular_value(ctx, net.target) ** (ctx.one / n)
     path = top_path(net)
     out = []
     for k in range(1, n + 1):
         w, before, after = net.weights[k - 1], path[k - 1], path[k]
+        size = max(ctx.mnorm(w, "F"), gain)
         out += [
-            (f"W_{k} v_{k - 1} = σ1^(1/N) v_{k}", ctx.norm(w * before - gain * after)),
-            (f"W_{k}ᵀ v_{k} = σ1^(1/N) v_{k - 1}", ctx.norm(w.T * after - gain * before)),
+            (f"W_{k} v_{k - 1} = σ1^(1/N) v_{k}", ctx.norm(w * before - gain * after), size),
+            (f"W_{k}ᵀ v_{k} = σ1^(1/N) v_{k - 1}", ctx.norm(w.T * after - gain * before), size),
         ]
     return out
 
@@ -66,7 +68,7 @@ def coupling_evidence(net: Net, **values) -> Evidence:
     """F6's path equations as relations, with each consecutive pair's coupling as a value."""
     couplings = {f"coupling_{k + 1}_{k + 2}": c for k, c in enumerate(coupling(net))}
     return evidence(
-        *(equal(residual, 0, name) for name, residual in path_equations(net)),
+        *(equal(residual, 0, name, size) for name, residual, size in path_equations(net)),
         **values,
         **couplings,
     )

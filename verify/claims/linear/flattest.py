@@ -66,7 +66,7 @@ def f2_flattest_general(case: LinearNetwork, ctx: MPContext) -> Evidence:
     attained = cv.sharpness(built)
     relations = [
         at_most(best.value, lam, "λ_max ≥ N max_v f(v)"),
-        equal(best.stationarity, 0, "∇ log f(v) = 0 at the maximiser", size=1),
+        equal(best.stationarity, 0, "∇ log f(v) = 0 at the maximiser", size=best.stationarity_size),
         equal(
             ctx.mnorm(built.residual(), "F"),
             0,
