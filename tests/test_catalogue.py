@@ -1,5 +1,8 @@
-"""One test per catalogue claim: proved claims must be verified, false ones refuted."""
+"""One test per catalogue claim: proved claims must be verified, false ones refuted; under the
+profile of docs/results/quick.json, with its environment, the claim's record must be the one
+written there (a changed number anywhere is a changed result: `make docs-results`)."""
 
+import json
 import re
 from pathlib import Path
 
@@ -8,8 +11,24 @@ from hypothesis import strategies as st
 
 from verify.catalogue import FAMILIES, claim_order, select
 from verify.claim import Claim, Family, Status
+from verify.precision import DEFAULT_DPS
 from verify.pytest_plugin import claim_failure
+from verify.report.json import environment, verdict_record
 from verify.runner import VerdictKind, run_claim
+
+RESULTS = json.loads(
+    (Path(__file__).parents[1] / "docs" / "results" / "quick.json").read_text(encoding="utf-8")
+)
+UNRECORDED = ("seconds", "where")  # timings; line numbers (test_every_claim_says_where...)
+
+
+def _recorded(claim_id: str, profile: str) -> dict | None:
+    """The claim's record in docs/results/quick.json when this run can reproduce it."""
+    run = (profile, 0, list(DEFAULT_DPS))  # run_claim's defaults
+    same_run = (RESULTS["profile"], RESULTS["seed"], RESULTS["dps"]) == run
+    if not same_run or environment() != RESULTS["environment"]:
+        return None
+    return next((r for r in RESULTS["claims"] if r["id"] == claim_id), None)
 
 
 @pytest.mark.parametrize("claim", select(), ids=lambda c: c.id)
@@ -23,6 +42,11 @@ def test_claim(claim, claims_profile):
         assert verdict.support.experiments >= claim.rule.experiments or (
             verdict.verdict is not VerdictKind.VERIFIED
         ), claim_failure(verdict)
+    recorded = _recorded(claim.id, claims_profile)
+    if recorded is not None:
+        record = verdict_record(verdict)
+        changed = [k for k in record if k not in UNRECORDED and record[k] != recorded.get(k)]
+        assert not changed, f"{claim.id}: {changed} differ from docs/results/quick.json"
 
 
 def test_claims_and_their_derivations_share_id_and_source():

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify import cases
+from verify.claims.linear.curvature import h3_upper_bound
 from verify.linear import curvature as cv
 from verify.linear.flattest import attaining_minimum, flattest, flattest_whitened
 from verify.linear.network import (
@@ -167,6 +168,21 @@ def test_h3_bound_can_be_strict_for_depth_three():
         for k in (1, 2, 3)
     )
     assert cv.sharpness(net) < bound - 6
+
+
+@pytest.mark.parametrize("weights", [(F(2), F(1, 2)), (F(1, 3), F(3), F(1, 2))])
+def test_h3_bound_is_attained_by_scalar_chains(weights):
+    # Scalar layers: H1's M is the row of ∂P/∂w_k = A_k B_k, so λ_max = Σ_k A_k² B_k², H3's
+    # bound with equality; layers of gain < 1 make the exponents on A_k, B_k matter.
+    net = LinearNetwork(tuple(((w,),) for w in weights))
+    ev = h3_upper_bound(net, CTX)
+    product = F(1)
+    for w in weights:
+        product *= w
+    exact = sum((product / w) ** 2 for w in weights)
+    assert abs(ev.values["lambda_max"] * exact.denominator - exact.numerator) < CTX.mpf(10) ** -45
+    assert abs(ev.values["gap"]) < CTX.mpf(10) ** -45
+    assert ev.holds(CTX, 10)
 
 
 @pytest.mark.parametrize(
