@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from verify import cases
 from verify.claims.linear.curvature import h3_upper_bound
+from verify.claims.linear.flattest import f1_flattest_whitened
 from verify.linear import curvature as cv
 from verify.linear.flattest import attaining_minimum, flattest, flattest_whitened
 from verify.linear.network import (
@@ -20,6 +21,7 @@ from verify.linear.network import (
     rows_product,
     transpose,
 )
+from verify.linear.sharpness import report as sharpness_report
 from verify.precision import workcontext
 
 CTX = workcontext(50)
@@ -183,6 +185,44 @@ def test_h3_bound_is_attained_by_scalar_chains(weights):
     assert abs(ev.values["lambda_max"] * exact.denominator - exact.numerator) < CTX.mpf(10) ** -45
     assert abs(ev.values["gap"]) < CTX.mpf(10) ** -45
     assert ev.holds(CTX, 10)
+
+
+def test_sharpness_report_of_a_scalar_chain():
+    # W1 = 2, W2 = 1/2, whitened, T = P = 1: λ_max = 2² + (1/2)² (H2), the flattest minimum
+    # of T = 1 at depth 2 has N σ1^{2−2/N} = 2 (F1), balance W2² − W1² = −15/4.
+    out = sharpness_report(LinearNetwork((((F(2),),), ((F(1, 2),),))), (50, 80))
+    assert set(out) == {
+        *("lambda_max", "trace", "is_global_minimum", "residual", "gradient_norm"),
+        *("flattest", "flatness_ratio", "layer_norms", "balance", "coupling", "digits", "dps"),
+    }
+    assert out["is_global_minimum"] is True and out["dps"] == [50, 80]
+    assert float(out["lambda_max"]) == float(out["trace"]) == 4.25
+    assert float(out["flattest"]) == 2 and float(out["flatness_ratio"]) == 2.125
+    assert [float(x) for x in out["layer_norms"]] == [2, 0.5]
+    assert [float(x) for x in out["balance"]] == [3.75]
+    assert float(out["residual"]) == float(out["gradient_norm"]) == 0
+
+
+def test_sharpness_report_measures_at_both_precisions_and_shows_their_agreement(monkeypatch):
+    import verify.linear.sharpness as sh
+
+    seen = []
+
+    def measure(case, ctx):  # the two precisions disagree by 4·10⁻³¹: 30.4 digits
+        seen.append(ctx.dps)
+        return {"lambda_max": ctx.one + (4 * ctx.mpf(10) ** -31 if ctx.dps > 60 else 0)}
+
+    monkeypatch.setattr(sh, "measure", measure)
+    out = sh.report(None, (50, 80))
+    assert seen == [50, 80]
+    assert out["digits"] == 30.4
+
+
+def test_f1_adds_its_equality_at_exactly_balanced_minima_of_any_shape():
+    # d = (1, 1, 2): W2ᵀW2 = W1W1ᵀ = 1, while W1ᵀW1 (1×1) and W2W2ᵀ (2×2) differ in shape.
+    net = LinearNetwork((((F(1),),), ((F(1),), (F(0),))))
+    relations = f1_flattest_whitened(net, CTX).relations
+    assert [r.kind for r in relations] == ["at_most", "equal"]
 
 
 @pytest.mark.parametrize(
