@@ -1,8 +1,9 @@
 """`make mutate`: mutation testing (mutmut) of the code that decides verdicts.
 
-    python tests/mutate.py run      # mutmut over the sample (cached: only unchecked mutants)
-    python tests/mutate.py run all  # every mutant (hours: see docs/reliability.md)
-    python tests/mutate.py report   # kill rate per package → docs/reliability.md
+    python tests/mutate.py run            # the sample (cached: only unchecked mutants)
+    python tests/mutate.py run all        # every mutant (hours: see docs/reliability.md)
+    python tests/mutate.py run survivors  # the sample's survivors again, with today's tests
+    python tests/mutate.py report         # kill rate per package → docs/reliability.md
 
 The packages mutated, the tests run per mutant and the timeouts are `[tool.mutmut]` in
 pyproject.toml. mutmut runs, for each mutant, only the tests that reach the mutated function
@@ -40,7 +41,7 @@ BEGIN, END = "<!-- mutation: begin -->", "<!-- mutation: end -->"
 TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 SAMPLE = 0.1
 TEST_BUDGET = 15.0  # seconds of recorded test time per mutant
-KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+KILLED = {"killed", "caught by type check", "segfault"}
 
 
 def _identifier_strings_only() -> None:
@@ -97,14 +98,20 @@ def _fastest_tests_only() -> None:
     mutmut_cli._check_test_to_mutant_associations = trimmed
 
 
-def run(every: bool) -> int:
-    """mutmut run over the sample's unchecked mutants (or every unchecked one)."""
+def run(which: str = "sample") -> int:
+    """mutmut run over the sample's unchecked mutants, every unchecked one (`all`), or the
+    sample's unchecked mutants and survivors (`survivors`)."""
     import mutmut.__main__ as mutmut_cli
 
     _identifier_strings_only()
     _fastest_tests_only()
     _generate()
-    todo = [m for m, code in _exit_codes().items() if code is None and (every or in_sample(m))]
+    again = {"survived", "not checked"} if which == "survivors" else {"not checked"}
+    todo = [
+        m
+        for m, code in _exit_codes().items()
+        if _status(code) in again and (which == "all" or in_sample(m))
+    ]
     if not todo:
         print("every mutant of the sample has a result (rm -rf mutants to start again)")
         return 0
@@ -120,25 +127,56 @@ def _exit_codes() -> dict[str, int | None]:
 
 
 def package(mutant: str) -> str:
-    """`verify.linear.curvature.x_f__mutmut_3` → `verify/linear`; a top module is its own."""
-    parts = mutant.split(".x")[0].split(".")
-    return "/".join(parts[:2]) if len(parts) > 2 else "/".join(parts) + ".py"
+    """`verify.linear.curvature.x_f__mutmut_3` → `verify/linear`, `verify.runner.x_…` →
+    `verify/runner.py`, `theory.linear.x_…` → `theory`."""
+    module = re.split(r"\.xǁ|\.x_", mutant)[0].split(".")
+    if module[0] == "theory":
+        return "theory"
+    return "/".join(module[:2]) if len(module) > 2 else "/".join(module) + ".py"
 
 
 def _status(code: int | None) -> str:
     from mutmut.stats import status_by_exit_code
 
     status = status_by_exit_code[code]
-    return "killed" if status in KILLED else status
+    return {"no tests": "survived"}.get(status, "killed" if status in KILLED else status)
 
 
-def outcomes(codes: dict[str, int | None]) -> dict[str, Counter]:
-    """Per package, the sampled mutants by outcome: killed, survived, no tests, not checked."""
-    counts: dict[str, Counter] = {}
-    for mutant, code in codes.items():
-        if in_sample(mutant):
-            counts.setdefault(package(mutant), Counter())[_status(code)] += 1
-    return counts
+def _diff(mutant: str) -> list[str]:
+    """The mutant's changed lines, `-old` then `+new`."""
+    import mutmut.__main__ as mutmut_cli
+
+    diff = mutmut_cli.get_diff_for_mutant(mutant, path=mutmut_cli.find_mutant(mutant).path)
+    return [
+        line.strip()
+        for line in diff.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def explanation(mutant: str, diff: list[str], explained: dict[str, str]) -> str | None:
+    """Why a survivor cannot change a verdict: a rule of EQUIVALENT, or its entry in
+    tests/mutation_survivors.json; None when unexplained."""
+    text = "\n".join(diff)
+    for pattern, reason in EQUIVALENT:
+        if re.search(pattern, f"{mutant}\n{text}"):
+            return reason
+    return explained.get(mutant)
+
+
+EQUIVALENT = [
+    (
+        r"strict=True\).*\n\+.*(strict=None|, \))",
+        "equivalent: zip(..., strict=True) only guards lengths that agree by construction",
+    ),
+    (r'float\("INF"\)', 'equivalent: float("INF") == float("inf")'),
+    (r"dtype=np\.int64\).*\n\+.*dtype=None", "equivalent: numpy's default integer is int64"),
+    (
+        r"^verify\.linear\.found\.",
+        "figure data only (gradient-descent minima drawn in docs/claims/linear.md); no "
+        "verdict reads verify/linear/found.py, and the figure tests are not in the pool",
+    ),
+]
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -147,55 +185,64 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return centre - half / (n + z * z), centre + half / (n + z * z)
 
 
-def _row(name: str, c: Counter, explained: int) -> str:
-    checked = c["killed"] + c["survived"] + c["no tests"]
-    if checked:
-        low, high = wilson(c["killed"] + explained, checked)
-        rate = f"{(c['killed'] + explained) / checked:.1%} [{low:.1%}, {high:.1%}]"
-    else:
-        rate = "-"
+def _row(name: str, c: Counter) -> str:
+    """killed / (run − explained): an explained survivor cannot change a verdict."""
+    decisive = c["killed"] + c["survived"] + c["timeout"] - c["explained"]
+    rate = "-"
+    if decisive > 0:
+        low, high = wilson(c["killed"] + c["timeout"], decisive)
+        rate = f"{(c['killed'] + c['timeout']) / decisive:.1%} [{low:.1%}, {high:.1%}]"
     return (
-        f"| {name} | {sum(c.values())} | {c['killed']} | {c['survived'] + c['no tests']} |"
-        f" {explained} | {c['not checked']} | {rate} |"
+        f"| {name} | {c['sampled']} | {c['killed']} | {c['timeout']} | {c['explained']} |"
+        f" {c['survived'] - c['explained']} | {c['not checked']} | {rate} |"
     )
 
 
-def table(codes: dict[str, int | None], explained: dict[str, str]) -> str:
-    """Kill rate per package over the sample: (killed + explained) / checked."""
-    lines = [
-        "| package | sampled | killed | survived | of them explained | not run | kill rate [95%] |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    total, total_explained = Counter(), 0
-    for name, c in sorted(outcomes(codes).items()):
-        known = sum(package(m) == name and _status(codes.get(m)) != "killed" for m in explained)
-        total, total_explained = total + c, total_explained + known
-        lines.append(_row(name, c, known))
-    lines.append(_row("**all**", total, total_explained))
-    return "\n".join(lines)
-
-
-def survivors(codes: dict[str, int | None], explained: dict[str, str]) -> str:
-    """The sampled survivors: each with its explanation, or `unexplained`."""
-    rows = ["| mutant | why it survives |", "| --- | --- |"]
+def summary(codes: dict[str, int | None], explained: dict[str, str]) -> tuple[str, str]:
+    """The kill-rate table per package and the table of sampled survivors."""
+    counts: dict[str, Counter] = {}
+    survivors = ["| mutant | change | why it survives |", "| --- | --- | --- |"]
     for mutant, code in sorted(codes.items()):
-        if in_sample(mutant) and _status(code) in ("survived", "no tests"):
-            rows.append(f"| `{mutant}` | {explained.get(mutant, '**unexplained**')} |")
-    return "\n".join(rows)
+        if not in_sample(mutant):
+            continue
+        c = counts.setdefault(package(mutant), Counter())
+        status = _status(code)
+        c["sampled"] += 1
+        c[status] += 1
+        if status == "survived":
+            diff = _diff(mutant)
+            why = explanation(mutant, diff, explained)
+            c["explained"] += why is not None
+            change = " → ".join(f"`{line[1:].strip()}`" for line in diff[:2]).replace("|", "\\|")
+            survivors.append(f"| `{mutant}` | {change} | {why or '**unexplained**'} |")
+    rows = [
+        "| package | sampled | killed | timeout | explained | unexplained | not run | rate [95%] |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    total = Counter()
+    for name, c in sorted(counts.items()):
+        total += c
+        rows.append(_row(name, c))
+    rows.append(_row("**all**", total))
+    return "\n".join(rows), "\n".join(survivors)
 
 
 def report() -> None:
-    codes = _exit_codes()
+    """Rewrite docs/reliability.md's mutation block from mutants/ and the explanations."""
     explained = json.loads(SURVIVORS.read_text(encoding="utf-8")) if SURVIVORS.exists() else {}
-    block = f"{table(codes, explained)}\n\n{survivors(codes, explained)}"
+    rates, survivors = summary(_exit_codes(), explained)
     text = RELIABILITY.read_text(encoding="utf-8")
     head, rest = text.split(BEGIN)
     _, tail = rest.split(END)
-    RELIABILITY.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}", encoding="utf-8")
+    block = f"{BEGIN}\n{rates}\n\nSurvivors of the sample:\n\n{survivors}\n{END}"
+    RELIABILITY.write_text(f"{head}{block}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    command, *rest = sys.argv[1:] or ["run"]
-    if command == "run":
-        sys.exit(run(every=rest == ["all"]))
-    report()
+    args = sys.argv[1:] or ["run"]
+    if args == ["report"]:
+        report()
+    elif args[0] == "run" and args[1:] in ([], ["all"], ["survivors"]):
+        sys.exit(run(*args[1:]))
+    else:
+        sys.exit("usage: python tests/mutate.py run [all | survivors] | report")
