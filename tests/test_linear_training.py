@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from verify.claims.linear.resnet import f4b_resnet_non_whitened
-from verify.claims.linear.stability import f9d_sgd_stability
+from verify.claims.linear.stability import f9d_sgd_stability, sgd_context
 from verify.evidence import Degenerate, InvalidCase
 from verify.linear import curvature as cv
 from verify.linear.network import Net, rows_at
@@ -101,6 +101,16 @@ def test_sgd_case_uses_the_exact_sample_covariance():
     assert np.allclose(sigma, x @ x.T / 6, atol=1e-15)
     assert np.allclose(sigma, np.eye(2), atol=1e-14)
     assert SGD_CASE.sigma_rows() == sample_covariance(2, 6, 7)
+
+
+def test_sgd_noise_ratio_is_wu_ma_e_share_and_vanishes_for_the_full_batch():
+    # η s √((n − B) / (B (n − 1))): B = 2 of n = 6 samples gives √(2/5); B = n gives 0.
+    result = run(SGD_CASE)
+    part = sgd_context(SGD_CASE, result, 1.0)
+    full = sgd_context(replace(SGD_CASE, batch=SGD_CASE.samples), result, 1.0)
+    share = step_size(SGD_CASE) * part["non_uniformity"] * (4 / 10) ** 0.5
+    assert part["noise_ratio"] == pytest.approx(share, rel=1e-12) and share > 0
+    assert full["noise_ratio"] == 0 and full["batch"] == full["samples"] == 6
 
 
 def test_f9d_on_a_converged_sgd_run():
