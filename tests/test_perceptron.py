@@ -78,10 +78,28 @@ def test_walsh_hadamard_is_its_own_inverse_up_to_2_to_the_n():
 
 @pytest.mark.parametrize(
     ("n", "kappa", "threshold"),
-    [(16, Fraction(1, 2), 2), (9, Fraction(1, 3), 1), (9, Fraction(-1, 3), -1), (2, 1, 2)],
+    [
+        (16, Fraction(1, 2), 2),
+        (9, Fraction(1, 3), 1),
+        (9, Fraction(-1, 3), -1),
+        (2, 1, 2),
+        (16, Fraction(-1, 2), -2),  # κ√N = −2 exactly: κ²N = 4 a perfect square ≠ 1
+        (9, Fraction(-1, 2), -1),  # κ√N = −3/2: the least integer above is −1
+    ],
 )
 def test_field_threshold_is_exact(n, kappa, threshold):
     assert en.field_threshold(n, kappa) == threshold
+
+
+def test_binary_count_is_exact_where_float64_rounds_across_an_integer():
+    """N = 2, one ±1 pattern ξ: the fields are (−2, 0, 0, 2), 2 at w = ξ only. For κ just
+    below √2 (κ√2 < 2 by ~5·10⁻¹⁸), float(κ)·√2 rounds to 2 + 4·10⁻¹⁶ > 2, so only the exact
+    integer threshold ⌈κ√2⌉ = 2 counts w = ξ."""
+    kappa = Fraction(float(np.sqrt(2))) - Fraction(1, 10**16)
+    assert kappa * kappa * 2 < 4 and float(kappa) * np.sqrt(2) > 2
+    inst = en.enumerate_instance("binary", 2, 1, 0)
+    assert sorted(inst.fields) == [-2, 0, 0, 2]
+    assert en.field_threshold(2, kappa) == 2 and inst.count_at_least(kappa) == 1
 
 
 def test_binary_moments_match_an_average_over_every_pattern_set():
@@ -119,6 +137,16 @@ def test_mean_test_accepts_the_first_moment_and_rejects_a_wrong_one():
     assert right.expected == 2**6 and right.p_value >= 1e-4
     wrong = moments.moments(ctx, "gaussian", n, m - 1, kappa)  # twice the true mean
     assert moments.mean_test(ctx, counts, wrong, 2**n).p_value < 1e-4
+
+
+def test_mean_test_z_score_and_a_count_that_is_always_zero():
+    """Counts (0, 4) against E C = 1, E C² = 5: mean 2, Var C / K = (5 − 1) / 2 = 2, so
+    z = (2 − 1) / √2. With E C = E C² = 0 every count is 0: nothing to reject, p = 1."""
+    ctx = workcontext(30)
+    test = moments.mean_test(ctx, [0, 4], moments.Moments(ctx.one, ctx.mpf(5)), 4)
+    assert test.mean == 2 and test.expected == 1 and test.z == 1 / ctx.sqrt(2)
+    none = moments.mean_test(ctx, [0, 0], moments.Moments(ctx.zero, ctx.zero), 4)
+    assert none.z == 0 and none.p_value == 1
 
 
 def test_spearman_handles_ties_and_constants():
