@@ -12,7 +12,7 @@ from verify.nonlinear import flow
 from verify.nonlinear import network as nn
 from verify.nonlinear.curvature import hessian
 from verify.nonlinear.strategies import networks
-from verify.precision import workcontext
+from verify.precision import exact, workcontext
 
 CTX = workcontext(40)
 W1 = ((F(1, 2), F(-1, 3)), (F(2, 3), F(1, 4)), (F(-1, 2), F(1)))
@@ -80,6 +80,44 @@ def test_flow_detects_a_crossed_kink():
     with pytest.raises(Degenerate, match="crossed a kink"):
         flow.flow(CTX, net, F(1))
     flow.flow(CTX, net, F(1, 1000))  # well before the kink
+
+
+def test_region_signs_are_the_signs_of_the_pre_activations():
+    """z_1 = W_1 X + b_1 by hand, exactly: entries below 0, in (0, 1) and above 1, each read by
+    its sign alone (none is 0: _net is off every kink)."""
+    net = _net()
+    z = [
+        [sum(w * v for w, v in zip(row, col, strict=True)) + b for col in zip(*X, strict=True)]
+        for row, b in zip(W1, B[0], strict=True)
+    ]
+    assert any(0 < v < 1 for r in z for v in r) and any(v > 1 for r in z for v in r)
+    expected = [1 if v > 0 else -1 for r in z for v in r]
+    assert flow.signs(net.point(CTX), net.data(CTX)[0], net) == expected
+
+
+def _rounded(rows, ctx):
+    """The entries of a matrix rounded to ctx, as the exact rationals they are (man_exp is
+    (|mantissa|, exponent): the sign is read separately)."""
+
+    def rational(v) -> F:
+        man, exponent = v.man_exp
+        return (-1 if v < 0 else 1) * F(man) * F(2) ** exponent
+
+    return tuple(tuple(rational(exact(ctx, q)) for q in row) for row in rows)
+
+
+def test_a_network_sees_its_rationals_only_through_their_ctx_roundings():
+    """At ctx precision forward and gradient read X and θ rounded once to ctx (net.data(ctx),
+    net.point(ctx)): a net whose entries already are those roundings gives identical bits."""
+    net = _net()
+    inputs = _rounded(net.inputs, CTX)
+    assert inputs != net.inputs  # 1/3 and −2/3 are not binary fractions
+    same_x = nn.ReluNetwork(net.weights, net.biases, net.activation, inputs, net.targets)
+    assert nn.forward(CTX, same_x) == nn.forward(CTX, net)
+    weights = tuple(_rounded(w, CTX) for w in net.weights)
+    biases = tuple(_rounded((b,), CTX)[0] for b in net.biases)
+    same_w = nn.ReluNetwork(weights, biases, net.activation, net.inputs, net.targets)
+    assert nn.gradient(CTX, same_w).flat() == nn.gradient(CTX, net).flat()
 
 
 def test_float64_matches_working_precision():

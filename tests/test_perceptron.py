@@ -12,7 +12,7 @@ from verify import stats
 from verify.claims import perceptron as perceptron_claims
 from verify.cli import main
 from verify.evidence import Degenerate, InvalidCase
-from verify.perceptron import calibration, local, moments, scaling
+from verify.perceptron import calibration, local, moments, scaling, survey
 from verify.perceptron import enumerate as en
 from verify.perceptron import experiments as ex
 from verify.perceptron.gaussian import gauss_average, gauss_tail
@@ -78,10 +78,28 @@ def test_walsh_hadamard_is_its_own_inverse_up_to_2_to_the_n():
 
 @pytest.mark.parametrize(
     ("n", "kappa", "threshold"),
-    [(16, Fraction(1, 2), 2), (9, Fraction(1, 3), 1), (9, Fraction(-1, 3), -1), (2, 1, 2)],
+    [
+        (16, Fraction(1, 2), 2),
+        (9, Fraction(1, 3), 1),
+        (9, Fraction(-1, 3), -1),
+        (2, 1, 2),
+        (16, Fraction(-1, 2), -2),  # κ√N = −2 exactly: κ²N = 4 a perfect square ≠ 1
+        (9, Fraction(-1, 2), -1),  # κ√N = −3/2: the least integer above is −1
+    ],
 )
 def test_field_threshold_is_exact(n, kappa, threshold):
     assert en.field_threshold(n, kappa) == threshold
+
+
+def test_binary_count_is_exact_where_float64_rounds_across_an_integer():
+    """N = 2, one ±1 pattern ξ: the fields are (−2, 0, 0, 2), 2 at w = ξ only. For κ just
+    below √2 (κ√2 < 2 by ~5·10⁻¹⁸), float(κ)·√2 rounds to 2 + 4·10⁻¹⁶ > 2, so only the exact
+    integer threshold ⌈κ√2⌉ = 2 counts w = ξ."""
+    kappa = Fraction(float(np.sqrt(2))) - Fraction(1, 10**16)
+    assert kappa * kappa * 2 < 4 and float(kappa) * np.sqrt(2) > 2
+    inst = en.enumerate_instance("binary", 2, 1, 0)
+    assert sorted(inst.fields) == [-2, 0, 0, 2]
+    assert en.field_threshold(2, kappa) == 2 and inst.count_at_least(kappa) == 1
 
 
 def test_binary_moments_match_an_average_over_every_pattern_set():
@@ -119,6 +137,16 @@ def test_mean_test_accepts_the_first_moment_and_rejects_a_wrong_one():
     assert right.expected == 2**6 and right.p_value >= 1e-4
     wrong = moments.moments(ctx, "gaussian", n, m - 1, kappa)  # twice the true mean
     assert moments.mean_test(ctx, counts, wrong, 2**n).p_value < 1e-4
+
+
+def test_mean_test_z_score_and_a_count_that_is_always_zero():
+    """Counts (0, 4) against E C = 1, E C² = 5: mean 2, Var C / K = (5 − 1) / 2 = 2, so
+    z = (2 − 1) / √2. With E C = E C² = 0 every count is 0: nothing to reject, p = 1."""
+    ctx = workcontext(30)
+    test = moments.mean_test(ctx, [0, 4], moments.Moments(ctx.one, ctx.mpf(5)), 4)
+    assert test.mean == 2 and test.expected == 1 and test.z == 1 / ctx.sqrt(2)
+    none = moments.mean_test(ctx, [0, 0], moments.Moments(ctx.zero, ctx.zero), 4)
+    assert none.z == 0 and none.p_value == 1
 
 
 def test_spearman_handles_ties_and_constants():
@@ -293,3 +321,85 @@ def test_first_moment_formula_is_2_to_the_n_minus_m_at_zero_margin():
         * 2**9
     )
     assert abs(mom.second - closed) < ctx.mpf(10) ** -25  # κ = 0: p₂ = 1/4 + asin(q)/2π
+
+
+def test_local_entropy_by_class_matches_naive_profiles_by_margin_quartile():
+    """N = 8, M = 5, seeds 0 and 1: seed 0 has 1 solution (< CLASSES, skipped), seed 1 has 7,
+    split by margin into classes of 2, 2, 2, 1; against naive_profile, d = 1..4. Some class
+    has exactly one solution at some d (its mean margin is that solution's) and some none."""
+    found = survey.local_entropy_by_class(survey.Survey(n=8, alpha=0.625, instances=2))
+    assert (found.n, found.m, list(found.ds), found.first_moment) == (8, 5, [1, 2, 3, 4], 2**-5)
+    assert len(en.enumerate_instance("gaussian", 8, 5, 0).solutions) == 1
+    inst = en.enumerate_instance("gaussian", 8, 5, 1)
+    counts, sums = naive_profile(inst)
+    shells = np.array([comb(8, d) for d in range(9)])
+    parts = np.array_split(np.argsort(inst.solution_margins), survey.CLASSES)
+    assert [len(p) for p in parts] == [2, 2, 2, 1]
+    class_counts = np.array([counts[p].sum(0) for p in parts])[:, 1:5]
+    assert (class_counts == 1).any() and (class_counts == 0).any()
+    for c, part in enumerate(parts):
+        assert np.allclose(
+            found.fractions[c], (counts[part] / shells).mean(0)[1:5], rtol=1e-12, atol=0
+        )
+        with np.errstate(invalid="ignore"):
+            margins = sums[part].sum(0)[1:5] / counts[part].sum(0)[1:5]
+        assert np.allclose(found.margins[c], margins, atol=1e-12, equal_nan=True)
+
+
+def test_local_entropy_by_class_without_instances_of_four_solutions():
+    """N = 2: w and −w are never both solutions, so no instance has CLASSES = 4 solutions."""
+    found = survey.local_entropy_by_class(survey.Survey(n=2, alpha=1, instances=2))
+    assert (found.n, found.m, list(found.ds), found.first_moment) == (2, 2, [1], 0.25)
+    assert found.fractions == () and found.margins == ()
+
+
+def test_counts_by_load_are_the_solution_counts_of_seeds_of_block_1():
+    """N = 4, M = 1..4, 3 instances seeded SEED_STRIDE + k (seed_block(1, 3)): solutions by a
+    plain loop over all w; the first moment 2^(N − M) (P3 at κ = 0)."""
+    found = survey.counts_by_load(survey.Survey(count_size=4, count_instances=3))
+    assert (found.n, found.instances) == (4, 3)
+    assert list(found.loads) == [0.25, 0.5, 0.75, 1.0]
+    assert list(found.first_moment) == [8.0, 4.0, 2.0, 1.0]
+    for i, m in enumerate(range(1, 5)):
+        seeds = [en.SEED_STRIDE + k for k in range(3)]
+        counts = [
+            np.count_nonzero(brute_fields(en.patterns("gaussian", 4, m, s)) >= 0) for s in seeds
+        ]
+        mean, low, high = stats.interval(counts)
+        assert (found.means[i], found.lows[i], found.highs[i]) == (mean, low, high)
+        assert found.medians[i] == np.median(counts)
+    assert found.means[0] > found.means[-1]  # a load that changes the counts
+
+
+def _sweep(n: int) -> scaling.SizeSweep:
+    """A synthetic sweep: at α = 1/4, 1/2, 3/4, 3, 2 and 1 of 4 instances monotone out to
+    ⌊N/3⌋ (reach ⌊N/3⌋, else 0), symmetric about α = 1/2."""
+    loads = np.repeat([0.25, 0.5, 0.75], 4)
+    monotone = np.array([1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0])
+    return scaling.SizeSweep(n, loads, np.repeat(monotone[:, None] * (n // 3), 2, axis=1), 4)
+
+
+def test_size_curve_has_the_monotone_fractions_their_wilson_bands_and_the_fit():
+    curve = survey._curve(_sweep(6), Fraction(1, 3))
+    assert curve.n == 6 and list(curve.alphas) == [0.25, 0.5, 0.75]
+    assert list(curve.fractions) == [0.75, 0.5, 0.25]
+    bands = [stats.wilson(k, 4) for k in (3, 2, 1)]
+    assert list(zip(curve.lows, curve.highs, strict=True)) == bands
+    beta, _ = stats.logistic_fit(_sweep(6).loads, _sweep(6).monotone(Fraction(1, 3)))
+    assert np.allclose(curve.fitted, 1 / (1 + np.exp(-(beta[0] + beta[1] * survey.GRID))))
+    assert survey.GRID[100] == 0.5 and curve.fitted[100] == pytest.approx(0.5, abs=1e-12)
+
+
+def test_crossovers_fit_every_radius_over_its_sizes(monkeypatch):
+    """Synthetic sweeps symmetric about α = 1/2 at every size: each crossover, hence each
+    extrapolated limit, is 1/2; the curves are at D = N/3 (sizes 6, 9, …, 18)."""
+    calls = []
+    monkeypatch.setattr(survey, "size_sweep", lambda *args: calls.append(args) or _sweep(args[1]))
+    found = survey.crossovers(survey.Survey(sweep_instances=4))
+    assert sorted(calls) == [("gaussian", n, 0, 4) for n in (6, 8, 9, 12, 15, 16, 18)]
+    assert found.radius == Fraction(1, 3) and found.grid is survey.GRID
+    assert [c.n for c in found.curves] == [6, 9, 12, 15, 18]
+    assert [f.fraction for f in found.fits] == list(scaling.RADII)
+    assert [f.sizes for f in found.fits] == [[6, 12, 18], [8, 12, 16], [6, 9, 12, 15, 18]]
+    assert all(f.limit == pytest.approx(0.5, abs=1e-9) for f in found.fits)
+    assert found.literature == (0.77, 0.78)

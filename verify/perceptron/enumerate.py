@@ -121,11 +121,9 @@ def field_threshold(n: int, kappa: Fraction) -> int:
     """The least integer f with f ≥ κ√N (exact rational arithmetic)."""
     kappa = Fraction(kappa)
     sq = kappa * kappa * n  # f ≥ κ√N ⇔ f ≥ 0 and f² ≥ κ²N (κ ≥ 0); mirrored for κ < 0
-    root = isqrt(sq.numerator // sq.denominator)
+    root = isqrt(sq.numerator // sq.denominator)  # ≤ √(κ²N): the loop ends at ⌈√(κ²N)⌉
     while Fraction(root * root) < sq:
         root += 1
-    while root > 0 and Fraction((root - 1) ** 2) >= sq:
-        root -= 1
     if kappa >= 0:
         return root
     # κ < 0: f ≥ −√(κ²N) ⇔ f ≥ −⌊√(κ²N)⌋
