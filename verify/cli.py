@@ -22,6 +22,7 @@ from verify import conjectures
 from verify.budget import DEFAULT_CASE_BUDGET
 from verify.catalogue import catalogue, select
 from verify.claim import Family
+from verify.entry import interrupted
 from verify.errors import FlatminimaError
 from verify.figures import FIGURES, family_figures
 from verify.jsonfile import read_json
@@ -476,9 +477,8 @@ def main(argv: list[str] | None = None) -> int:
         status = cli.main(args=argv, prog_name="flatminima", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("flatminima: interrupted", err=True)
-        return 130
+    except click.exceptions.Abort:  # Ctrl-C: click has ended the ^C line
+        return interrupted()
     except click.ClickException as exc:
         click.echo(f"flatminima: error: {exc.format_message()}", err=True)
         return 2
