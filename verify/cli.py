@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -22,6 +21,7 @@ from verify import conjectures
 from verify.budget import DEFAULT_CASE_BUDGET
 from verify.catalogue import catalogue, select
 from verify.claim import Family
+from verify.entry import INTERRUPTS, interrupted
 from verify.errors import FlatminimaError
 from verify.figures import FIGURES, family_figures
 from verify.jsonfile import read_json
@@ -111,35 +111,6 @@ def dps_pair(dps: int | None) -> tuple[int, int]:
             "(checks run at N and 1.6·N digits)"
         )
     return check_dps((dps, round(1.6 * dps)))
-
-
-class _Interrupts:
-    """Ctrl-C during `verify`: the SIGINT handler records it before raising KeyboardInterrupt,
-    so an interrupt that lands in code which swallows exceptions (e.g. a gc callback, where
-    Python only prints "Exception ignored") still aborts the run at the next case or claim."""
-
-    def __init__(self) -> None:
-        self.seen = False
-        self.previous = None
-
-    def _handler(self, signum, frame) -> None:
-        self.seen = True
-        raise KeyboardInterrupt
-
-    def check(self) -> None:
-        if self.seen:
-            raise KeyboardInterrupt
-
-    def __enter__(self) -> _Interrupts:
-        try:
-            self.previous = signal.signal(signal.SIGINT, self._handler)
-        except ValueError:  # not the main thread: leave the default handling alone
-            self.previous = None
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -238,7 +209,7 @@ def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) ->
     verdicts = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     progress = Progress(*columns, TimeElapsedColumn(), console=console, transient=True)
-    with _Interrupts() as interrupts, progress:
+    with INTERRUPTS as interrupts, progress:
 
         def on_case(task) -> None:
             interrupts.check()
@@ -476,9 +447,8 @@ def main(argv: list[str] | None = None) -> int:
         status = cli.main(args=argv, prog_name="flatminima", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("flatminima: interrupted", err=True)
-        return 130
+    except click.exceptions.Abort:  # Ctrl-C: click has ended the ^C line
+        return interrupted()
     except click.ClickException as exc:
         click.echo(f"flatminima: error: {exc.format_message()}", err=True)
         return 2

@@ -170,18 +170,29 @@ class Loaded:
     errors: list[ConjectureError] = field(default_factory=list)
 
 
+def _unreadable(path: Path, exc: OSError) -> ConjectureError:
+    return ConjectureError(f"cannot read {path}: {exc.strerror}")
+
+
 def conjecture_files(path: Path) -> list[Path]:
     """`path` itself if it is a file, else every file below it matching PATTERNS."""
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise ConjectureError(f"{path}: no such file or directory")
-    found = {p for pattern in PATTERNS for p in path.rglob(pattern)}
+    try:
+        if path.is_file():
+            return [path]
+        if not path.is_dir():
+            raise ConjectureError(f"{path}: no such file or directory")
+        found = {p for pattern in PATTERNS for p in path.rglob(pattern)}
+    except OSError as exc:  # a folder on the way that may not be searched
+        raise _unreadable(path, exc) from None
     return sorted(p for p in found if "__pycache__" not in p.parts)
 
 
 def _import(path: Path) -> list[Claim]:
     """Import one file as a fresh module and return the conjectures it declared."""
+    try:
+        path.open("rb").close()  # else importlib's own frame would be named as the culprit
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
     name = f"flatminima_conjectures.{path.stem}_{abs(hash(path.resolve()))}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)

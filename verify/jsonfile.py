@@ -1,8 +1,9 @@
 """Reading a user's JSON file (a network, a `verify --json` run) with one-line errors.
 
 Every way a file can be unreadable becomes the caller's `FlatminimaError` subclass naming the
-file and the problem: missing, a folder, a dangling symlink, too large, not UTF-8 (a UTF-8 BOM
-is skipped), not JSON (with line and column), nested too deeply, a number with too many digits.
+file and the problem: missing, a folder, a dangling symlink, not permitted (the file or a
+folder above it), too large, not UTF-8 (a UTF-8 BOM is skipped), not JSON (with line and
+column), nested too deeply, a number with too many digits.
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ def _encoding_problem(raw: bytes, exc: UnicodeDecodeError) -> str:
     return f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
 
 
+def _unreadable(path: Path, exc: OSError) -> str:
+    """Why `path` could not be read: a dangling symbolic link, or the error's own reason (also
+    when its folder cannot even be searched, so that asking about a link fails too)."""
+    try:
+        dangling = path.is_symlink() and not path.exists()
+    except OSError:
+        dangling = False
+    return "a dangling symbolic link" if dangling else exc.strerror
+
+
 def read_json(
     path: Path,
     error: type[FlatminimaError] = FlatminimaError,
@@ -39,9 +50,7 @@ def read_json(
             raise error(f"{path} is {size:,} bytes; the limit is {max_bytes:,}")
         raw = path.read_bytes()
     except OSError as exc:
-        dangling = path.is_symlink() and not path.exists()
-        reason = "a dangling symbolic link" if dangling else exc.strerror
-        raise error(f"cannot read {path}: {reason}") from None
+        raise error(f"cannot read {path}: {_unreadable(path, exc)}") from None
     if not raw.strip():
         raise error(f"{path} is empty")
     try:
