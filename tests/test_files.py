@@ -2,6 +2,8 @@
 never created empty before a run."""
 
 import json
+import os
+import stat
 
 import pytest
 
@@ -20,6 +22,21 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
     write_whole(path, "new\n")
     assert path.read_text() == "new\n"
+
+
+def test_a_written_file_has_the_permissions_of_a_plain_write(tmp_path):
+    # A new file: 0666 less the umask (as open() gives), not the temporary file's 0600; a
+    # replaced file keeps its own mode.
+    old = os.umask(0o022)
+    try:
+        write_whole(tmp_path / "new.json", "{}")
+        (tmp_path / "kept.json").write_text("")
+        (tmp_path / "kept.json").chmod(0o640)
+        write_whole(tmp_path / "kept.json", "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "kept.json").stat().st_mode) == 0o640
 
 
 def test_an_interrupted_run_leaves_no_results_file(tmp_path, monkeypatch, capsys):

@@ -5,6 +5,7 @@ none, never half of one."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,15 @@ def write_whole(path: Path, text: str) -> None:
     """Write `text` (UTF-8) to `path` atomically: a temporary file in the same folder, renamed
     over `path` once complete; the temporary file is removed if anything fails."""
     write_with(path, lambda out: out.write_text(text, encoding="utf-8"))
+
+
+def _mode(path: Path) -> int:
+    """The replaced file's permissions, or those of a new file: 0666 less the umask."""
+    if path.exists():
+        return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_with(path: Path, write: Callable[[Path], object]) -> None:
@@ -30,6 +40,7 @@ def write_with(path: Path, write: Callable[[Path], object]) -> None:
     )
     os.close(handle)
     try:
+        os.chmod(temporary, _mode(path))  # mkstemp's 0600 would hide results from others
         write(Path(temporary))
         os.replace(temporary, path)
     except BaseException:
