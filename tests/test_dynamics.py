@@ -9,7 +9,8 @@ from verify import scalar
 from verify.dynamics import data, matrix, rates, steps
 from verify.dynamics.runs import MatrixRun, PhaseExperiment, SgdExperiment
 from verify.dynamics.stationary import decayed_gradient, stationary_point
-from verify.dynamics.trajectories import Schedule, trajectories
+from verify.dynamics.trajectories import DATA as FIGURE_DATA
+from verify.dynamics.trajectories import MAX_STEPS, START, Schedule, trajectories
 from verify.evidence import InvalidCase
 from verify.linear import curvature as cv
 from verify.linear.network import LinearNetwork
@@ -186,3 +187,29 @@ def test_sgd_rate_prediction_weights_by_the_square_of_the_other_weights():
     exp = SgdExperiment(DATA, (F(1, 2), F(2), F(1, 2)), F(1, 100), 2, 1, 1)
     found = rates.sgd_rate(CTX, exp, 0)
     assert _close(found.predicted, exp.step**2 * DATA.spread() / 2 / 4)
+
+
+def test_figure_trajectories_start_with_the_exact_first_step_and_their_floors():
+    schedule = Schedule(steps=3)
+    runs = trajectories(schedule)
+    assert [len(run.losses) for run in runs] == [schedule.steps + 1] * 4
+    assert [run.stochastic for run in runs] == [False, False, True, True]
+    (w1, w2), eta = START, schedule.eta
+    g = w1 * w2 - 1  # P = 3/8 at the start: loss ½(P − 1)² = 25/128, floor 0 at P = 1
+    for run, mu in zip(runs[:2], (0.0, schedule.mu), strict=True):
+        assert (run.floor, run.losses[0]) == (0.0, F(25, 128))
+        keep = 1 - eta * mu
+        assert run.path[1] == pytest.approx(
+            (keep * w1 - eta * g * w2, keep * w2 - eta * g * w1), rel=1e-12
+        )
+    assert runs[0].path[1] != runs[1].path[1]
+    # SGD: the floor is the mean loss ½ mean (P* x − y)² at the least-squares minimiser P*.
+    best = FIGURE_DATA.minimiser()
+    floor = sum((best * x - y) ** 2 for x, y in zip(FIGURE_DATA.xs, FIGURE_DATA.ys, strict=True))
+    assert runs[3].floor == pytest.approx(float(floor / (2 * FIGURE_DATA.size)), rel=1e-12)
+
+
+def test_schedule_allows_exactly_max_steps():
+    Schedule(steps=MAX_STEPS).check()
+    with pytest.raises(InvalidCase, match="at most 1,000,000"):
+        Schedule(steps=MAX_STEPS + 1).check()
