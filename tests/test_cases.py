@@ -36,3 +36,15 @@ def test_runs_have_positive_steps(run):
     assert Fraction(1, 100) <= run.step <= Fraction(1, 5)
     assert 1 <= run.steps <= 25
     assert all(Fraction(1, 2) <= abs(w) <= Fraction(3, 2) for w in run.network.weights)
+
+
+@settings(max_examples=40)
+@given(cases.datasets())
+def test_datasets_are_in_range_and_not_realisable(data):
+    # docstring of runs.datasets: x_m ∈ [1/2, 2], y_m = x_m (1 + δ_m), δ_m ∈ [−1/2, 1/2], except
+    # that y_0 gains 1/4 when every y_m / x_m is equal (so no P fits every point exactly).
+    assert 3 <= data.size <= 8
+    assert all(Fraction(1, 2) <= x <= 2 for x in data.xs)
+    ratios = [y / x for x, y in zip(data.xs, data.ys, strict=True)]
+    assert all(Fraction(1, 2) <= r <= Fraction(3, 2) for r in ratios[1:])
+    assert len(set(ratios)) > 1

@@ -9,7 +9,8 @@ from verify import scalar
 from verify.dynamics import data, matrix, rates, steps
 from verify.dynamics.runs import MatrixRun, PhaseExperiment, SgdExperiment
 from verify.dynamics.stationary import decayed_gradient, stationary_point
-from verify.dynamics.trajectories import Schedule, trajectories
+from verify.dynamics.trajectories import DATA as FIGURE_DATA
+from verify.dynamics.trajectories import MAX_STEPS, START, Schedule, trajectories
 from verify.evidence import InvalidCase
 from verify.linear import curvature as cv
 from verify.linear.network import LinearNetwork
@@ -140,3 +141,75 @@ def test_gradient_flow_conserves_imbalance_over_a_long_horizon_at_two_precisions
         assert abs(d1 - d0) < ctx.mpf(10) ** (10 - dps)
     assert abs(scalar.others(ends[80]) - 1) < 1e-6  # the flow did reach the minimum set
     assert abs(ends[50][2] - ends[80][2]) < CTX.mpf(10) ** -40
+
+
+def test_phases_rejects_a_negative_weight_decay():
+    with pytest.raises(InvalidCase, match="weight decay μ must be non-negative"):
+        rates.phases(CTX, PhaseExperiment(((F(1, 4), F(3, 2)),), F(1, 5), F(-1, 10), 8), 0)
+
+
+def _close(a, b) -> bool:
+    return abs(a - exact(CTX, b)) <= CTX.mpf(10) ** -40 * max(1, abs(b))
+
+
+@pytest.mark.parametrize(("mu", "boundary"), [(F(1, 10), 6), (F(0), None)])
+def test_phases_of_a_short_run_match_the_exact_rational_run(mu, boundary):
+    # The definitions of rates.phases evaluated on the exact rational trajectory: with μ = 1/10
+    # the boundary is t* = 6, and steps 0, 1, 2 (|g − g*| = 0.59, 0.30, 0.14) lie outside the
+    # linear regime |g − g*| ≤ 1/10 (step 2 is inside 2/10); without decay no step of the 8 is
+    # a boundary (the phase-1 check then runs to the last step).
+    eta, n = F(1, 5), 8
+    found = rates.phases(CTX, PhaseExperiment(((F(1, 4), F(3, 2)),), eta, mu, n), 0)
+    path = [[F(1, 4), F(3, 2)]]
+    for _ in range(n):
+        path.append(steps.step(path[-1], scalar.others(path[-1]) - 1, eta, mu))
+    gs = [scalar.others(ws) - 1 for ws in path]
+    ds = [ws[0] ** 2 - ws[1] ** 2 for ws in path]
+    lams = [sum(scalar.others(ws, k) ** 2 for k in range(2)) for ws in path]
+    floors = [-mu * 2 * scalar.others(ws) / lam for ws, lam in zip(path, lams, strict=True)]
+    moves = [
+        abs(gs[t + 1] - gs[t]) * abs(ds[t]) - abs(ds[t + 1] - ds[t]) * abs(gs[t]) for t in range(n)
+    ]
+    assert found.boundary == boundary == next((t for t in range(n) if moves[t] <= 0), None)
+    end = boundary or n
+    linear = [t for t in range(end) if abs(gs[t] - floors[t]) <= F(1, 10)]
+    assert linear == ([3, 4, 5] if boundary else [3, 4, 5, 6, 7])
+    assert _close(found.fast_predicted, eta * sum(lams[t] for t in linear) / len(linear))
+    assert found.monotone_until_boundary
+    assert _close(found.loss_at_boundary, gs[end] ** 2 / 2)
+    assert _close(found.loss_at_end, gs[-1] ** 2 / 2) and gs[-1] != gs[-2]
+    assert all(_close(d, e) for d, e in zip(found.imbalances, ds, strict=True))
+
+
+def test_sgd_rate_prediction_weights_by_the_square_of_the_other_weights():
+    # One step from (1/2, 2, 1/2): the widest pair is (0, 1), Π_{k≠0,1} w_k = 1/2, so the
+    # predicted rate is η² s²/B · (1/2)².
+    exp = SgdExperiment(DATA, (F(1, 2), F(2), F(1, 2)), F(1, 100), 2, 1, 1)
+    found = rates.sgd_rate(CTX, exp, 0)
+    assert _close(found.predicted, exp.step**2 * DATA.spread() / 2 / 4)
+
+
+def test_figure_trajectories_start_with_the_exact_first_step_and_their_floors():
+    schedule = Schedule(steps=3)
+    runs = trajectories(schedule)
+    assert [len(run.losses) for run in runs] == [schedule.steps + 1] * 4
+    assert [run.stochastic for run in runs] == [False, False, True, True]
+    (w1, w2), eta = START, schedule.eta
+    g = w1 * w2 - 1  # P = 3/8 at the start: loss ½(P − 1)² = 25/128, floor 0 at P = 1
+    for run, mu in zip(runs[:2], (0.0, schedule.mu), strict=True):
+        assert (run.floor, run.losses[0]) == (0.0, F(25, 128))
+        keep = 1 - eta * mu
+        assert run.path[1] == pytest.approx(
+            (keep * w1 - eta * g * w2, keep * w2 - eta * g * w1), rel=1e-12
+        )
+    assert runs[0].path[1] != runs[1].path[1]
+    # SGD: the floor is the mean loss ½ mean (P* x − y)² at the least-squares minimiser P*.
+    best = FIGURE_DATA.minimiser()
+    floor = sum((best * x - y) ** 2 for x, y in zip(FIGURE_DATA.xs, FIGURE_DATA.ys, strict=True))
+    assert runs[3].floor == pytest.approx(float(floor / (2 * FIGURE_DATA.size)), rel=1e-12)
+
+
+def test_schedule_allows_exactly_max_steps():
+    Schedule(steps=MAX_STEPS).check()
+    with pytest.raises(InvalidCase, match="at most 1,000,000"):
+        Schedule(steps=MAX_STEPS + 1).check()

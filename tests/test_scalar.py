@@ -5,6 +5,7 @@ from fractions import Fraction as F
 import pytest
 
 from verify import scalar
+from verify.claims.scalar import g2_gd_step_shrinks_imbalance as g2
 from verify.linear.curvature import eigenvalues
 from verify.precision import workcontext
 
@@ -56,3 +57,12 @@ def test_flow_decreases_the_loss_and_stays_on_the_imbalance_hyperbola():
     end = scalar.flow(CTX, ws, CTX.one, 3)
     assert loss(end, 1) < loss(ws, 1) / 100
     assert abs((end[0] ** 2 - end[1] ** 2) - (ws[0] ** 2 - ws[1] ** 2)) < CTX.mpf(10) ** -45
+
+
+def test_g2_holds_for_gd_and_fails_for_a_step_of_the_wrong_size(monkeypatch):
+    # G2's factor 1 − η²g²Π_{k≠i,j} w_k² is exact for w' = w − η∇L; a half step (η/2) breaks it.
+    run = scalar.ScalarRun(scalar.ScalarNetwork((F(1, 2), F(3, 2), F(5, 4))), F(1, 10), 3)
+    assert g2(run, CTX).holds(CTX)
+    gd_step = scalar.gd_step
+    monkeypatch.setattr(scalar, "gd_step", lambda ctx, ws, t, eta: gd_step(ctx, ws, t, eta / 2))
+    assert not g2(run, CTX).holds(CTX)

@@ -46,6 +46,8 @@ class Step:
     def __post_init__(self) -> None:
         for name in ("lhs", "rhs", "witness"):  # Matrix → ImmutableMatrix, int → Integer
             object.__setattr__(self, name, sympy.sympify(getattr(self, name)))
+        if not isinstance(self.why, str) or not self.why.strip():
+            raise ValueError(f"a step needs its justification `why`, not {self.why!r}")
         if self.relation not in (EQUAL, AT_LEAST):
             raise ValueError(f"relation must be {EQUAL!r} or {AT_LEAST!r}, not {self.relation!r}")
         if self.witness is not None and self.relation != AT_LEAST:

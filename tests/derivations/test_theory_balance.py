@@ -50,6 +50,25 @@ def test_a_wrong_gd_balance_fails(wrong):
     assert _failures(steps) == []
 
 
+def test_the_final_gd_balance_is_the_claimed_formula_in_eta_and_mu():
+    # G2b: balance' = (1 − ημ)² balance + η²(G_(k+1)ᵀG_(k+1) − G_kG_kᵀ); both steps of the GD
+    # step substitute κ = 1 − ημ, so the stated formula (free of κ) is what they verify.
+    m = GenericLink()
+    claimed = MatAdd(
+        MatMul((1 - ETA * MU) ** 2, m.weight_balance), MatMul(ETA**2, m.gradient_balance)
+    )
+    expansion, final = step_steps(m)
+    assert dataclasses.replace(final, rhs=claimed).problem() is None
+    first_order = MatMul(-ETA * (1 - ETA * MU), m.first_order)
+    assert dataclasses.replace(expansion, rhs=MatAdd(claimed, first_order)).problem() is None
+
+
+def test_the_loss_vanishes_where_the_network_fits_the_target():
+    # L = ½ tr((P − T) Σx (P − T)ᵀ) is 0 at T = P: the residual subtracts the target.
+    m = GenericLink()
+    assert m.loss.subs(m.target, m.product).doit() == 0
+
+
 def _arbitrary_directions() -> GenericLink:
     """The generic link with G_k, G_(k+1) replaced by free matrices V, U (not the gradients)."""
     m = GenericLink()

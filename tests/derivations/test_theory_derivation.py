@@ -86,6 +86,8 @@ def test_every_size_is_built_and_checked_but_only_the_shown_one_displayed():
         ({"relation": "<"}, "relation must be"),
         ({"witness": x**2}, "only a '≥' step takes a witness"),
         ({"lhs": Matrix([x]), "relation": AT_LEAST}, "compares scalars"),
+        ({"why": None}, "needs its justification"),
+        ({"why": "  "}, "needs its justification"),
     ],
 )
 def test_malformed_steps_are_rejected(fields, message):
