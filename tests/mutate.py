@@ -100,13 +100,13 @@ def _fastest_tests_only() -> None:
 
 def run(which: str = "sample") -> int:
     """mutmut run over the sample's unchecked mutants, every unchecked one (`all`), or the
-    sample's unchecked mutants and survivors (`survivors`)."""
+    sample's survivors (`survivors`)."""
     import mutmut.__main__ as mutmut_cli
 
     _identifier_strings_only()
     _fastest_tests_only()
     _generate()
-    again = {"survived", "not checked"} if which == "survivors" else {"not checked"}
+    again = {"survived"} if which == "survivors" else {"not checked"}
     todo = [
         m
         for m, code in _exit_codes().items()
