@@ -49,3 +49,22 @@ def test_unsupported_check_results_are_named():
 def test_boolean_relation():
     assert Relation("ok", "true", True).holds(CTX)
     assert not Relation("ok", "true", False).holds(CTX)
+
+
+def test_a_boolean_relation_has_unit_scale_and_a_zero_or_unit_margin():
+    held, failed = Relation("ok", "true", True), Relation("ok", "true", False)
+    assert held.scale(CTX) == failed.scale(CTX) == 1
+    assert held.margin(CTX) == 0 and failed.margin(CTX) == 1
+    assert held.label == "holds"
+
+
+def test_an_infinite_residual_never_holds_however_large_the_size():
+    # inf ≤ tol · inf would be true: an equality with an infinite gap must fail; a finite
+    # at_most whose size is infinite keeps its slack.
+    assert not equal(CTX.inf, 0, size=CTX.inf).holds(CTX)
+    assert at_most(CTX.mpf(3), 2, size=CTX.inf).holds(CTX)
+
+
+def test_at_most_slack_is_relative_to_the_declared_size():
+    assert not at_most(CTX.mpf(2) + CTX.mpf(10) ** -35, 2).holds(CTX)
+    assert at_most(CTX.mpf(2) + CTX.mpf(10) ** -35, 2, size=CTX.mpf(10) ** 10).holds(CTX)
