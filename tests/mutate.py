@@ -34,6 +34,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from verify.stats import wilson
+
 ROOT = Path(__file__).resolve().parents[1]
 RELIABILITY = ROOT / "docs" / "reliability.md"
 SURVIVORS = ROOT / "tests" / "mutation_survivors.json"
@@ -179,18 +181,12 @@ EQUIVALENT = [
 ]
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion k/n."""
-    centre, half = (k + z * z / 2) / (n + z * z), z * (k * (n - k) / n + z * z / 4) ** 0.5
-    return centre - half / (n + z * z), centre + half / (n + z * z)
-
-
 def _row(name: str, c: Counter) -> str:
     """killed / (run − explained): an explained survivor cannot change a verdict."""
     decisive = c["killed"] + c["survived"] + c["timeout"] - c["explained"]
     rate = "-"
     if decisive > 0:
-        low, high = wilson(c["killed"] + c["timeout"], decisive)
+        low, high = wilson(c["killed"] + c["timeout"], decisive, z=1.96)  # 95%
         rate = f"{(c['killed'] + c['timeout']) / decisive:.1%} [{low:.1%}, {high:.1%}]"
     return (
         f"| {name} | {c['sampled']} | {c['killed']} | {c['timeout']} | {c['explained']} |"

@@ -381,33 +381,19 @@ def _finite(ctx, param, value: float) -> float:
     return value
 
 
+def _finite_option(name: str, default: float, text: str):
+    """A float option that must be finite, its default shown in --help."""
+    return click.option(
+        name, type=float, default=default, show_default=True, callback=_finite, help=text
+    )
+
+
 @cli.command()
 @click.argument("family", type=click.Choice([family.value for family in FIGURES]))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory.")
-@click.option(
-    "--eta",
-    type=float,
-    default=0.05,
-    show_default=True,
-    callback=_finite,
-    help="dynamics: step size η.",
-)
-@click.option(
-    "--mu",
-    type=float,
-    default=0.005,
-    show_default=True,
-    callback=_finite,
-    help="dynamics: weight decay.",
-)
-@click.option(
-    "--sigma",
-    type=float,
-    default=0.5,
-    show_default=True,
-    callback=_finite,
-    help="dynamics: noise σ.",
-)
+@_finite_option("--eta", 0.05, "dynamics: step size η.")
+@_finite_option("--mu", 0.005, "dynamics: weight decay.")
+@_finite_option("--sigma", 0.5, "dynamics: noise σ.")
 @click.option("--batch", type=int, default=1, show_default=True, help="dynamics: SGD batch size.")
 @click.option("--steps", type=int, default=20000, show_default=True, help="dynamics: steps.")
 @click.option("--n", "size", type=int, default=21, show_default=True, help="perceptron: N.")
