@@ -114,10 +114,6 @@ def control(claim: str, letter: str, mutation: str, statement: str, cases, **kw)
     )
 
 
-def _rows(ctx, rows) -> list[list]:
-    return [[exact(ctx, x) for x in row] for row in rows]
-
-
 # --- H1–H3: curvature at global minima --------------------------------------------------------
 
 
@@ -403,15 +399,7 @@ def flow_conserves_differences(case, ctx):
     examples=[G1B_FOUND],
 )
 def matrix_flow_transposed(case, ctx):
-    net = case.network
-    start = [_rows(ctx, w) for w in net.weights]
-    end = matrix_flow.flow(
-        ctx,
-        start,
-        _rows(ctx, net.sigma_rows()),
-        _rows(ctx, net.target_rows()),
-        exact(ctx, case.horizon),
-    )
+    start, end = matrix_flow.flowed(ctx, case.network, case.horizon)
 
     def transposed(ws):
         m = [ctx.matrix(w) for w in ws]

@@ -31,21 +31,9 @@ from verify.stats import interval
 SOURCE = "Ginsburg 2020"
 
 
-def _rows(ctx: MPContext, rows) -> list[list]:
-    return [[exact(ctx, x) for x in row] for row in rows]
-
-
 def g1b_matrix_flow_conserves_balance(case: runs.MatrixFlow, ctx: MPContext) -> Evidence:
     """Gradient flow of a matrix network: W_{k+1}ᵀW_{k+1} − W_kW_kᵀ(τ) = its value at 0."""
-    net = case.network
-    start = [_rows(ctx, w) for w in net.weights]
-    end = flow.flow(
-        ctx,
-        start,
-        _rows(ctx, net.sigma_rows()),
-        _rows(ctx, net.target_rows()),
-        exact(ctx, case.horizon),
-    )
+    start, end = flow.flowed(ctx, case.network, case.horizon)
     gaps = [
         abs(x - y)
         for b0, b1 in zip(flow.balance(start), flow.balance(end), strict=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from mpmath.ctx_mp import MPContext
 
 from verify import taylor
-from verify.linear.network import matmul, transpose
+from verify.linear.network import LinearNetwork, matmul, transpose
+from verify.precision import exact
 
 Matrix = list[list]
 
@@ -60,6 +61,18 @@ def flow(ctx: MPContext, weights: list[Matrix], sigma: Matrix, target: Matrix, h
 
     flat = [x for w in weights for row in w for x in row]
     return unpack(taylor.integrate(ctx, field, flat, horizon))
+
+
+def flowed(ctx: MPContext, network: LinearNetwork, horizon) -> tuple[list, list]:
+    """(W(0), W(τ)): the network's weights, exact at ctx, and their gradient flow to
+    τ = horizon under its Σx and T."""
+
+    def rows(m) -> Matrix:
+        return [[exact(ctx, x) for x in row] for row in m]
+
+    start = [rows(w) for w in network.weights]
+    target, sigma = rows(network.target_rows()), rows(network.sigma_rows())
+    return start, flow(ctx, start, sigma, target, exact(ctx, horizon))
 
 
 def balance(weights: list[Matrix]) -> list[Matrix]:
