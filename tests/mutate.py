@@ -3,6 +3,8 @@
     python tests/mutate.py run            # the sample (cached: only unchecked mutants)
     python tests/mutate.py run all        # every mutant (hours: see docs/reliability.md)
     python tests/mutate.py run survivors  # the sample's survivors again, with today's tests
+    python tests/mutate.py run --shard 1/2  # one machine's half of the sample (any of the above)
+    python tests/mutate.py merge OTHER/mutants  # take another machine's results
     python tests/mutate.py report         # kill rate per package → docs/reliability.md
 
 The packages mutated, the tests run per mutant and the timeouts are `[tool.mutmut]` in
@@ -23,18 +25,27 @@ a slower test would have caught it (the rates below are lower bounds).
 The sample: a mutant is in it when the first 8 hex digits of sha256(name) / 16⁸ < SAMPLE, a
 fixed fraction that does not move when other code changes; each package's kill rate is then a
 binomial estimate, shown with its Wilson 95% interval.
+
+Shards: `--shard k/n` keeps the mutants whose sha256 digits 9–16 are k − 1 modulo n, so n
+machines (each with its own clone and mutants/) run one n-th each; `merge` then copies into
+this mutants/ the results another machine recorded for functions whose code is the same here
+(mutmut's hash of the function), never for changed ones.
+
+Timing: a run is limited to 2 × timeout_multiplier × (its tests' time + timeout_constant) CPU
+seconds (mutmut's rule); BLAS and OpenMP are held to one thread so CPU time is wall time. A
+clean run of the selected tests repeats what the recording run just did when that recording
+ran every test, and is skipped then (it still runs on an incremental run).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 from collections import Counter
 from pathlib import Path
-
-from verify.stats import wilson
 
 ROOT = Path(__file__).resolve().parents[1]
 RELIABILITY = ROOT / "docs" / "reliability.md"
@@ -65,6 +76,12 @@ def _identifier_strings_only() -> None:
 def in_sample(mutant: str) -> bool:
     """sha256(name) read as a fraction of 16⁸ is below SAMPLE."""
     return int(hashlib.sha256(mutant.encode()).hexdigest()[:8], 16) < SAMPLE * 16**8
+
+
+def in_shard(mutant: str, shard: tuple[int, int]) -> bool:
+    """Shard k of n: sha256(name)'s digits 9–16 are k − 1 modulo n."""
+    k, n = shard
+    return int(hashlib.sha256(mutant.encode()).hexdigest()[8:16], 16) % n == k - 1
 
 
 def _generate() -> None:
@@ -100,19 +117,42 @@ def _fastest_tests_only() -> None:
     mutmut_cli._check_test_to_mutant_associations = trimmed
 
 
-def run(which: str = "sample") -> int:
+def _no_second_clean_run() -> None:
+    """Skip mutmut's clean run when the recording run of this invocation ran every test of the
+    pool unmutated (mutmut stops if any failed); keep it after an incremental recording."""
+    import mutmut.__main__ as mutmut_cli
+
+    record, make_runner = mutmut_cli.run_stats_collection, mutmut_cli.get_mutant_runner
+    recorded_all = []
+
+    def recording(runner, tests=None):
+        recorded_all.append(not tests)
+        return record(runner, tests)
+
+    def runner_without_repeat(*args, **kwargs):
+        runner = make_runner(*args, **kwargs)
+        clean = runner.run_clean_tests
+        runner.run_clean_tests = lambda **kw: 0 if any(recorded_all) else clean(**kw)
+        return runner
+
+    mutmut_cli.run_stats_collection = recording
+    mutmut_cli.get_mutant_runner = runner_without_repeat
+
+
+def run(which: str = "sample", shard: tuple[int, int] = (1, 1)) -> int:
     """mutmut run over the sample's unchecked mutants, every unchecked one (`all`), or the
-    sample's survivors (`survivors`)."""
+    sample's survivors (`survivors`); only those of `shard` (k, n)."""
     import mutmut.__main__ as mutmut_cli
 
     _identifier_strings_only()
     _fastest_tests_only()
+    _no_second_clean_run()
     _generate()
     again = {"survived"} if which == "survivors" else {"not checked"}
     todo = [
         m
         for m, code in _exit_codes().items()
-        if _status(code) in again and (which == "all" or in_sample(m))
+        if _status(code) in again and (which == "all" or in_sample(m)) and in_shard(m, shard)
     ]
     if not todo:
         print("every mutant of the sample has a result (rm -rf mutants to start again)")
@@ -126,6 +166,36 @@ def _exit_codes() -> dict[str, int | None]:
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
         codes |= json.loads(meta.read_text())["exit_code_by_key"]
     return codes
+
+
+def merge(other: Path, mine: Path = ROOT / "mutants") -> int:
+    """Copy another machine's recorded exit codes into `mine` for the mutants not run here,
+    function by function, only where the function's hash is the same on both; returns the
+    number taken."""
+    taken = 0
+    for theirs_path in sorted(other.rglob("*.py.meta")):
+        ours_path = mine / theirs_path.relative_to(other)
+        if not ours_path.exists():
+            continue
+        ours, theirs = (json.loads(p.read_text()) for p in (ours_path, theirs_path))
+        same = {
+            f
+            for f, h in theirs["hash_by_function_name"].items()
+            if ours["hash_by_function_name"].get(f) == h
+        }
+        codes = ours["exit_code_by_key"]
+        new = {
+            key: code
+            for key, code in theirs["exit_code_by_key"].items()
+            if code is not None
+            and codes.get(key, 0) is None
+            and key.rsplit(".", 1)[-1].split("__mutmut_")[0] in same
+        }
+        if new:
+            codes.update(new)
+            ours_path.write_text(json.dumps(ours, indent=4))
+            taken += len(new)
+    return taken
 
 
 def package(mutant: str) -> str:
@@ -168,7 +238,7 @@ def explanation(mutant: str, diff: list[str], explained: dict[str, str]) -> str 
 
 EQUIVALENT = [
     (
-        r"strict=True\).*\n\+.*(strict=None|, \))",
+        r"strict=True\).*\n\+.*(strict=None|strict=False|, \))",
         "equivalent: zip(..., strict=True) only guards lengths that agree by construction",
     ),
     (r'float\("INF"\)', 'equivalent: float("INF") == float("inf")'),
@@ -183,6 +253,8 @@ EQUIVALENT = [
 
 def _row(name: str, c: Counter) -> str:
     """killed / (run − explained): an explained survivor cannot change a verdict."""
+    from verify.stats import wilson
+
     decisive = c["killed"] + c["survived"] + c["timeout"] - c["explained"]
     rate = "-"
     if decisive > 0:
@@ -234,11 +306,36 @@ def report() -> None:
     RELIABILITY.write_text(f"{head}{block}{tail}", encoding="utf-8")
 
 
-if __name__ == "__main__":
-    args = sys.argv[1:] or ["run"]
+USAGE = "usage: python tests/mutate.py run [all | survivors] [--shard K/N] | merge DIR | report"
+
+
+def _shard(text: str) -> tuple[int, int]:
+    """`K/N` with 1 ≤ K ≤ N."""
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        sys.exit(f"--shard {text}: expected K/N with 1 <= K <= N, e.g. 1/2\n{USAGE}")
+    return int(k), int(n)
+
+
+def main(args: list[str]) -> int:
+    """The command line (see the module doc)."""
+    for threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[threads] = "1"  # before numpy loads: CPU-time limits mean wall time
+    shard = (1, 1)
+    if "--shard" in args:
+        at = args.index("--shard")
+        shard = _shard(args[at + 1] if at + 1 < len(args) else "")
+        args = args[:at] + args[at + 2 :]
     if args == ["report"]:
         report()
-    elif args[0] == "run" and args[1:] in ([], ["all"], ["survivors"]):
-        sys.exit(run(*args[1:]))
-    else:
-        sys.exit("usage: python tests/mutate.py run [all | survivors] | report")
+        return 0
+    if args[:1] == ["merge"] and len(args) == 2 and Path(args[1]).is_dir():
+        print(f"took {merge(Path(args[1]))} results from {args[1]}")
+        return 0
+    if args[:1] == ["run"] and args[1:] in ([], ["all"], ["survivors"]):
+        return run(*(args[1:] or ["sample"]), shard=shard)
+    sys.exit(USAGE)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:] or ["run"]))
