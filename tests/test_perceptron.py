@@ -403,3 +403,110 @@ def test_crossovers_fit_every_radius_over_its_sizes(monkeypatch):
     assert [f.sizes for f in found.fits] == [[6, 12, 18], [8, 12, 16], [6, 9, 12, 15, 18]]
     assert all(f.limit == pytest.approx(0.5, abs=1e-9) for f in found.fits)
     assert found.literature == (0.77, 0.78)
+
+
+def test_mean_margins_are_nan_where_a_shell_holds_no_solution_by_either_method():
+    inst = en.enumerate_instance("gaussian", 8, 4, 0)
+    pairwise = en._pairwise_profile(inst, inst.solutions)
+    transform = en._transform_profile(inst, inst.solutions)  # empty shells sum to ~1e-16, not 0
+    for profile in (pairwise, transform):
+        means, empty = profile.mean_margins(), profile.counts == 0
+        assert empty.any() and np.isnan(means[empty]).all()
+        assert np.isfinite(means[~empty]).all()
+    assert np.allclose(pairwise.mean_margins(), transform.mean_margins(), equal_nan=True)
+
+
+def _draws(strategy, count: int) -> list:
+    """`count` derandomized (seed-fixed) draws of a Hypothesis strategy (built by the caller:
+    the catalogue's strategies were built once, at import)."""
+    drawn = []
+
+    @given(strategy)
+    @settings(max_examples=count, derandomize=True, database=None)
+    def collect(case):
+        drawn.append(case)
+
+    collect()
+    return drawn
+
+
+def test_p3_cases_draw_the_documented_domain():
+    cases = _draws(ex.first_moments(), 300)
+    kappas = [c.kappa for c in cases]
+    loads = [c.experiment.load for c in cases]
+    seeds = [c.experiment.seed for c in cases]
+    assert (min(kappas), max(kappas)) == (Fraction(-1, 2), 1)
+    assert max(k.denominator for k in kappas) == 6
+    assert (min(loads), max(loads)) == (Fraction(1, 4), 1)
+    assert max(a.denominator for a in loads) <= 20
+    assert (min(seeds), max(seeds)) == (0, 2**16)
+    assert {c.experiment.n for c in cases} == set(range(8, 17))
+    assert {c.experiment.kind for c in cases} == set(en.KINDS)
+    assert {c.experiment.instances for c in cases} == {300}
+
+
+def test_p5_cases_are_seeded_gaussian_sweeps_to_n_18_with_100_instances_per_load():
+    cases = _draws(ex.scalings(), 100)
+    assert {(c.kind, c.largest, c.instances) for c in cases} == {("gaussian", 18, 100)}
+    seeds = [c.seed for c in cases]
+    assert (min(seeds), max(seeds)) == (0, 2**16)
+
+
+def test_size_fit_recovers_a_line_in_one_over_n_and_keeps_each_sizes_error():
+    sizes, errors = [6, 9, 12, 18], [0.02, 0.01, 0.01, 0.005]
+    points = [(0.8 + 0.5 / n, e) for n, e in zip(sizes, errors, strict=True)]
+    fit = scaling.fit_in_size(Fraction(1, 3), sizes, points)
+    assert fit.fraction == Fraction(1, 3) and fit.sizes == sizes
+    assert fit.crossovers == [p[0] for p in points] and fit.errors == errors
+    assert fit.halfwidths == pytest.approx([4 * e for e in errors])  # each size's ± 4 SE bar
+    assert fit.limit == pytest.approx(0.8) and fit.slope == pytest.approx(0.5)
+    assert fit.chi2_dof == pytest.approx(0, abs=1e-20)
+
+
+def test_p3_reports_the_second_moment_ratio_of_the_count():
+    ctx = workcontext(30)
+    case = ex.FirstMoment(ex.Enumerated("gaussian", 8, Fraction(1, 2), 0, 50), Fraction(0))
+    ratio = perceptron_claims.p3_first_moment(case, ctx).values["second_moment_ratio"]
+    mom = moments.moments(ctx, "gaussian", 8, 4, Fraction(0))
+    assert ratio == mom.second / mom.first**2 and ratio > 1  # E C² / (E C)² > 1: C varies
+
+
+def _fit(fraction: Fraction | None, limit: float, error: float) -> scaling.Extrapolation:
+    """An extrapolation to `limit` ± `error` (its per-size points are placeholders)."""
+    return scaling.Extrapolation(
+        fraction, [6, 12, 18], [limit] * 3, [error] * 3, limit, error, 0, 1
+    )
+
+
+MEETS, EXCLUDES, WIDE = "meets it", "excludes it", "wider than 0.3"
+
+
+@pytest.mark.parametrize(
+    "fits, outcome, mechanism",
+    [
+        (((0.775, MEETS), (0.774, MEETS), (0.776, MEETS)), "supports", ""),
+        (((0.5, EXCLUDES), (0.45, EXCLUDES), (0.4, EXCLUDES)), "contradicts", "every radius"),
+        (((0.775, MEETS), (0.5, EXCLUDES), (0.4, EXCLUDES)), "tie", "the crossover depends"),
+        (((0.775, WIDE), (0.775, MEETS), (0.775, MEETS)), "tie", "the crossover depends"),
+    ],
+)
+def test_p5_outcome_names_what_every_radius_says(monkeypatch, fits, outcome, mechanism):
+    """Each radius's α_∞ ± 4 SE (SE 0.01, or 0.1: too wide) decides the outcome; a contradiction
+    or a tie says what every radius found."""
+    errors = [0.1 if said == WIDE else 0.01 for _, said in fits]
+    by_radius = {c: _fit(c, f[0], e) for c, f, e in zip(scaling.RADII, fits, errors, strict=True)}
+    recovered = calibration.Calibration(
+        _fit(None, 0.833, 0.01), 0.8331, perceptron_claims.MAX_WIDTH
+    )
+    monkeypatch.setattr(perceptron_claims, "calibrate", lambda sweeps, width: recovered)
+    monkeypatch.setattr(perceptron_claims, "size_sweep", lambda kind, n, seed, k: n)
+    monkeypatch.setattr(perceptron_claims, "extrapolate", lambda sweeps, c, ref: by_radius[c])
+    case = ex.Scaling("gaussian", 18, 0, 100)
+    seen = perceptron_claims.p5_flat_minima_vanish(case, None).observation
+    assert seen.outcome == outcome
+    assert list(seen.effects) == [f"α_∞(N/{q}) − 0.775" for q in (6, 4, 3)]
+    assert seen.mechanism.startswith(mechanism)
+    for q, (limit, said), error in zip((6, 4, 3), fits, errors, strict=True):
+        half = stats.INTERVAL_Z * error
+        summary = f"D = N/{q}: α_∞ = {limit:.3f} [{limit - half:.3f}, {limit + half:.3f}] {said}"
+        assert (summary in seen.mechanism) == (outcome != "supports")

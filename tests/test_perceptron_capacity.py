@@ -5,6 +5,7 @@ from fractions import Fraction
 import pytest
 
 from verify.perceptron import capacity as cap
+from verify.perceptron.gaussian import gauss_average, gauss_density
 from verify.precision import exact, workcontext
 
 
@@ -68,3 +69,37 @@ def test_rs_entropy_changes_sign_at_alpha_km():
     at = cap.krauth_mezard(ctx)
     same = cap.rs_saddle(ctx, at.alpha, 2)
     assert abs(same.q - at.q) < ctx.mpf(10) ** -15
+
+
+def test_gardner_capacity_is_the_closed_form_unless_quadrature_is_asked(ctx, monkeypatch):
+    def no_quadrature(c, k):
+        raise AssertionError("the default α_c(κ) must not integrate numerically")
+
+    monkeypatch.setattr(cap, "gardner_integral", no_quadrature)
+    for kappa in (Fraction(0), Fraction(1, 2), Fraction(3)):
+        k = exact(ctx, kappa)
+        assert cap.gardner_capacity(ctx, k) == 1 / cap.gardner_closed_form(ctx, k)
+    with pytest.raises(AssertionError, match="must not integrate"):
+        cap.gardner_capacity(ctx, ctx.zero, quadrature=True)
+
+
+def test_gauss_average_is_exact_for_a_kink_at_the_origin(ctx):
+    # ∫_{−a}^{a} Dz |z| = 2(G(0) − G(a)): exact only because the interval is split at z = 0
+    for a in (ctx.mpf(1) / 2, ctx.mpf(3)):
+        expected = 2 * (gauss_density(ctx, 0) - gauss_density(ctx, a))
+        assert abs(gauss_average(ctx, abs, -a, a) - expected) < ctx.mpf(10) ** -28
+    assert abs(gauss_average(ctx, abs) - ctx.sqrt(2 / ctx.pi)) < ctx.mpf(10) ** -28
+
+
+def test_krauth_mezard_refines_the_root_cached_at_a_lower_precision(monkeypatch):
+    """A fresh cache, so the solve runs even where α_KM is already cached (mutmut's workers
+    inherit the cache of its clean run)."""
+    low = workcontext(cap._SEED_DPS)
+    seed = cap.saddle_at_conjugate(low, low.mpf("2.5763513190756745721"))  # q̂ to 20 digits
+    monkeypatch.setattr(cap, "_CACHE", {cap._SEED_DPS: seed})  # no other precision solved yet
+    ctx = workcontext(cap._SEED_DPS + 5)
+    refined = cap.krauth_mezard(ctx)
+    assert sorted(cap._CACHE) == [cap._SEED_DPS, cap._SEED_DPS + 5]
+    assert abs(refined.entropy) < ctx.mpf(10) ** -(cap._SEED_DPS + 3)
+    assert abs(refined.qhat - seed.qhat) < ctx.mpf(10) ** -(cap._SEED_DPS - 2)
+    assert abs(refined.alpha - ctx.mpf("0.8330785997395792336890869")) < ctx.mpf(10) ** -24

@@ -6,6 +6,7 @@ import pytest
 
 from verify.claims import perceptron as perceptron_claims
 from verify.evidence import InvalidCase
+from verify.perceptron import capacity
 from verify.precision import workcontext
 
 
@@ -36,3 +37,17 @@ def test_p2_holds_and_a_wrong_literature_value_fails(ctx, monkeypatch):
 def test_p2_is_only_defined_at_zero_margin(ctx):
     with pytest.raises(InvalidCase):
         perceptron_claims.p2_binary_capacity(Fraction(1, 2), ctx)
+
+
+def test_p1_quadrature_checks_fail_when_the_quadrature_is_wrong(ctx, monkeypatch):
+    right = capacity.gardner_integral
+
+    def wrong(c, k):
+        return right(c, k) * (1 + c.mpf(10) ** -6)
+
+    monkeypatch.setattr(capacity, "gardner_integral", wrong)  # what α_c(0) by quadrature uses
+    monkeypatch.setattr(perceptron_claims, "gardner_integral", wrong)
+    assert perceptron_claims.p1_gardner_capacity(Fraction(1, 2), ctx).failing(ctx) == [
+        "∫_{−κ}^∞ Dz (z+κ)² (quadrature) = (1+κ²)H(−κ) + κG(κ)",
+        "α_c(0) = 2 (quadrature)",
+    ]

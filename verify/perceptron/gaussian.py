@@ -21,7 +21,8 @@ def gauss_tail(ctx: MPContext, kappa):
 
 
 def gauss_average(ctx: MPContext, f: Callable, lower=None, upper=None):
-    """∫ Dz f(z) over [lower, upper] (default the whole line), by mpmath.quad at ctx.dps."""
+    """∫ Dz f(z) over [lower, upper] (default the whole line), by mpmath.quad at ctx.dps; an
+    interval around 0 is split there, so a kink of f at the origin (|z|, max(z, 0)) is exact."""
     lo = -ctx.inf if lower is None else lower
     hi = ctx.inf if upper is None else upper
     return ctx.quad(
