@@ -3,9 +3,58 @@
 from fractions import Fraction
 from math import prod
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 
 from verify import cases
+from verify.dynamics import runs
+
+
+def _draws(strategy, n: int = 200) -> list:
+    """n examples of `strategy`, the same ones every run (derandomized, no database).
+
+    The strategy is built by the caller inside the test, so that the code building it is
+    part of the test (mutation testing records which tests reach which function)."""
+    seen = []
+
+    @settings(
+        max_examples=n,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def collect(x):
+        seen.append(x)
+
+    collect()
+    return seen
+
+
+def _inside(values, lo, hi, max_denominator: int | None = None) -> bool:
+    """Every value lies in [lo, hi], with a denominator <= max_denominator if one is given."""
+    values = [Fraction(v) for v in values]
+    small = max_denominator is None or all(v.denominator <= max_denominator for v in values)
+    return small and all(lo <= v <= hi for v in values)
+
+
+def _spans(values, lo, hi, max_denominator: int | None = None) -> bool:
+    """`_inside`, and both ends occur."""
+    values = list(values)
+    return _inside(values, lo, hi, max_denominator) and min(values) == lo and max(values) == hi
+
+
+def _reaches(strategy, condition) -> bool:
+    """Some example of `strategy` satisfies `condition` (an end the draws above rarely hit)."""
+    found = find(
+        strategy,
+        condition,
+        settings=settings(
+            max_examples=2000, derandomize=True, database=None, phases=[Phase.generate]
+        ),
+    )
+    return condition(found)
 
 
 @settings(max_examples=60)
@@ -38,13 +87,53 @@ def test_runs_have_positive_steps(run):
     assert all(Fraction(1, 2) <= abs(w) <= Fraction(3, 2) for w in run.network.weights)
 
 
-@settings(max_examples=40)
-@given(cases.datasets())
-def test_datasets_are_in_range_and_not_realisable(data):
-    # docstring of runs.datasets: x_m ∈ [1/2, 2], y_m = x_m (1 + δ_m), δ_m ∈ [−1/2, 1/2], except
-    # that y_0 gains 1/4 when every y_m / x_m is equal (so no P fits every point exactly).
-    assert 3 <= data.size <= 8
-    assert all(Fraction(1, 2) <= x <= 2 for x in data.xs)
-    ratios = [y / x for x, y in zip(data.xs, data.ys, strict=True)]
-    assert all(Fraction(1, 2) <= r <= Fraction(3, 2) for r in ratios[1:])
-    assert len(set(ratios)) > 1
+def test_datasets_draw_the_documented_domain_and_are_not_realisable():
+    # docs/claims/dynamics.md, G5: 3–8 samples x_m ∈ [1/2, 2], y_m = x_m (1 + δ_m) with
+    # δ_m ∈ [−1/2, 1/2], except that y_0 gains 1/4 when every y_m / x_m is equal (so no P fits
+    # every point exactly).
+    found = _draws(cases.datasets())
+    assert {data.size for data in found} == set(range(3, 9))
+    assert _spans([x for data in found for x in data.xs], Fraction(1, 2), 2)
+    ratios = [[y / x for x, y in zip(d.xs, d.ys, strict=True)] for d in found]
+    assert _spans([r for rs in ratios for r in rs[1:]], Fraction(1, 2), Fraction(3, 2))
+    assert all(len(set(rs)) > 1 for rs in ratios)
+
+
+def test_decay_runs_draw_the_whole_documented_domain():
+    # docs/claims/dynamics.md, G3: w ∈ [3/4, 5/4]^N, N = 2–4, η ∈ [1/50, 1/10] (denominators
+    # ≤ 100), μ ∈ [1/20, 1/4] (≤ 20), 1–30 steps, τ ∈ [1/4, 2].
+    found = _draws(runs.decay_runs())
+    assert {run.network.depth for run in found} == {2, 3, 4}
+    weights = [w for run in found for w in run.network.weights]
+    assert _spans(weights, Fraction(3, 4), Fraction(5, 4))
+    assert all(run.network.target == 1 for run in found)
+    assert _spans([run.step for run in found], Fraction(1, 50), Fraction(1, 10), 100)
+    assert _spans([run.decay for run in found], Fraction(1, 20), Fraction(1, 4), 20)
+    assert _inside([run.steps for run in found], 1, 30) and min(r.steps for r in found) == 1
+    assert _reaches(runs.decay_runs(), lambda run: run.steps == 30)
+    assert _spans([run.horizon for run in found], Fraction(1, 4), 2)
+
+
+def test_noise_runs_draw_the_whole_documented_domain():
+    # docs/claims/dynamics.md, G4: N = 2–4, w ∈ [3/4, 5/4], σ ∈ [1/10, 1] (denominators ≤ 10),
+    # η ∈ [1/100, 1/10] (≤ 100), 1–40 steps, a seed in 0..2¹⁶.
+    found = _draws(runs.noise_runs())
+    assert {run.network.depth for run in found} == {2, 3, 4}
+    weights = [w for run in found for w in run.network.weights]
+    assert _spans(weights, Fraction(3, 4), Fraction(5, 4))
+    assert _spans([run.sigma for run in found], Fraction(1, 10), 1, 10)
+    assert _spans([run.step for run in found], Fraction(1, 100), Fraction(1, 10), 100)
+    assert _spans([run.steps for run in found], 1, 40)
+    assert _inside([run.seed for run in found], 0, 2**16)
+
+
+def test_matrix_flows_draw_the_whole_documented_domain():
+    # docs/claims/dynamics.md, G1b: depth 2–3, widths 1–2, entries in [−1, 1] and τ ∈ [1/4, 1/2],
+    # both with denominators ≤ 4 (the Taylor integrator's cost grows with every product).
+    found = _draws(runs.matrix_flows(), 100)
+    nets = [flow.network for flow in found]
+    assert {net.depth for net in nets} == {2, 3}
+    entries = [x for net in nets for m in (*net.weights, net.target) for row in m for x in row]
+    assert _spans(entries, -1, 1, 4)
+    assert {len(row) for net in nets for m in net.weights for row in m} == {1, 2}
+    assert _spans([flow.horizon for flow in found], Fraction(1, 4), Fraction(1, 2), 4)

@@ -7,7 +7,7 @@ import pytest
 
 from verify import scalar
 from verify.dynamics import data, matrix, rates, steps
-from verify.dynamics.runs import MatrixRun, PhaseExperiment, SgdExperiment
+from verify.dynamics.runs import DecayRun, MatrixRun, NoiseRun, PhaseExperiment, SgdExperiment
 from verify.dynamics.stationary import decayed_gradient, stationary_point
 from verify.dynamics.trajectories import DATA as FIGURE_DATA
 from verify.dynamics.trajectories import MAX_STEPS, START, Schedule, trajectories
@@ -97,7 +97,12 @@ def test_sgd_rate_matches_s2_over_b_and_rejects_s2_over_b_squared():
     found = [rates.sgd_rate(CTX, exp, seed) for seed in range(exp.seeds)]
     _, low, high = interval([r.ratio for r in found])
     assert low <= 1 <= high
-    assert g5_sgd_rate(exp, CTX).observation.outcome == "supports"
+    ev = g5_sgd_rate(exp, CTX)
+    assert ev.observation.outcome == "supports"
+    # The record: rates averaged over the seeds, and the ratio interval the rule decided on.
+    assert ev.values["predicted_rate"] == sum(r.predicted for r in found) / len(found)
+    assert ev.values["measured_rate"] == sum(r.measured for r in found) / len(found)
+    assert (ev.values["ratio_low"], ev.values["ratio_high"]) == (low, high)
     # A wrong prediction η²s²/B² is off by the factor B = 2: outside the interval, and an
     # experiment G5's rule counts against it.
     mean, low, high = interval([r.ratio * exp.batch for r in found])
@@ -213,3 +218,57 @@ def test_schedule_allows_exactly_max_steps():
     Schedule(steps=MAX_STEPS).check()
     with pytest.raises(InvalidCase, match="at most 1,000,000"):
         Schedule(steps=MAX_STEPS + 1).check()
+
+
+def test_noisy_factor_is_the_per_sample_gradient_at_the_noisy_input():
+    # r_t = (p x_t − 1) x_t at x_t = 1 + σ ε_t: the gradient factor of the one-point data set
+    # (x_t, 1). Not even in ε: ε = ±1/2 are different inputs.
+    p, sigma = F(4, 5), F(1, 2)
+    for eps in (F(1, 2), F(-1, 2), F(2)):
+        one_point = data.Dataset((1 + sigma * eps,), (F(1),))
+        assert data.noisy_factor(p, sigma, eps) == one_point.gradient_factors(p)[0]
+
+
+def test_factor_error_is_relative_to_the_pairs_size_before_or_after_the_step():
+    # docs/claims/scalar.md, G2: relative to w_i² + w_j² before and after the step (the larger).
+    # r = 0 predicts D' = D; from (3, 2) to (1, 1) D goes 5 → 0: a gap of 5 over 3² + 2² = 13,
+    # and the same the other way round (the size taken after the step).
+    big, small = [exact(CTX, 3), exact(CTX, 2)], [CTX.one, CTX.one]
+    assert steps.worst_factor_error(CTX, big, small, 0, CTX.one) == CTX.mpf(5) / 13
+    assert steps.worst_factor_error(CTX, small, big, 0, CTX.one) == CTX.mpf(5) / 13
+
+
+def test_newton_stops_at_a_gradient_exactly_the_size_of_its_goal():
+    # The goal ‖∇J‖ ≤ 10^(5−dps) is inclusive: at w = (1, 0), t = −goal, μ = 0 the gradient is
+    # (0, goal) exactly, and the point is returned as it is (no Newton step).
+    goal = CTX.mpf(10) ** (5 - CTX.dps)
+    start = [CTX.one, CTX.zero]
+    assert decayed_gradient(CTX, start, -goal, CTX.zero) == [0, goal]
+    assert stationary_point(CTX, start, -goal, CTX.zero) == start
+
+
+def test_g3_flow_is_judged_relative_to_the_flows_largest_squared_weight():
+    from verify.claims.dynamics import g3_weight_decay
+
+    # From (5/4, 3/4) the flow shrinks w_1 (ẇ_1 = −g w_2 − μ w_1 < 0 with g = −1/16, μ = 1/4),
+    # so the largest squared weight of the flow is the start's (5/4)² = 25/16.
+    case = DecayRun(scalar.ScalarNetwork((F(5, 4), F(3, 4))), F(1, 10), F(1, 4), 1, F(1, 4))
+    ev = g3_weight_decay(case, CTX)
+    flow = [r for r in ev.relations if r.name.startswith("flow")]
+    assert len(flow) == 1 and ev.holds(CTX)
+    assert flow[0].scale(CTX) == CTX.mpf(25) / 16
+
+
+def test_g4_samples_the_noise_of_the_cases_seed_at_every_precision(monkeypatch):
+    from verify.claims.dynamics import g4_noise_augmentation
+
+    drawn, draw = [], data.gaussian_noise
+
+    def recorded(seed: int, n: int) -> list:
+        drawn.append((seed, n))
+        return draw(seed, n)
+
+    monkeypatch.setattr(data, "gaussian_noise", recorded)
+    case = NoiseRun(scalar.ScalarNetwork((F(1), F(5, 4))), F(1, 2), F(1, 20), 3, 7)
+    assert all(g4_noise_augmentation(case, workcontext(dps)).holds(CTX) for dps in (50, 80))
+    assert drawn == [(7, 3), (7, 3)]  # both precisions see the same draws

@@ -173,3 +173,15 @@ def test_a_deductive_record_has_kind_deductive_and_no_support():
     (claim,) = select(["H3"])
     record = verdict_record(run_claim(claim))
     assert record["kind"] == "deductive" and record["support"] is None
+
+
+def test_an_effect_exactly_at_the_threshold_is_a_tie_not_support():
+    # "supports when every estimate exceeds its threshold": equal to it is a tie, and so is −it.
+    assert tendency({"a": (0.1, 0, 1)}, 0.1, "t").outcome == TIE
+    assert tendency({"a": (-0.1, -1, 0)}, 0.1, "t").outcome == TIE
+    assert tendency({"a": (0.1, 0, 1)}, {"a": 0.05}, "t").outcome == SUPPORTS
+
+
+def test_a_population_of_one_reports_its_effect_as_its_own_interval():
+    found = support([(0, Observation(SUPPORTS, {"e": (0.25, 0.0, 0.5)}))], vacuous=0)
+    assert found.effect == {"e": (0.25, 0.25, 0.25)}

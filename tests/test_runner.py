@@ -358,3 +358,28 @@ def test_a_symbolic_tier_states_its_scope():
     assert numeric["scope"] is None and tier_text(numeric) == "mpmath"
     (g1b,) = select(["G1b"])
     assert g1b.derivation == "G1b"  # its own: any depth, widths and Σx, as its cases
+
+
+def test_an_exception_without_a_traceback_is_named_by_its_type_alone():
+    from verify.runner import error_message
+
+    assert error_message(ValueError("no data")) == "ValueError: no data"
+
+
+def test_float64_diagnosis_counts_failures_with_the_claims_own_lost_digits():
+    # A claim that may lose 30 digits: at the 160-digit confirmation a residual of 10^-140 is
+    # within its tolerance (10^-130), so only the float64-level failure (10^-16 at both
+    # precisions) is left, and the failure is diagnosed as float64 rounding.
+    from verify.evidence import evidence
+    from verify.precision import workcontext
+    from verify.runner import fixed_precision
+
+    def found(_, ctx):
+        rounding = ctx.mpf(10) ** -16
+        return evidence(equal(1 + rounding, 1), equal(ctx.mpf(10) ** -140, 0))
+
+    tolerant = Claim("T1", "test claim", "tests", Status.OPEN, ONE_CASE, found, lost_digits=30)
+
+    high, third = workcontext(80), workcontext(160)
+    size = fixed_precision(tolerant, found(0, high), high, found(0, third), third)
+    assert size is not None and abs(float(size) - 1e-16) < 1e-20

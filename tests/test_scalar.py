@@ -5,7 +5,9 @@ from fractions import Fraction as F
 import pytest
 
 from verify import scalar
+from verify.claims.scalar import g1_flow_conserves_imbalance as g1
 from verify.claims.scalar import g2_gd_step_shrinks_imbalance as g2
+from verify.claims.scalar import h4_rank_one_hessian as h4
 from verify.linear.curvature import eigenvalues
 from verify.precision import workcontext
 
@@ -66,3 +68,21 @@ def test_g2_holds_for_gd_and_fails_for_a_step_of_the_wrong_size(monkeypatch):
     gd_step = scalar.gd_step
     monkeypatch.setattr(scalar, "gd_step", lambda ctx, ws, t, eta: gd_step(ctx, ws, t, eta / 2))
     assert not g2(run, CTX).holds(CTX)
+
+
+def test_h4_rank_one_relations_are_relative_to_lambda_max():
+    # docs/claims/scalar.md, H4: H = ∇P∇Pᵀ and the vanishing eigenvalues, relative to λ_max
+    # (48 for w = (2, 2, 2), t = 8: an entry of H is up to 16, far above the unit scale).
+    ev = h4(scalar.ScalarNetwork((F(2), F(2), F(2)), F(8)), CTX)
+    assert ev.holds(CTX)
+    for name in ("H = ∇P ∇Pᵀ", "rank one: other eigenvalues vanish"):
+        (relation,) = [r for r in ev.relations if r.name == name]
+        assert abs(relation.scale(CTX) - 48) < CTX.mpf(10) ** -40
+
+
+def test_g1_conservation_is_relative_to_the_largest_squared_weight():
+    # docs/claims/scalar.md, G1: relative to the largest w_i² at 0 and T. From (3/2, −1/2)
+    # (g = −7/4) the flow shrinks w_1 (ẇ_1 = −g w_2 < 0), so that is the start's (3/2)² = 9/4.
+    ev = g1(scalar.ScalarFlow(scalar.ScalarNetwork((F(3, 2), F(-1, 2))), F(1, 4)), CTX)
+    assert ev.holds(CTX)
+    assert [r.scale(CTX) for r in ev.relations] == [CTX.mpf(9) / 4]

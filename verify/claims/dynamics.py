@@ -79,7 +79,7 @@ def g3_weight_decay(case: runs.DecayRun, ctx: MPContext) -> Evidence:
                 flow_after[p],
                 flow_before[p] * decay,
                 f"flow: D_{p[0] + 1}{p[1] + 1}(τ) = D(0) e^{{−2μτ}}",
-                size=size + 1,
+                size=max(w * w for w in start + end),  # the flow's own weights
             )
             for p in flow_before
         ),
