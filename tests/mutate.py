@@ -2,7 +2,7 @@
 
     python tests/mutate.py run            # the sample (cached: only unchecked mutants)
     python tests/mutate.py run all        # every mutant (hours: see docs/reliability.md)
-    python tests/mutate.py run survivors  # the sample's survivors again, with today's tests
+    python tests/mutate.py run survivors  # the sample's survivors again (and unchecked ones)
     python tests/mutate.py run --shard 1/2  # one machine's half of the sample (any of the above)
     python tests/mutate.py merge OTHER/mutants  # take another machine's results
     python tests/mutate.py report         # kill rate per package → docs/reliability.md
@@ -141,14 +141,14 @@ def _no_second_clean_run() -> None:
 
 def run(which: str = "sample", shard: tuple[int, int] = (1, 1)) -> int:
     """mutmut run over the sample's unchecked mutants, every unchecked one (`all`), or the
-    sample's survivors (`survivors`); only those of `shard` (k, n)."""
+    sample's survivors and unchecked ones (`survivors`); only those of `shard` (k, n)."""
     import mutmut.__main__ as mutmut_cli
 
     _identifier_strings_only()
     _fastest_tests_only()
     _no_second_clean_run()
     _generate()
-    again = {"survived"} if which == "survivors" else {"not checked"}
+    again = {"survived", "not checked"} if which == "survivors" else {"not checked"}
     todo = [
         m
         for m, code in _exit_codes().items()
