@@ -1,5 +1,6 @@
 """Homogeneous-activation networks: gradient and Hessian against mpmath.diff, kinks, float64,
-and the balance identities of N1 with controls that fail for a non-homogeneous activation."""
+and the balance identities of N1 with controls that fail for a non-homogeneous activation;
+the domain of N1's cases."""
 
 from fractions import Fraction as F
 
@@ -11,7 +12,7 @@ from verify.evidence import Degenerate
 from verify.nonlinear import flow
 from verify.nonlinear import network as nn
 from verify.nonlinear.curvature import hessian
-from verify.nonlinear.strategies import networks
+from verify.nonlinear.strategies import ACTIVATIONS, balance_runs, networks
 from verify.precision import exact, workcontext
 
 CTX = workcontext(40)
@@ -173,3 +174,54 @@ def test_a_non_homogeneous_activation_breaks_both_identities():
     linear_end = flow.flow(CTX, net, F(1, 4))
     kept = zip(nn.unit_balances(linear_end)[0], nn.unit_balances(point)[0], strict=True)
     assert max(abs(a - b) for a, b in kept) < CTX.mpf(10) ** -30
+
+
+def test_layer_balance_is_the_outgoing_minus_the_incoming_squared_norm():
+    """‖W_2‖_F² − ‖W_1‖_F² − ‖b_1‖², exactly, for the (2, 3, 1) network."""
+    squares = [sum(x * x for row in rows for x in row) for rows in (W2, W1, B[:1])]
+    assert nn.layer_balances(_net().point()) == [squares[0] - squares[1] - squares[2]]
+
+
+def _draws(strategy, n: int = 50) -> list:
+    """The first n examples Hypothesis draws from `strategy` (derandomized: the same every
+    time; no cache, so a run under a mutated strategy draws afresh)."""
+    out = []
+
+    @settings(max_examples=n, derandomize=True, database=None, deadline=None)
+    @given(strategy)
+    def record(value):
+        out.append(value)
+
+    record()
+    return out
+
+
+def test_networks_draw_the_whole_documented_domain():
+    """docs/claims/nonlinear.md, N1 cases: depth 2–3, widths 1–4, 2–6 samples, entries in
+    [−1, 1] (both ends drawn), biases or none, every activation; never on a kink."""
+    nets = _draws(networks())
+    matrices = [m for net in nets for m in (*net.weights, net.inputs, net.targets)]
+    entries = [x for m in matrices for row in m for x in row]
+    entries += [x for net in nets for b in net.biases or () for x in b]
+    assert min(entries) == -1 and max(entries) == 1
+    assert {len(net.weights) for net in nets} == {2, 3}
+    assert {d for net in nets for d in net.widths} == {1, 2, 3, 4}
+    assert {net.samples for net in nets} == set(range(2, 7))
+    assert {net.biases is None for net in nets} == {True, False}
+    assert {net.activation for net in nets} == set(ACTIVATIONS)
+    assert all(nn.kink_distance(None, net) > 0 for net in nets)
+
+
+def test_balance_runs_draw_the_documented_horizons_steps_and_step_sizes():
+    """τ = min(τ₀, margin/8) for (leaky) ReLU and τ = τ₀ ∈ [1/8, 1/2] for the linear
+    activation; η ∈ [1/50, 1/10]; 1–5 GD steps (each drawn)."""
+    runs = _draws(balance_runs())
+    kinked = [r for r in runs if r.network.activation != nn.LINEAR]
+    assert kinked and all(
+        0 < r.horizon <= min(F(1, 2), nn.kink_distance(None, r.network) / 8) for r in kinked
+    )
+    linear = [r.horizon for r in runs if r.network.activation == nn.LINEAR]
+    assert linear and all(F(1, 8) <= h <= F(1, 2) for h in linear)
+    steps = [r.step for r in runs]
+    assert all(F(1, 50) <= s <= F(1, 10) for s in steps)
+    assert {r.steps for r in runs} == set(range(1, 6))

@@ -111,7 +111,8 @@ def hessian64(weights: Weights, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 @dataclass
 class Runs:
     """R float64 runs: final weights (batched), final loss, status ("converged" when
-    L < tol, "diverged", or "stalled" at the step budget) and steps taken, per run."""
+    L < tol, "diverged", or "stalled" at the step budget) and steps taken, per run; a
+    diverged run's weights and loss are those before the step that blew up (finite)."""
 
     weights: Weights
     loss: np.ndarray
@@ -177,6 +178,7 @@ def gd64(
     active = np.ones(runs, dtype=bool)
     steps = np.zeros(runs, dtype=int)
     loss = np.full(runs, np.inf)
+    before = ws  # the weights before the last step
     for t in range(budget + 1):
         sample = None if batch is None else next(minibatches)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -186,11 +188,15 @@ def gd64(
         status[bad], status[done] = "diverged", "converged"
         loss = np.where(active & ~bad, current, loss)
         steps[active] = t
+        # a diverged run keeps the weights (and the loss) from before the step that blew up
+        ws = [np.where(bad[:, None, None], b, w) for b, w in zip(before, ws, strict=True)]
         active &= ~(bad | done)
         if not active.any() or t == budget:
             break
-        scale = (eta * active)[:, None, None]
-        ws = [w - scale * g for w, g in zip(ws, grads, strict=True)]
+        before, keep = ws, active[:, None, None]
+        scale = np.broadcast_to(eta, active.shape)[:, None, None]
+        # a stopped run's ∇L (maybe not finite) is masked out, so its weights stay as they are
+        ws = [w - scale * np.where(keep, g, 0.0) for w, g in zip(ws, grads, strict=True)]
     return Runs(ws, loss, list(status), steps)
 
 
