@@ -4,10 +4,12 @@ F4c, F9, F9b."""
 import re
 from dataclasses import replace
 from fractions import Fraction as F
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from verify.claims.linear import step_trend
 from verify.claims.linear.resnet import f4b_resnet_non_whitened
 from verify.claims.linear.stability import f9d_sgd_stability, sgd_context
 from verify.evidence import Degenerate, InvalidCase
@@ -392,3 +394,26 @@ def test_f6b_checks_weight_decay_minima_and_plain_gd_minima_are_not_flattest():
     assert abs(found.values["coupling_1_2"] - 1) < 1e-30
     with pytest.raises(InvalidCase, match="flattest"):
         f6_trained_coupling(replace(case, decay=F(0)), ctx)
+
+
+def test_step_trend_skips_a_seed_with_one_step_size_and_counts_strict_decreases(monkeypatch):
+    # seed 0 converges at c = 1/10 only; λ_max falls with η on seed 1 (ρ = −1) and only
+    # mostly on seed 2 (λ ranks 3, 4, 1, 2: ρ = −0.6); η is ranked within each seed, so seed 0
+    # converging elsewhere does not bend seed 1's ρ. Runs and λ_max are stand-ins
+    exp = StepExperiment((1, 1, 1), ((F(1),),), F(1, 10), (0, 1, 2))
+    lams = {1: (1.4, 1.3, 1.2, 1.1), 2: (1.3, 1.4, 1.1, 1.2)}
+    fractions = list(exp.fractions)
+
+    def fake_run(case):
+        return SimpleNamespace(converged=case.seed > 0 or case.step_fraction == F(1, 10))
+
+    def fake_sharpness(case, dps):
+        lam = lams.get(case.seed, (2.0,) * 4)[fractions.index(case.step_fraction)]
+        return lam, {"polish_distance": 0.0}
+
+    monkeypatch.setattr(step_trend, "run", fake_run)
+    monkeypatch.setattr(step_trend, "polished_sharpness", fake_sharpness)
+    values = step_trend.f9b_step_trend(exp, workcontext(30)).values
+    assert (values["converged"], values["runs"]) == (9, 12)
+    assert (values["seeds_with_trend"], values["seeds_strictly_decreasing"]) == (2, 1)
+    assert abs(values["rho_within_seed"] + 0.8) < 1e-12
