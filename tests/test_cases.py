@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 
 from verify import cases
 from verify.dynamics import runs
+from verify.linear.run_strategies import _asymmetric, _diagonal_sigma, resnet_runs
 
 
 def _draws(strategy, n: int = 200) -> list:
@@ -137,3 +138,40 @@ def test_matrix_flows_draw_the_whole_documented_domain():
     assert _spans(entries, -1, 1, 4)
     assert {len(row) for net in nets for m in net.weights for row in m} == {1, 2}
     assert _spans([flow.horizon for flow in found], Fraction(1, 4), Fraction(1, 2), 4)
+
+
+@settings(max_examples=60)
+@given(_diagonal_sigma(3))
+def test_f4b_diagonal_covariances_stay_in_half_to_two_with_small_denominators(sigma):
+    assert all(sigma[i][j] == 0 for i in range(3) for j in range(3) if i != j)
+    assert all(
+        Fraction(1, 2) <= sigma[i][i] <= 2 and sigma[i][i].denominator <= 4 for i in range(3)
+    )
+
+
+def test_f4b_diagonal_covariances_reach_both_ends():
+    for end in (Fraction(1, 2), Fraction(2)):
+        assert find(_diagonal_sigma(1), lambda sigma, end=end: sigma[0][0] == end) == ((end,),)
+
+
+def test_f4c_moves_a_symmetric_draw_off_symmetry_within_a_quarter():
+    q, e = Fraction(1, 4), Fraction(1, 8)
+    assert _asymmetric([0, q, q, 0], 2) == ((0, e), (q, 0))
+    assert _asymmetric([0, -q, -q, 0], 2) == ((0, -e), (-q, 0))
+    assert _asymmetric([0, e, e, 0], 2) == ((0, q), (e, 0))
+    assert _asymmetric([0, q, 0, 0], 2) == ((0, q), (0, 0))  # already not symmetric
+
+
+@settings(max_examples=30)
+@given(resnet_runs(depth=(2, 2), width=(2, 3), symmetric=False))
+def test_f4c_targets_are_near_the_identity_and_not_symmetric(case):
+    d = case.widths[0]
+    e = [[case.target[i][j] - (i == j) for j in range(d)] for i in range(d)]
+    assert all(abs(x) <= Fraction(1, 4) for row in e for x in row)
+    assert any(e[i][j] != e[j][i] for i in range(d) for j in range(d))
+
+
+@settings(max_examples=30, deadline=None)
+@given(cases.global_minima(depth=(2, 2), width=(1, 2), whitened=False))
+def test_non_whitened_global_minima_all_have_a_data_covariance(net):
+    assert net.construction in ("balanced", "gauge") and net.sigma_x is not None

@@ -22,6 +22,7 @@ from verify.linear.network import (
     transpose,
 )
 from verify.linear.sharpness import report as sharpness_report
+from verify.linear.strategies import _diagonal_flattest
 from verify.precision import workcontext
 
 CTX = workcontext(50)
@@ -315,3 +316,11 @@ def test_flattest_search_is_scale_free_beyond_float64(exponent):
     base = flattest(CTX, CTX.matrix([[1, 0]]), CTX.diag([2, 1]), depth).value
     scaled = flattest(CTX, alpha * CTX.matrix([[1, 0]]), CTX.diag([2, 1]) / alpha, depth).value
     assert abs(scaled / (base * alpha ** (1 - CTX.mpf(2) / depth)) - 1) < CTX.mpf(10) ** -40
+
+
+def test_diagonal_flattest_cores_halve_their_off_path_entries_together():
+    # top entry 1, off-path entries 10 and 4 (depth 2, widths 2): M's diagonal exceeds the
+    # top path's 2 until both are halved four times together, to 5/8 and 1/4 (ratio kept)
+    drawn = iter([F(1), [F(10)], [F(4)]])
+    cores = _diagonal_flattest(lambda strategy: next(drawn), (2, 2, 2))
+    assert cores == [((1, 0), (0, F(5, 8))), ((1, 0), (0, F(1, 4)))]

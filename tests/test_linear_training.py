@@ -1,20 +1,24 @@
 """Float64 GD on linear networks, Gauss–Newton polishing onto {P = T}, and claims F4, F4b,
 F4c, F9, F9b."""
 
+import re
 from dataclasses import replace
 from fractions import Fraction as F
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from verify.claims.linear import step_trend
 from verify.claims.linear.resnet import f4b_resnet_non_whitened
 from verify.claims.linear.stability import f9d_sgd_stability, sgd_context
 from verify.evidence import Degenerate, InvalidCase
 from verify.linear import curvature as cv
 from verify.linear.network import Net, rows_at
-from verify.linear.polish import polish
+from verify.linear.polish import pinv_solve, polish
 from verify.linear.resnet import extrapolate, gd_fixed
 from verify.linear.runs import (
+    StepExperiment,
     TrainingCase,
     endpoint,
     float64_end,
@@ -28,6 +32,7 @@ from verify.linear.train import (
     gauss_newton_sharpness,
     gd,
     gd_precise,
+    loss,
     random_init,
     resnet_init,
     sgd_noise,
@@ -64,6 +69,69 @@ def test_divergence_is_detected_without_nan():
     assert all(np.all(np.isfinite(w)) for w in result.weights)
     assert not np.isnan(result.loss)
     assert all(np.isfinite(x) for x in result.history)
+
+
+def test_loss_is_half_the_covariance_weighted_squared_residual():
+    weights = [np.array([[1.0, 2.0]]), np.array([[3.0]])]  # P = (3, 6), P − T = (2, 6)
+    sigma = np.array([[2.0, 1.0], [1.0, 1.0]])
+    assert loss(weights, sigma, np.array([[1.0, 0.0]])) == 0.5 * (2 * 4 + 2 * 12 + 36)
+
+
+def _scalar(w1: float, w2: float) -> list[np.ndarray]:
+    return [np.array([[w1]]), np.array([[w2]])]
+
+
+def test_a_loss_growing_for_patience_steps_is_divergence_before_any_blowup():
+    # η λ > 2 near the minimum w_1 = w_2 = 1 (λ = 2): the loss grows every step
+    start, one = _scalar(1.01, 1.01), np.eye(1)
+    result = gd(start, one, one, 1.2, 1000, patience=5)
+    assert (result.status, result.steps) == ("diverged", 5)
+    assert result.loss == loss(result.weights, one, one) < 1
+    assert np.isfinite(result.grad_norm) and len(result.history) == 1
+
+
+def test_a_loss_above_blowup_is_divergence_and_one_at_it_is_not():
+    start, one = _scalar(2.0, 2.0), np.eye(1)
+    first = loss(start, one, one)  # 4.5
+    above = gd(start, one, one, 0.01, 10, blowup=first - 1e-9)
+    assert (above.status, above.steps, above.loss, above.grad_norm) == (
+        "diverged",
+        0,
+        first,
+        np.inf,
+    )
+    at = gd(start, one, one, 0.01, 10, blowup=first)
+    assert at.status == "stalled" and at.steps == 10
+
+
+def test_an_overflowing_step_is_divergence_with_the_last_finite_weights():
+    start, one = _scalar(10.0, 10.0), np.eye(1)  # ∂L/∂w_k = 990: η = 1e308 overflows
+    result = gd(start, one, one, 1e308, 1000)
+    assert (result.status, result.steps, result.loss) == ("diverged", 1, loss(start, one, one))
+    assert all(np.array_equal(w, s) for w, s in zip(result.weights, start, strict=True))
+
+
+def test_a_stalled_run_keeps_its_loss_history():
+    start, one = _scalar(1.01, 1.01), np.eye(1)
+    result = gd(start, one, one, 0.1, 25)  # L every 10 steps: t = 0, 10, 20
+    assert (result.status, result.steps) == ("stalled", 25)
+    assert len(result.history) == 3 and result.history[0] == loss(start, one, one)
+    assert result.history == sorted(result.history, reverse=True)
+
+
+def test_gd_takes_an_exact_rational_covariance():
+    start = [0.5 * np.eye(2), 0.5 * np.eye(2)]
+    exact_sigma = [[F(2), F(1, 2)], [F(1, 2), F(1)]]
+    result = gd(start, exact_sigma, TARGET, 0.05, 50)
+    floating = gd(start, np.array(exact_sigma, dtype=float), TARGET, 0.05, 50)
+    assert result.loss == floating.loss and result.status == floating.status == "stalled"
+
+
+def test_sgd_without_data_draws_sixty_four_points():
+    start = random_init((2, 2, 2), 0.3, np.random.default_rng(2))
+    assert gd(start, np.eye(2), TARGET, 0.05, 1, batch=64).steps == 1
+    with pytest.raises(ValueError, match=r"in \[1, 64\]"):
+        gd(start, np.eye(2), TARGET, 0.05, 1, batch=65)
 
 
 def test_sgd_on_synthetic_data_reaches_the_target():
@@ -139,6 +207,22 @@ def test_full_batch_sgd_has_no_batch_noise():
     assert all(np.allclose(a, b, atol=1e-9) for a, b in pairs)
 
 
+def test_a_step_experiment_runs_every_seed_and_fraction_with_its_own_budget():
+    target = ((F(1), F(1, 2)), (F(1, 4), F(2)))
+    exp = StepExperiment((2, 3, 2), target, F(1), (7, 8), (F(1, 4), F(1, 2)), 123, "large")
+    exp = replace(exp, reference="init")
+    runs = exp.runs()
+    assert [(c.seed, c.step_fraction) for c in runs] == [
+        (7, F(1, 4)),
+        (7, F(1, 2)),
+        (8, F(1, 4)),
+        (8, F(1, 2)),
+    ]
+    assert {(c.steps, c.init, c.scale, c.reference, c.widths) for c in runs} == {
+        (123, "large", F(1), "init", (2, 3, 2))
+    }
+
+
 def test_init_reference_scales_the_step_by_the_initial_sharpness():
     target = ((F(1), F(1, 2)), (F(1, 4), F(2)))
     case = TrainingCase((2, 3, 2), target, "large", F(2), 5, F(1, 2), reference="init")
@@ -184,6 +268,15 @@ def test_step_limit_extrapolates_a_power_law_to_zero():
     assert constant.order == 0 and constant.limit == ctx.mpf("1e-6") and constant.uncertainty == 0
     with pytest.raises(Degenerate, match="power of η"):
         extrapolate(ctx, [h**2 * (-1) ** j for j, h in enumerate(etas)], ctx.mpf("1e-45"))
+
+
+def test_an_excess_that_stops_falling_at_one_step_size_is_no_power_law():
+    ctx = workcontext(30)
+    floor = ctx.mpf("1e-25")
+    for excesses in ([3, 2, 2, 2], [1, 1, ctx.mpf(1) / 2, ctx.mpf(1) / 4]):
+        shown = ", ".join(ctx.nstr(ctx.mpf(e), 3) for e in excesses)
+        with pytest.raises(Degenerate, match=re.escape(f"excesses {shown}")):
+            extrapolate(ctx, [ctx.mpf(e) for e in excesses], floor)
 
 
 def test_endpoint_uncertainty_is_lipschitz_times_the_polish_distance():
@@ -256,6 +349,23 @@ def test_spearman_ties_and_bootstrap_are_deterministic():
     assert low == high == -1.0
 
 
+def test_polishing_from_the_origin_has_no_gauss_newton_direction():
+    # W = 0 (depth 2): every block A_kᵀ ⊗ B_k of the Jacobian of P contains a zero layer
+    ctx = workcontext(30)
+    with pytest.raises(Degenerate, match="the Jacobian of P vanishes"):
+        polish(ctx, [np.zeros((2, 2)), np.zeros((2, 2))], ctx.eye(2), ctx.matrix(TARGET.tolist()))
+
+
+def test_pseudo_inverse_drops_eigenvalues_below_half_the_digits():
+    # dps = 15: eigenvalues up to 10^−⌊15/2⌋ = 1e-7 of the largest count as 0
+    ctx = workcontext(15)
+    rhs = ctx.matrix([[1], [1]])
+    dropped = pinv_solve(ctx, ctx.diag([1, ctx.mpf("5e-8")]), rhs)
+    kept = pinv_solve(ctx, ctx.diag([1, ctx.mpf("2e-7")]), rhs)
+    assert (dropped[0], dropped[1]) == (1, 0)
+    assert kept[0] == 1 and abs(kept[1] - 5_000_000) < 1e-6
+
+
 def test_polish_refuses_an_unreachable_target():
     start = random_init((2, 1, 2), 0.3, np.random.default_rng(1))
     result = gd(start, np.eye(2), TARGET, 0.1, 2_000)  # rank-one bottleneck, rank-two target
@@ -284,3 +394,26 @@ def test_f6b_checks_weight_decay_minima_and_plain_gd_minima_are_not_flattest():
     assert abs(found.values["coupling_1_2"] - 1) < 1e-30
     with pytest.raises(InvalidCase, match="flattest"):
         f6_trained_coupling(replace(case, decay=F(0)), ctx)
+
+
+def test_step_trend_skips_a_seed_with_one_step_size_and_counts_strict_decreases(monkeypatch):
+    # seed 0 converges at c = 1/10 only; λ_max falls with η on seed 1 (ρ = −1) and only
+    # mostly on seed 2 (λ ranks 3, 4, 1, 2: ρ = −0.6); η is ranked within each seed, so seed 0
+    # converging elsewhere does not bend seed 1's ρ. Runs and λ_max are stand-ins
+    exp = StepExperiment((1, 1, 1), ((F(1),),), F(1, 10), (0, 1, 2))
+    lams = {1: (1.4, 1.3, 1.2, 1.1), 2: (1.3, 1.4, 1.1, 1.2)}
+    fractions = list(exp.fractions)
+
+    def fake_run(case):
+        return SimpleNamespace(converged=case.seed > 0 or case.step_fraction == F(1, 10))
+
+    def fake_sharpness(case, dps):
+        lam = lams.get(case.seed, (2.0,) * 4)[fractions.index(case.step_fraction)]
+        return lam, {"polish_distance": 0.0}
+
+    monkeypatch.setattr(step_trend, "run", fake_run)
+    monkeypatch.setattr(step_trend, "polished_sharpness", fake_sharpness)
+    values = step_trend.f9b_step_trend(exp, workcontext(30)).values
+    assert (values["converged"], values["runs"]) == (9, 12)
+    assert (values["seeds_with_trend"], values["seeds_strictly_decreasing"]) == (2, 1)
+    assert abs(values["rho_within_seed"] + 0.8) < 1e-12

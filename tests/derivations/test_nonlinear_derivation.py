@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 import sympy
-from sympy import Lambda, Rational
+from sympy import Lambda, Rational, latex
 
 import theory
 from theory.nonlinear import LEAK, SLACK, HiddenLayer, n1_steps
@@ -46,6 +46,40 @@ def test_a_leak_above_one_is_not_max_z_az(n1):
         return steps
 
     assert failing_steps(n1, build) == ["N1 n=1 step 1"]
+
+
+def test_each_conservation_step_continues_the_rate_computed_before_it():
+    # step 5 sets step 4's rate to 0 and step 9 step 8's: the written chain is one equation
+    steps = n1_steps(1)
+    assert steps[4].lhs == steps[3].rhs and steps[8].lhs == steps[7].rhs
+    assert steps[6].lhs == steps[5].lhs  # the GD change, expanded then simplified
+
+
+def test_the_unit_identity_is_written_as_in_the_statement():
+    # wᵀg_w + b g_b = vᵀg_v: incoming w, bias b, outgoing v and their gradients g
+    identity = n1_steps(1)[2]
+    assert (latex(identity.lhs), latex(identity.rhs)) == (r"b g_{b} + w^{T} g_{w}", r"v^{T} g_{v}")
+
+
+def test_a_hidden_layer_sums_its_distinct_real_units():
+    layer = HiddenLayer(1, width=2)
+    names = [p.name for p in layer.parameters]
+    assert names == ["w_{11}", "b_1", "v_{11}", "w_{21}", "b_2", "v_{12}"]
+    assert all(p.is_real for p in layer.loss.free_symbols)
+
+    def real(name):
+        return sympy.Symbol(name, real=True)
+
+    h = [
+        sum(
+            real(f"s_{{{k}{j}}}")
+            * (real(f"w_{{{j}1}}") * real(f"x_{{{k}1}}") + real(f"b_{j}"))
+            * real(f"v_{{1{j}}}")
+            for j in (1, 2)
+        )
+        for k in (1, 2)
+    ]
+    assert [sympy.expand(x) for x in layer.loss.args] == [sympy.expand(x) for x in h]
 
 
 def test_gd_step_with_a_concrete_loss_in_exact_numbers():

@@ -14,6 +14,7 @@ from theory.linear import (
     LinearNetwork,
     Named,
     cholesky_factor,
+    f2_steps,
     flatness_ratio,
     h1_trace_steps,
     rotation,
@@ -249,6 +250,35 @@ def test_named_matrices_display_by_name_and_evaluate_to_entries():
     assert latex(sympy.Transpose(a)) == "A_{1}^{T}" and str(a) == "A_{1}"
     assert a.doit() == value and (a * a).doit() == value * value
     assert a.xreplace({Integer(4): Integer(5)}).doit() == Matrix([[1, 2], [3, 5]])
+
+
+def test_named_matrices_evaluate_their_entries_unless_shallow():
+    w = Symbol("w", real=True)
+    g = Named("g", ImmutableMatrix([[sympy.Derivative(w**2, w)]]))
+    assert g.doit() == Matrix([[2 * w]])  # what a step's check compares
+    assert g.doit(deep=False) == g.value != Matrix([[2 * w]])
+
+
+def test_f2s_test_vector_is_written_with_the_factor_s_of_sigma_x():
+    # Σx = S Sᵀ as in the statement; a lower-case s is the scalar Σx of the d_0 = 1 step
+    squared_norm = f2_steps(2)[1]
+    assert latex(squared_norm.lhs) == r"\left(S^{-1} v\right)^{T} \left(S^{-1} v\right)"
+    assert latex(squared_norm.rhs) == r"v^{T} \Sigma_{x}^{-1} v"
+
+
+def test_symbolic_networks_have_real_weights_indexed_from_one_and_a_positive_factor():
+    net = LinearNetwork((3, 2, 1), cholesky_factor(3))
+    for k, w in enumerate(net.weights, start=1):
+        assert all(
+            w[i, j] == Symbol(f"w^{{({k})}}_{{{i + 1}{j + 1}}}", real=True)
+            for i in range(w.rows)
+            for j in range(w.cols)
+        )
+    scalar = LinearNetwork((1, 1, 1))
+    assert [w[0] for w in scalar.weights] == [Symbol(f"w_{{{k}}}", real=True) for k in (1, 2)]
+    # Σx = S Sᵀ ≻ 0 follows from the assumptions alone: S's diagonal is positive
+    assert all(net.factor[i, i].is_positive for i in range(3))
+    assert net.covariance.det().is_positive
 
 
 def test_depth_below_two_is_rejected():

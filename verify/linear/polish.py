@@ -3,7 +3,7 @@
 Minimum-norm Gauss–Newton: with J the Jacobian of vec(P) with respect to all weights,
 vec(dP) = Σ_k (A_kᵀ ⊗ B_k) vec(dW_k) (column-stacking), each step solves J δ = −vec(P − T) in
 the least-norm sense, δ = Jᵀ (J Jᵀ)⁺ (−vec(P − T)), the pseudo-inverse dropping eigenvalues of
-J Jᵀ below 10^(−dps/2) λ_max(J Jᵀ) (structurally zero when a hidden width is below
+J Jᵀ up to 10^(−⌊dps/2⌋) λ_max(J Jᵀ) (structurally zero when a hidden width is below
 min(d_0, d_N)). Near a point where J has constant rank the iteration converges
 quadratically to a nearby point of {P = T}; the distance moved is reported, so that a claim
 can bound how far the polished point may be from the limit a float64 run approximated.
@@ -52,7 +52,7 @@ def shifted(weights: list, delta, scale=1) -> list:
 
 
 def pinv_solve(ctx: MPContext, s, rhs, singular: str = "the matrix vanishes"):
-    """S⁺ rhs for symmetric S: eigenvalues with |λ| ≤ 10^(−dps/2) max|λ| are dropped
+    """S⁺ rhs for symmetric S: eigenvalues with |λ| ≤ 10^(−⌊dps/2⌋) max|λ| are dropped
     (Degenerate with the message `singular` when S = 0)."""
     values, vectors = ctx.eigsy(s)
     top = max(abs(values[i]) for i in range(s.rows))

@@ -76,16 +76,18 @@ def _symmetric(n: int):
     return st.lists(_entries(), min_size=count, max_size=count).map(build)
 
 
+def _asymmetric(xs: list[Fraction], n: int) -> tuple[tuple[Fraction, ...], ...]:
+    """The n × n E of row-major entries xs (|x| ≤ 1/4); if E = Eᵀ, E_01 becomes E_10 + 1/8
+    (E_10 − 1/8 when E_10 > 1/8), so that |E_ij| ≤ 1/4 still and E ≠ Eᵀ."""
+    e = [list(xs[i * n : (i + 1) * n]) for i in range(n)]
+    if all(e[i][j] == e[j][i] for i in range(n) for j in range(n)):
+        e[0][1] = e[1][0] + (Fraction(1, 8) if e[1][0] <= Fraction(1, 8) else Fraction(-1, 8))
+    return tuple(tuple(row) for row in e)
+
+
 def _non_symmetric(n: int):
-    """E with |E_ij| ≤ 1/4 and E ≠ Eᵀ (a symmetric draw has E_01 moved by 1/8)."""
-
-    def build(xs):
-        e = [list(xs[i * n : (i + 1) * n]) for i in range(n)]
-        if all(e[i][j] == e[j][i] for i in range(n) for j in range(n)):
-            e[0][1] = e[1][0] + (Fraction(1, 8) if e[1][0] <= Fraction(1, 8) else Fraction(-1, 8))
-        return tuple(tuple(row) for row in e)
-
-    return st.lists(_entries(), min_size=n * n, max_size=n * n).map(build)
+    """E with |E_ij| ≤ 1/4 and E ≠ Eᵀ (`_asymmetric`)."""
+    return st.lists(_entries(), min_size=n * n, max_size=n * n).map(lambda xs: _asymmetric(xs, n))
 
 
 def _diagonal_sigma(n: int):

@@ -68,7 +68,8 @@ def f9b_step_trend(exp: StepExperiment, ctx: MPContext) -> Evidence:
         idx = [i for i, case in enumerate(runs) if case.seed == seed]
         if len({eta_keys[i] for i in idx}) < 2:
             continue
-        r = pearson([eta_ranks[i] for i in idx], tie_ranks([lams[i] for i in idx], ctx, LAMBDA_TIE))
+        etas = tie_ranks([exact(ctx, eta_keys[i]) for i in idx], ctx)  # ranked within the seed
+        r = pearson(etas, tie_ranks([lams[i] for i in idx], ctx, LAMBDA_TIE))
         tied += r is None
         per_seed.append(0.0 if r is None else r)
         decreasing += r is not None and abs(r + 1) < 1e-9  # ρ = −1 up to float rounding
