@@ -10,10 +10,12 @@ from sympy import ImmutableMatrix, Integer, Matrix, Rational, Symbol, latex
 import theory
 from theory.latex import render_derivation, render_document
 from theory.linear import (
+    LAMBDA_MAX,
     SIGMA_1,
     LinearNetwork,
     Named,
     cholesky_factor,
+    f1_steps,
     f2_steps,
     flatness_ratio,
     h1_trace_steps,
@@ -144,6 +146,36 @@ def test_f2_with_a_smaller_maximum_fails():
         return steps
 
     assert failing_steps(broken("F2", smaller, (3,))) == ["F2 N=3 step 13"]
+
+
+@pytest.mark.parametrize("steps", [f1_steps, f2_steps], ids=["F1", "F2"])
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_the_chain_from_lambda_max_to_the_bound_is_unbroken(steps, n):
+    # Rayleigh, AM–GM and Cauchy–Schwarz are cited '≥' steps, checked by no machine: they
+    # bound λ_max only if each starts where the one before it ends.
+    chain = steps(n)
+    start = next(i for i, s in enumerate(chain) if s.lhs == LAMBDA_MAX)
+    rayleigh, am_gm, cauchy_schwarz = chain[start : start + 3]
+    assert am_gm.why.startswith("AM–GM") and cauchy_schwarz.why.startswith("Cauchy–Schwarz")
+    assert rayleigh.rhs == am_gm.lhs and am_gm.rhs == cauchy_schwarz.lhs
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_f2s_cauchy_schwarz_bound_is_n_times_the_statements_f(n):
+    # The cited Cauchy–Schwarz step ends the chain from λ_max; its bound, written with ‖v‖,
+    # ‖Tv‖ and vᵀΣx⁻¹v, must be N f(v) for the f of the statement (flatness_ratio), or the
+    # derivation would bound λ_max by some other quantity.
+    step = next(s for s in f2_steps(n) if s.why.startswith("Cauchy–Schwarz"))
+    target, covariance, v = ImmutableMatrix([[3, 1], [0, 2]]), sympy.diag(2, 5), Matrix([1, -2])
+    image = target * v
+    values = {
+        Symbol(r"{\left\|v\right\|}", positive=True): sympy.sqrt(v.dot(v)),
+        Symbol(r"{\left\|T v\right\|}", positive=True): sympy.sqrt(image.dot(image)),
+        Symbol(r"{v^{T} \Sigma_{x}^{-1} v}", positive=True): (v.T * covariance.inv() * v)[0],
+    }
+    assert step.rhs.free_symbols == set(values)
+    f = flatness_ratio(target, covariance, v, n).doit()
+    assert sympy.simplify(step.rhs.doit().subs(values) - n * f) == 0
 
 
 def marion(n: int) -> tuple[LinearNetwork, dict]:
