@@ -358,14 +358,20 @@ def report(output, results, pdf, no_plots) -> None:
     help=f"Working precision N ({MIN_DPS}..{MAX_DPS}); checks run at N and 1.6 N.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def sharpness(file, dps, as_json) -> None:
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Also λ_max exactly: closed form, minimal polynomial, isolating interval.",
+)
+def sharpness(file, dps, as_json, exact) -> None:
     """Sharpness, flatness, balance and coupling of the linear network in FILE.json.
 
     FILE holds {"weights": [W1, W2, ...], "sigma_x": ..., "target": ...}; W1 is the input
     layer, entries are numbers or strings like "1/100"; sigma_x defaults to the identity and
-    target to the product of the weights (a global minimum).
+    target to the product of the weights (a global minimum). --exact adds λ_max as an
+    algebraic number (lambda_max_exact, lambda_max_minimal_polynomial, lambda_max_interval).
     """
-    result = sharpness_report(load_network(file), dps_pair(dps))
+    result = sharpness_report(load_network(file), dps_pair(dps), exact)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return

@@ -126,6 +126,10 @@ class LinearNetwork(LayerShapes):
     def target_rows(self) -> Rows:
         return self.target if self.target is not None else self.product_rows()
 
+    def at_global_minimum(self) -> bool:
+        """P = T, decided exactly on the rationals."""
+        return self.product_rows() == self.target_rows()
+
     def sigma_rows(self) -> Rows:
         return self.sigma_x if self.sigma_x is not None else identity_rows(self.widths[0])
 

@@ -6,6 +6,7 @@ from mpmath.ctx_mp import MPContext
 
 from verify.evidence import Degenerate
 from verify.linear import curvature as cv
+from verify.linear.exact import AlgebraicNumber, exact_sharpness
 from verify.linear.flattest import flattest, flattest_whitened
 from verify.linear.inputs import MAX_DENSE, InputError
 from verify.linear.network import LinearNetwork
@@ -22,7 +23,7 @@ def measure(case: LinearNetwork, ctx: MPContext) -> dict:
     """
     net = case.at(ctx)
     residual = ctx.mnorm(net.residual(), "F")
-    minimum = case.product_rows() == case.target_rows()
+    minimum = case.at_global_minimum()
     if minimum:
         lam, trace = cv.sharpness(net), cv.trace_formula(net)
     else:
@@ -66,8 +67,20 @@ def _numbers(value: object) -> list:
     return [] if value is None or isinstance(value, bool) else [value]
 
 
-def report(case: LinearNetwork, dps: tuple[int, int]) -> dict:
-    """`measure` at both precisions; decimal strings at the lower one, plus `digits`."""
+def exact_fields(root: AlgebraicNumber) -> dict:
+    """The exact tier's fields of `sharpness --exact` (all text, SymPy-parsable)."""
+    return {
+        "lambda_max_exact": root.closed_form,
+        "lambda_max_minimal_polynomial": root.polynomial_text(),
+        "lambda_max_interval": [str(end) for end in root.interval],
+    }
+
+
+def report(case: LinearNetwork, dps: tuple[int, int], exact: bool = False) -> dict:
+    """`measure` at both precisions; decimal strings at the lower one, plus `digits`; with
+    `exact`, λ_max also as an algebraic number (`exact_fields`), computed first so that its
+    limits fail before any other work."""
+    root = exact_sharpness(case) if exact else None
     low, high = workcontext(dps[0]), workcontext(dps[1])
     a, b = measure(case, low), measure(case, high)
     digits = float(dps[0])
@@ -82,7 +95,11 @@ def report(case: LinearNetwork, dps: tuple[int, int]) -> dict:
             return value
         return high.nstr(value, dps[0])
 
-    out = {key: text(value) for key, value in b.items()}
+    out = {}
+    for key, value in b.items():
+        out[key] = text(value)
+        if key == "lambda_max" and root is not None:
+            out.update(exact_fields(root))
     out["digits"] = round(digits, 1)
     out["dps"] = list(dps)
     return out
