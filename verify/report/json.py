@@ -32,7 +32,7 @@ from verify.report.files import write_whole
 from verify.report.serialize import NotExpressible, case_data, case_source, number_text
 from verify.runner import Verdict, VerdictKind
 
-_PACKAGES = ("flatminima", "sympy", "mpmath", "hypothesis", "numpy")
+_PACKAGES = ("flatminima", "sympy", "mpmath", "gmpy2", "python-flint", "hypothesis", "numpy")
 
 
 def verdict_values(verdict: Verdict) -> dict[str, str]:
