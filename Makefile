@@ -32,8 +32,8 @@ docs-results: $(STAMP)  ## rerun the quick catalogue into docs/results/quick.jso
 	$(BIN)/flatminima verify --json docs/results/quick.json || test $$? -eq 1
 	$(BIN)/python -m verify.docs
 
-mutate: $(STAMP)  ## mutation testing (mutmut) of the deciding code, a 10% sample; kill rates into docs/reliability.md
-	$(BIN)/python tests/mutate.py run
+mutate: $(STAMP)  ## mutation testing (mutmut) of the deciding code, a 10% sample (SHARD=K/N: one part); kill rates into docs/reliability.md
+	$(BIN)/python tests/mutate.py run $(if $(SHARD),--shard $(SHARD))
 	$(BIN)/python tests/mutate.py report
 
 latex: $(STAMP)
