@@ -12,6 +12,7 @@ from theory.latex import render_derivation, render_document
 from theory.linear import (
     LAMBDA_MAX,
     SIGMA_1,
+    Labelled,
     LinearNetwork,
     Named,
     cholesky_factor,
@@ -19,6 +20,7 @@ from theory.linear import (
     f2_steps,
     flatness_ratio,
     h1_trace_steps,
+    h2_steps,
     rotation,
     structured_hessian,
     vec,
@@ -91,6 +93,15 @@ def test_h2_with_only_the_first_layer_fails_at_lambda_max():
     ]
 
 
+@pytest.mark.parametrize("hidden", [1, 2])
+def test_h2_lambda_max_is_the_sum_of_the_top_eigenvalues_once_they_are_ordered(hidden):
+    # λ_max = max_ij (α_i + β_j) = α_1 + β_1 only under α_1 ≥ α_2, β_1 ≥ β_2 (the step's
+    # `where`); without the ordering SymPy cannot pick the maximum.
+    step = h2_steps(hidden)[-1]
+    assert step.problem() is None
+    assert dataclasses.replace(step, where={}).problem() is not None
+
+
 def test_h1_curvature_without_the_data_covariance_fails():
     def whitened_m(n, steps):
         k = n + 3  # the step J Jᵀ = M
@@ -139,6 +150,16 @@ def test_f1_attained_value_without_the_depth_exponent_fails_beyond_depth_two():
     assert failing_steps(broken("F1", no_exponent, (2, 3))) == ["F1 N=3 step 7"]
 
 
+@pytest.mark.parametrize("n", [2, 3])
+def test_marion_maximum_is_proved_by_a_witness_vanishing_at_e1(n):
+    # 2 ≥ f on the whole path v = r (1, √((1 + z) to the power N − 1)), z ≥ 0: 2 − f equals
+    # the manifestly nonnegative witness, which is 0 at z = 0 (v = r e_1) and positive beyond.
+    step = next(s for s in f2_steps(n) if s.witness is not None and s.lhs == 2)
+    assert step.problem() is None
+    z = next(x for x in step.witness.free_symbols if x.name == "z")
+    assert step.witness.subs(z, 0) == 0 and step.witness.subs(z, 1) > 0
+
+
 def test_f2_with_a_smaller_maximum_fails():
     def smaller(n, steps):
         k = next(i for i, s in enumerate(steps) if s.witness is not None and s.lhs == 2)
@@ -176,6 +197,28 @@ def test_f2s_cauchy_schwarz_bound_is_n_times_the_statements_f(n):
     assert step.rhs.free_symbols == set(values)
     f = flatness_ratio(target, covariance, v, n).doit()
     assert sympy.simplify(step.rhs.doit().subs(values) - n * f) == 0
+
+
+def test_the_cited_am_gm_step_states_the_geometric_mean_as_written():
+    # N (Π x_k)^{1/N} for x_k = a_k² b_k², not SymPy's simplification of it into N powers
+    step = next(s for s in f1_steps(3) if s.why.startswith("AM–GM"))
+    a = sympy.symbols("a_{1} a_{2} a_{3}", positive=True)
+    b = sympy.symbols("b_{1} b_{2} b_{3}", positive=True)
+    squares = sympy.Mul(*((x * y) ** 2 for x, y in zip(a, b, strict=True)))
+    assert step.rhs.args == (3, sympy.Pow(squares, Rational(1, 3), evaluate=False))
+
+
+def test_flatness_ratio_is_kept_as_written_and_evaluates_to_f():
+    # f(v) = ‖v‖² to the power 1/N times ‖Tv‖² to the power 1 − 1/N over vᵀΣx⁻¹v, each factor
+    # as the statement writes it; at v = 2 e_1 of Marion's example f = f(e_1) = 2 (scale-free).
+    f = flatness_ratio(ImmutableMatrix([[1, 0]]), sympy.diag(2, 1), Matrix([2, 0]), 3)
+    written = (
+        sympy.Pow(4, Rational(1, 3), evaluate=False),
+        sympy.Pow(4, Rational(2, 3), evaluate=False),
+        sympy.Pow(2, -1, evaluate=False),
+    )
+    assert f.args == written
+    assert f.doit() == 2
 
 
 def marion(n: int) -> tuple[LinearNetwork, dict]:
@@ -270,8 +313,10 @@ def test_vec_stacks_columns_and_the_kronecker_rule():
 
 
 @pytest.mark.parametrize("d", [2, 3])
-def test_cayley_rotations_are_orthogonal(d):
+def test_cayley_rotations_are_real_orthogonal_with_determinant_one(d):
+    # H2's spectral theorem needs real eigenvectors: complex K would give complex U with UUᵀ = I
     u = rotation("u", d)
+    assert u.shape == (d, d) and all(entry.is_real for entry in u)
     assert (u * u.T).applyfunc(sympy.cancel) == sympy.eye(d)
     assert sympy.cancel(u.det()) == 1
 
@@ -289,6 +334,14 @@ def test_named_matrices_evaluate_their_entries_unless_shallow():
     g = Named("g", ImmutableMatrix([[sympy.Derivative(w**2, w)]]))
     assert g.doit() == Matrix([[2 * w]])  # what a step's check compares
     assert g.doit(deep=False) == g.value != Matrix([[2 * w]])
+
+
+def test_labelled_scalars_display_by_name_and_evaluate_unless_shallow():
+    w = Symbol("w", real=True)
+    g = Labelled("g", sympy.Derivative(w**2, w))
+    assert latex(g) == "g" and str(g) == "g"
+    assert g.doit() == 2 * w  # what a step's check compares
+    assert g.doit(deep=False) == sympy.Derivative(w**2, w)
 
 
 def test_f2s_test_vector_is_written_with_the_factor_s_of_sigma_x():

@@ -8,7 +8,16 @@ from sympy import Rational
 
 import theory
 from theory.derivation import Step
-from theory.scalar import ETA, GenericPair, ScalarNetwork, am_gm_witness, g2_steps, h4_steps
+from theory.scalar import (
+    ETA,
+    TIME,
+    GenericPair,
+    ScalarNetwork,
+    am_gm_witness,
+    g2_steps,
+    h4_steps,
+    imbalance_flow,
+)
 
 DEPTHS = range(2, 7)
 SIZES = {"G1": tuple(DEPTHS), "G6": tuple(DEPTHS), "G2": (1,), "H4": (1,)}  # (1,): symbolic N
@@ -55,6 +64,15 @@ def test_g6_displays_depth_two_with_its_two_witnesses():
     w1 = ScalarNetwork(2).weights[0]
     a1, a2 = sympy.symbols("a_1:3", positive=True)
     assert [s.witness for s in steps if s.relation == "≥"] == [(a1 - a2) ** 2, (w1 - 1 / w1) ** 2]
+
+
+def test_the_gradient_flow_follows_real_weight_paths_in_time():
+    # w_i(τ) stay real (the network's weights are), so D_ij = w_i² − w_j² = 0 means |w_i| = |w_j|
+    net = ScalarNetwork(3)
+    path, along, chain = imbalance_flow(net, net.loss)
+    assert all(path[w].is_real and path[w].args == (TIME,) for w in net.weights)
+    assert set(along) == {sympy.Derivative(path[w], TIME) for w in net.weights}
+    assert chain.problem() is None and chain.lhs.shape == (len(net.pairs), 1)
 
 
 @pytest.mark.parametrize("n", DEPTHS)
