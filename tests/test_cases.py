@@ -140,13 +140,17 @@ def test_matrix_flows_draw_the_whole_documented_domain():
     assert _spans([flow.horizon for flow in found], Fraction(1, 4), Fraction(1, 2), 4)
 
 
-@settings(max_examples=60)
-@given(_diagonal_sigma(3))
-def test_f4b_diagonal_covariances_stay_in_half_to_two_with_small_denominators(sigma):
-    assert all(sigma[i][j] == 0 for i in range(3) for j in range(3) if i != j)
-    assert all(
-        Fraction(1, 2) <= sigma[i][i] <= 2 and sigma[i][i].denominator <= 4 for i in range(3)
-    )
+def test_f4b_diagonal_covariances_stay_in_half_to_two_with_small_denominators():
+    """The strategy is built in the test (not at import), so a changed domain is seen."""
+
+    @settings(max_examples=60, derandomize=True, database=None)
+    @given(_diagonal_sigma(3))
+    def check(sigma):
+        assert all(sigma[i][j] == 0 for i in range(3) for j in range(3) if i != j)
+        assert all(Fraction(1, 2) <= sigma[i][i] <= 2 for i in range(3))
+        assert all(sigma[i][i].denominator <= 4 for i in range(3))
+
+    check()
 
 
 def test_f4b_diagonal_covariances_reach_both_ends():

@@ -38,7 +38,8 @@ def top_eigenvector(ctx: MPContext, m):
 
 
 def spd_sqrt(ctx: MPContext, s):
-    """Σ^{1/2} of a symmetric positive definite matrix; Degenerate if it is not one."""
+    """Σ^{1/2} of a symmetric positive definite matrix; Degenerate if it is not one
+    (symmetric: ‖Σ − Σᵀ‖₁ ≤ 10 ε ‖Σ‖₁, rounding's scale)."""
     if ctx.mnorm(s - s.T, 1) > ctx.eps * ctx.mnorm(s, 1) * 10:
         raise Degenerate("Σx is not symmetric")
     values, vectors = ctx.eigsy(s)

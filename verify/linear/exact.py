@@ -232,7 +232,7 @@ def _closed_form(poly: fmpz_poly, real_roots: int) -> str:
 def largest_real_root(chi: fmpz_poly) -> AlgebraicNumber:
     """The largest real root of a nonzero integer polynomial with at least one real root."""
     _, factors = chi.factor()
-    irreducible = [f if f.coeffs()[-1] > 0 else -f for f, _ in factors]
+    irreducible = [f for f, _ in factors]  # primitive, leading coefficient > 0 (FLINT)
     squarefree = reduce(mul, irreducible, fmpz_poly([1]))
     real = [z.real for z, _ in squarefree.complex_roots() if z.imag.is_zero()]
     if not real:

@@ -66,7 +66,7 @@ def column_factorization(rows: Rows) -> tuple[Rows, Rows]:
     """Exact rank factorization T = C R: C the pivot columns of T (independent, r = rank T of
     them), R the nonzero rows of T's reduced row echelon form (r × d0; empty if T = 0)."""
     work = [list(row) for row in rows]
-    cols = len(rows[0]) if rows else 0
+    cols = len(rows[0])  # T has d_N ≥ 1 rows
     pivots: list[int] = []
     for col in range(cols):
         r = len(pivots)
