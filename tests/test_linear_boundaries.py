@@ -13,6 +13,7 @@ from verify.evidence import Degenerate
 from verify.linear import exact as ex
 from verify.linear import train
 from verify.linear.curvature import spd_sqrt
+from verify.linear.flattest import flattest
 from verify.linear.polish import polish
 from verify.linear.resnet import _fixed
 from verify.linear.runs import TrainingCase, _init
@@ -98,3 +99,17 @@ def test_non_whitened_global_minima_include_balanced_ones_with_data():
         settings=settings(database=None),
     )
     assert not net.whitened
+
+
+def test_flattest_and_its_rounding_scale_do_not_change_under_a_rotation_of_the_inputs():
+    # F2's max f(v) and the scale Σ|w|‖A‖_F/vᵀAv its stationarity is judged against are
+    # invariant under v → Qv, T → TQᵀ, Σx → QΣxQᵀ (Q orthogonal: the Frobenius norm and vᵀAv
+    # are); a scale built from a norm that is not (the 1-norm) would move.
+    ctx = workcontext(30)
+    q = ctx.matrix([[ctx.mpf(3) / 5, ctx.mpf(-4) / 5], [ctx.mpf(4) / 5, ctx.mpf(3) / 5]])
+    t, sigma = ctx.matrix([[2, 1], [0, 1]]), ctx.matrix([[3, 1], [1, 2]])
+    plain = flattest(ctx, t, sigma, 3)
+    turned = flattest(ctx, t * q.T, q * sigma * q.T, 3)
+    assert abs(plain.value - turned.value) < ctx.mpf(10) ** -25 * plain.value
+    gap = abs(plain.stationarity_size - turned.stationarity_size)
+    assert gap < ctx.mpf(10) ** -20 * plain.stationarity_size
