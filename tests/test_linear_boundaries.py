@@ -13,7 +13,7 @@ from verify.evidence import Degenerate
 from verify.linear import exact as ex
 from verify.linear import train
 from verify.linear.curvature import spd_sqrt
-from verify.linear.flattest import flattest
+from verify.linear.flattest import _dual64, flattest
 from verify.linear.polish import polish
 from verify.linear.resnet import _fixed
 from verify.linear.runs import TrainingCase, _init
@@ -113,3 +113,18 @@ def test_flattest_and_its_rounding_scale_do_not_change_under_a_rotation_of_the_i
     assert abs(plain.value - turned.value) < ctx.mpf(10) ** -25 * plain.value
     gap = abs(plain.stationarity_size - turned.stationarity_size)
     assert gap < ctx.mpf(10) ** -20 * plain.stationarity_size
+
+
+def test_the_convex_dual_starts_at_f2s_maximiser_when_sigma_x_and_c_do_not_commute():
+    # min_t h(t) = N max f (flattest.py, _dual64): at the minimiser t* the pencil's top
+    # eigenvector, mapped by Σx^{1/2}, is the maximiser of f when the top eigenvalue is simple,
+    # so the best start of the dual is already F2's maximum to float64 accuracy.
+    ctx = workcontext(30)
+    t, sigma, depth = [[2.0, 1.0], [0.0, 1.0]], [[3.0, 1.0], [1.0, 2.0]], 3
+    c, k = np.array(t).T @ np.array(t), np.linalg.inv(np.array(sigma))
+    exact_max = float(flattest(ctx, ctx.matrix(t), ctx.matrix(sigma), depth).value) / depth
+
+    def f(v):
+        return (v @ v) ** (1 / depth) * (v @ c @ v) ** (1 - 1 / depth) / (v @ k @ v)
+
+    assert max(f(v) for v in _dual64(c, k, depth)) == pytest.approx(exact_max, rel=1e-10)
