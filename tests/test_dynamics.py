@@ -272,3 +272,53 @@ def test_g4_samples_the_noise_of_the_cases_seed_at_every_precision(monkeypatch):
     case = NoiseRun(scalar.ScalarNetwork((F(1), F(5, 4))), F(1, 2), F(1, 20), 3, 7)
     assert all(g4_noise_augmentation(case, workcontext(dps)).holds(CTX) for dps in (50, 80))
     assert drawn == [(7, 3), (7, 3)]  # both precisions see the same draws
+
+
+def test_matrix_gradient_flow_of_a_balanced_scalar_pair_matches_the_logistic_solution():
+    # W_1 = W_2 = 1, T = 2, whitened: u = w² obeys u̇ = −2(u − T)u, so at τ = 1/4
+    # u = T / (1 + (T − 1) e^{−2Tτ}) = 2 / (1 + e^{−1}); W(0) comes back exactly.
+    from verify.dynamics import flow
+
+    one = ((F(1),),)
+    start, end = flow.flowed(CTX, LinearNetwork((one, one), None, ((F(2),),)), F(1, 4))
+    assert start == [[[CTX.one]], [[CTX.one]]]
+    expected = CTX.sqrt(2 / (1 + CTX.exp(-1)))
+    assert all(abs(w[0][0] - expected) < CTX.mpf(10) ** -45 for w in end)
+    assert flow.balance(end) == [[[0]]]
+
+
+def test_two_phase_runs_whose_rates_are_not_apart_contradict_naming_why():
+    # μ = 1/4 at η = 1/5: the slow rate 2ημ = 1/10 is within 10× the fast one in both runs.
+    from verify.claims.dynamics import g7_two_phases
+    from verify.population import CONTRADICTS
+
+    exp = PhaseExperiment(((F(1, 4), F(3, 2)), (F(1, 2), F(5, 4))), F(1, 5), F(1, 4), 8)
+    ev = g7_two_phases(exp, CTX)
+    assert ev.observation.outcome == CONTRADICTS
+    assert ev.observation.mechanism == "two phases: a run whose fast rate is < 10 × the slow one"
+    first = rates.phases(CTX, exp, 0)  # the rates reported are the first run's (seed 0)
+    assert (ev.values["fast_rate"], ev.values["slow_rate"]) == (
+        first.fast_measured,
+        first.slow_measured,
+    )
+    assert ev.values["fast_rate"] != rates.phases(CTX, exp, 1).fast_measured
+
+
+def test_log2_of_an_interval_end_at_or_below_zero_is_minus_infinity():
+    from verify.claims.dynamics import _log2
+
+    assert _log2(0.0) == _log2(-0.5) == -math.inf
+    assert _log2(8.0) == 3
+
+
+def test_a_small_decayed_stationary_point_is_not_0_by_its_frobenius_norm():
+    # W_1 = W_2 = (9/100) I with T = (81/10000 + μ) I is a stationary point of L + (μ/2)Σ‖W‖²:
+    # P = 0.0081 I, so ‖P‖_F ≈ 0.0115 > 1/100 (docs/claims/dynamics.md) although no entry or
+    # column sum of P reaches 1/100. G3b holds there.
+    from verify.claims.dynamics import g3b_decay_balances_matrices
+
+    w, t = ((F(9, 100), F(0)), (F(0), F(9, 100))), F(81, 10000) + F(1, 20)
+    run = MatrixRun(LinearNetwork((w, w), None, ((t, F(0)), (F(0), t))), F(1, 10), F(1, 20), 1)
+    ev = g3b_decay_balances_matrices(run, CTX)
+    (nonzero,) = [r for r in ev.relations if r.name == "the stationary point is not 0"]
+    assert nonzero.holds(CTX) and ev.holds(CTX)

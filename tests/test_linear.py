@@ -324,3 +324,14 @@ def test_diagonal_flattest_cores_halve_their_off_path_entries_together():
     drawn = iter([F(1), [F(10)], [F(4)]])
     cores = _diagonal_flattest(lambda strategy: next(drawn), (2, 2, 2))
     assert cores == [((1, 0), (0, F(5, 8))), ((1, 0), (0, F(1, 4)))]
+
+
+def test_f3_reports_how_much_sharper_the_balanced_minimum_is_than_the_flattest():
+    # Whitened W_1 = W_2 = 1 (T = 1): balanced and flattest alike, λ_max = 2 = N σ1^{2−2/N},
+    # so the ratio λ_max / flattest is 1 (F3 fails only where this ratio exceeds 1).
+    from verify.claims.linear.flattest import f3_balanced_is_flattest
+
+    one = ((F(1),),)
+    ev = f3_balanced_is_flattest(LinearNetwork((one, one)), CTX)
+    assert ev.values["lambda_max"] == ev.values["flattest"] == 2
+    assert ev.values["ratio"] == 1 and ev.holds(CTX)

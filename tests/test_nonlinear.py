@@ -225,3 +225,21 @@ def test_balance_runs_draw_the_documented_horizons_steps_and_step_sizes():
     steps = [r.step for r in runs]
     assert all(F(1, 50) <= s <= F(1, 10) for s in steps)
     assert {r.steps for r in runs} == set(range(1, 6))
+
+
+def test_n1_gd_identities_are_measured_on_the_documented_scales_from_the_first_step():
+    # docs/claims/nonlinear.md: the GD identities are relative to the largest squared parameter
+    # (times the largest gradient entry, for ⟨w_in, g_in⟩ = ⟨w_out, g_out⟩). Linear 1-1-1 net
+    # w = (2, 2), x = 1, y = −4: g = (16, 16), and one step of η = 1/100 shrinks w to 1.84, so
+    # the largest squared parameter, 4, is the start's.
+    from verify.claims.nonlinear import n1_layers_balanced
+    from verify.nonlinear.strategies import BalanceRun
+
+    two = ((F(2),),)
+    net = nn.ReluNetwork((two, two), None, nn.LINEAR, ((F(1),),), ((F(-4),),))
+    ev = n1_layers_balanced(BalanceRun(net, F(1, 100), F(1, 100), 1), CTX)
+    cross, step = (r.scale(CTX) for r in ev.relations[2:])
+    assert ev.relations[2].name.startswith("max over steps and units of |⟨w_in, g_in⟩")
+    assert ev.relations[3].name.startswith("max |unit balance' − balance − η²")
+    assert (cross, step) == (4 * 16, 4)
+    assert ev.holds(CTX)

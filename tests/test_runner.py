@@ -203,6 +203,7 @@ def test_a_search_that_raises_is_this_claims_error():
     assert verdict.verdict is VerdictKind.ERROR
     assert verdict.message.startswith("the search raised ")
     assert "ZeroDivisionError" in verdict.message
+    assert 0 <= verdict.seconds < 60  # timed like any verdict (report.json needs a number)
 
 
 def test_a_derivation_check_that_raises_is_this_claims_error(monkeypatch):
@@ -383,3 +384,58 @@ def test_float64_diagnosis_counts_failures_with_the_claims_own_lost_digits():
     high, third = workcontext(80), workcontext(160)
     size = fixed_precision(tolerant, found(0, high), high, found(0, third), third)
     assert size is not None and abs(float(size) - 1e-16) < 1e-20
+
+
+def test_the_higher_precision_gets_the_case_budget_too():
+    import time
+
+    from verify.runner import Outcome, evaluate
+
+    def slow_when_precise(case, ctx):
+        if ctx.dps > 60:
+            time.sleep(1)  # fast at 50 digits, past the budget at 80
+        return True
+
+    result = evaluate(claim(slow_when_precise), 0, (50, 80), budget=0.05)
+    assert result.outcome is Outcome.ERROR and result.over_budget
+    assert "budget of 0.05 s at 80 digits" in result.message
+
+
+def test_an_inconclusive_verdict_shows_the_degenerate_case():
+    def singular(case, ctx):
+        raise Degenerate("singular data")
+
+    verdict = run_claim(claim(singular, st.just(7)))
+    assert verdict.verdict is VerdictKind.INCONCLUSIVE
+    assert verdict.counterexample == 7 and verdict.outcomes["degenerate"] == 1
+
+
+def test_a_case_classified_differently_keeps_its_higher_precision_evidence():
+    from verify.evidence import observed
+    from verify.population import CONTRADICTS, SUPPORTS, Observation
+    from verify.runner import Outcome, evaluate
+
+    def flips(case, ctx):
+        outcome = SUPPORTS if ctx.dps < 60 else CONTRADICTS
+        return observed(Observation(outcome, {"effect": (0.0, -1.0, 1.0)}), effect=ctx.one)
+
+    result = evaluate(claim(flips), 0, (50, 80))
+    assert result.outcome is Outcome.DISAGREE
+    assert result.evidence.observation.outcome == CONTRADICTS and result.ctx.dps == 80
+
+
+def test_a_failing_derivation_makes_the_verdict_inconclusive_naming_its_failures(monkeypatch):
+    from types import SimpleNamespace
+
+    import verify.runner
+    from verify.precision import Tier
+
+    failing = SimpleNamespace(ok=False, complete=True, failures=["step 1", "step 3"])
+    monkeypatch.setattr(verify.runner, "_derivation_check", lambda claim_id: failing)
+    with_derivation = Claim(
+        "T1", "s", "tests", Status.PROVED, ONE_CASE, lambda c, ctx: True, derivation="H4"
+    )
+    verdict = run_claim(with_derivation)
+    assert verdict.verdict is VerdictKind.INCONCLUSIVE
+    assert verdict.message == "derivation fails: step 1; step 3"
+    assert verdict.tier is Tier.MPMATH  # the numeric evidence keeps its tier, not symbolic
