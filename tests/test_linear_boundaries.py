@@ -120,7 +120,8 @@ def test_the_convex_dual_starts_at_f2s_maximiser_when_sigma_x_and_c_do_not_commu
     # eigenvector, mapped by Σx^{1/2}, is the maximiser of f when the top eigenvalue is simple,
     # so the best start of the dual is already F2's maximum to float64 accuracy.
     ctx = workcontext(30)
-    t, sigma, depth = [[2.0, 1.0], [0.0, 1.0]], [[3.0, 1.0], [1.0, 2.0]], 3
+    t = [[2.0, 1.0, 0.0], [0.0, 1.0, 1.0], [1.0, 0.0, 3.0]]
+    sigma, depth = [[3.0, 1.0, 0.0], [1.0, 2.0, 1.0], [0.0, 1.0, 4.0]], 3
     c, k = np.array(t).T @ np.array(t), np.linalg.inv(np.array(sigma))
     exact_max = float(flattest(ctx, ctx.matrix(t), ctx.matrix(sigma), depth).value) / depth
 
