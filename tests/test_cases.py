@@ -140,7 +140,7 @@ def test_matrix_flows_draw_the_whole_documented_domain():
     assert _spans([flow.horizon for flow in found], Fraction(1, 4), Fraction(1, 2), 4)
 
 
-def test_f4b_diagonal_covariances_stay_in_half_to_two_with_small_denominators():
+def test_f4b_diagonal_covariances_are_drawn_in_half_to_two_with_denominators_up_to_4():
     """The strategy is built in the test (not at import), so a changed domain is seen."""
 
     @settings(max_examples=60, derandomize=True, database=None)
