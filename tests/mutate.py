@@ -252,17 +252,22 @@ EQUIVALENT = [
 
 
 def _row(name: str, c: Counter) -> str:
-    """killed / (run − explained): an explained survivor cannot change a verdict."""
+    """(killed + timeout) / (run − explained), and killed alone over the same: an explained
+    survivor cannot change a verdict; a timeout is detected only by its time."""
     from verify.stats import wilson
 
     decisive = c["killed"] + c["survived"] + c["timeout"] - c["explained"]
-    rate = "-"
-    if decisive > 0:
-        low, high = wilson(c["killed"] + c["timeout"], decisive, z=1.96)  # 95%
-        rate = f"{(c['killed'] + c['timeout']) / decisive:.1%} [{low:.1%}, {high:.1%}]"
+
+    def rate(detected: int) -> str:
+        if decisive <= 0:
+            return "-"
+        low, high = wilson(detected, decisive, z=1.96)  # 95%
+        return f"{detected / decisive:.1%} [{low:.1%}, {high:.1%}]"
+
     return (
         f"| {name} | {c['sampled']} | {c['killed']} | {c['timeout']} | {c['explained']} |"
-        f" {c['survived'] - c['explained']} | {c['not checked']} | {rate} |"
+        f" {c['survived'] - c['explained']} | {c['not checked']} |"
+        f" {rate(c['killed'] + c['timeout'])} | {rate(c['killed'])} |"
     )
 
 
@@ -284,8 +289,9 @@ def summary(codes: dict[str, int | None], explained: dict[str, str]) -> tuple[st
             change = " → ".join(f"`{line[1:].strip()}`" for line in diff[:2]).replace("|", "\\|")
             survivors.append(f"| `{mutant}` | {change} | {why or '**unexplained**'} |")
     rows = [
-        "| package | sampled | killed | timeout | explained | unexplained | not run | rate [95%] |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| package | sampled | killed | timeout | explained | unexplained | not run | rate [95%] "
+        "| timeouts not counted [95%] |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     total = Counter()
     for name, c in sorted(counts.items()):
