@@ -127,8 +127,8 @@ class LinearNetwork(LayerShapes):
         return self.target if self.target is not None else self.product_rows()
 
     def at_global_minimum(self) -> bool:
-        """P = T, decided exactly on the rationals."""
-        return self.product_rows() == self.target_rows()
+        """P = T, decided exactly on the rationals (always, when T is the product)."""
+        return self.target is None or self.product_rows() == self.target
 
     def sigma_rows(self) -> Rows:
         return self.sigma_x if self.sigma_x is not None else identity_rows(self.widths[0])
@@ -161,10 +161,22 @@ class Net:
         return self.weights[0].cols if j == 0 else self.weights[j - 1].rows
 
     def chain(self, first: int, last: int):
-        """W_last ⋯ W_first (1-based, inclusive); the identity of size d_{first−1} if empty."""
-        out = self.ctx.eye(self.width(first - 1))
-        for w in self.weights[first - 1 : last]:
-            out = w * out
+        """W_last ⋯ W_first (1-based, inclusive); the identity of size d_{first−1} if empty.
+
+        Multiplied from the end with the smaller outer width, so every partial product is thin
+        (d_last × d_j or d_j × d_{first−1}): O(Σ d_j d_{j+1} min(d_{first−1}, d_last)) work.
+        A single layer is returned itself, not a copy (the formulas never write into these)."""
+        layers = self.weights[first - 1 : last]
+        if not layers:
+            return self.ctx.eye(self.width(first - 1))
+        if layers[-1].rows < layers[0].cols:  # thin on the left: W_last, then ·W_{last−1} …
+            out = layers[-1]
+            for w in reversed(layers[:-1]):
+                out = out * w
+        else:  # thin on the right: W_first, then W_{first+1}· …
+            out = layers[0]
+            for w in layers[1:]:
+                out = w * out
         return out
 
     def a(self, k: int):
