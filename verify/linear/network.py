@@ -6,10 +6,10 @@ L = ½ tr((P − T) Σx (P − T)ᵀ), A_k = W_{k−1} ⋯ W_1 (A_1 = I), B_k = 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import reduce
-from operator import add
+from operator import add, is_
 
 from mpmath.ctx_mp import MPContext
 
@@ -151,6 +151,7 @@ class Net:
     weights: list
     sigma: object
     target: object
+    _chains: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def depth(self) -> int:
@@ -165,10 +166,16 @@ class Net:
 
         Multiplied from the end with the smaller outer width, so every partial product is thin
         (d_last × d_j or d_j × d_{first−1}): O(Σ d_j d_{j+1} min(d_{first−1}, d_last)) work.
-        A single layer is returned itself, not a copy (the formulas never write into these)."""
+        Remembered for the same layer objects (A_k, B_k are asked for by several formulas; new
+        weights, `net.weights = …`, are new objects), and a single layer is returned itself:
+        the formulas never write into these matrices.
+        """
         layers = self.weights[first - 1 : last]
         if not layers:
             return self.ctx.eye(self.width(first - 1))
+        known, out = self._chains.get((first, last), ((), None))
+        if len(known) == len(layers) and all(map(is_, known, layers)):
+            return out  # the same layer objects as last time
         if layers[-1].rows < layers[0].cols:  # thin on the left: W_last, then ·W_{last−1} …
             out = layers[-1]
             for w in reversed(layers[:-1]):
@@ -177,6 +184,7 @@ class Net:
             out = layers[0]
             for w in layers[1:]:
                 out = w * out
+        self._chains[(first, last)] = (tuple(layers), out)
         return out
 
     def a(self, k: int):
