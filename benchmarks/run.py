@@ -2,13 +2,17 @@
 
 1. Gradient flow of a depth-4 scalar network at 50 digits: Taylor integrator vs mpmath.odefun.
 2. λ_max at 50 digits of a linear-network minimum with ≥ 100 parameters: through H1's small
-   matrix M vs the eigen-decomposition of the full Hessian in mpmath (target: ≥ 100× faster).
+   matrix M vs the eigenvalues of the full Hessian in mpmath (target: ≥ 100× faster; ~200×
+   until issue 16, when `eigenvalues` stopped computing eigenvectors, which sped up the
+   reference 6× and M 3×).
 3. λ_max at 50 digits of a ~1,100-parameter minimum (target: < 1 s), beside a float64
    full-Hessian `numpy.linalg.eigvalsh` baseline (what PyHessian-style tools compute).
 4. The symbolic Hessian of a depth-3, width-2 network: by structure (theory/linear.py) vs
    brute-force `sympy.hessian` (benchmarks/symbolic.py).
 5. Exhaustive enumeration of the binary perceptron at N = 21 vs a per-vector Python loop
    (benchmarks/perceptron.py).
+6. `flatminima sharpness --dps 50` (in-process) on [4, w, w, w, 4] at 960 and 3,192 parameters
+   vs the float64 full-Hessian eigendecomposition (benchmarks/sharpness.py).
 """
 
 from __future__ import annotations
@@ -65,19 +69,9 @@ def balanced_minimum(widths: tuple[int, ...], seed: int = 0) -> LinearNetwork:
     return LinearNetwork(tuple(weights))
 
 
-def hessian64(weights: list[np.ndarray]) -> np.ndarray:
-    """Float64 Hessian at a whitened global minimum: blocks kron(A_k A_lᵀ, B_kᵀ B_l)."""
-    n = len(weights)
-    a = [np.eye(weights[0].shape[1])]
-    for w in weights[:-1]:
-        a.append(w @ a[-1])
-    b = [np.eye(weights[-1].shape[0])]
-    for w in reversed(weights[1:]):
-        b.insert(0, b[0] @ w)
-    return np.block([[np.kron(a[k] @ a[m].T, b[k].T @ b[m]) for m in range(n)] for k in range(n)])
-
-
 def curvature_benchmarks(dps: int = 50) -> None:
+    from sharpness import hessian64  # benchmarks/ is on sys.path as a script
+
     ctx = workcontext(dps)
     case = balanced_minimum((4, 6, 8, 4))
     net = case.at(ctx)
@@ -103,9 +97,11 @@ def curvature_benchmarks(dps: int = 50) -> None:
 
 if __name__ == "__main__":
     from perceptron import enumeration_benchmark  # benchmarks/ is on sys.path as a script
+    from sharpness import sharpness_benchmark
     from symbolic import symbolic_hessian_benchmark
 
     flow_benchmark()
     curvature_benchmarks()
     symbolic_hessian_benchmark()
     enumeration_benchmark()
+    sharpness_benchmark()

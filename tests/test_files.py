@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-import verify.cli
+import verify.runner
 from verify.cli import main
 from verify.report.files import write_whole
 from verify.report.json import write_json
@@ -43,7 +43,7 @@ def test_an_interrupted_run_leaves_no_results_file(tmp_path, monkeypatch, capsys
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(verify.cli, "run_claim", interrupted)
+    monkeypatch.setattr(verify.runner, "run_claim", interrupted)
     absent, present = tmp_path / "new.json", tmp_path / "old.json"
     present.write_text('{"claims": []}\n')
     assert main(["verify", "H4", "--json", str(absent)]) == 130

@@ -3,6 +3,8 @@ catalogue imports verify.claims; the printers in verify/report/ import no claims
 training code, and no numeric package at run time; verify/cases.py imports no claim module."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,28 @@ def test_no_test_folder_shadows_a_package():
     """`pytest` (not only `python -m pytest`) puts tests/ on sys.path: a folder there named
     like a package (theory, verify) would be imported in its place."""
     assert not {p.name for p in (ROOT / "tests").iterdir() if p.is_dir()} & {"theory", "verify"}
+
+
+HEAVY = ("sympy", "hypothesis", "matplotlib", "mpmath", "numpy", "rich")
+
+
+@pytest.mark.parametrize("module", ["verify.cli", "verify.entry"])
+def test_the_command_line_starts_without_heavy_packages(module):
+    """`flatminima --help` imports only click and light modules: each heavy package is imported
+    inside the command that uses it (checked in a fresh interpreter)."""
+    code = (
+        f"import sys, {module}\n"
+        "from verify.cli import main\n"
+        "assert main(['--help']) == 0\n"
+        f"print('heavy:', *(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "heavy:"
+
+
+def test_the_plot_choices_are_the_families_with_figures():
+    from verify.figures import FIGURES
+    from verify.names import FIGURE_FAMILIES
+
+    assert tuple(family.value for family in FIGURES) == FIGURE_FAMILIES

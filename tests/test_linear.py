@@ -335,3 +335,28 @@ def test_f3_reports_how_much_sharper_the_balanced_minimum_is_than_the_flattest()
     ev = f3_balanced_is_flattest(LinearNetwork((one, one)), CTX)
     assert ev.values["lambda_max"] == ev.values["flattest"] == 2
     assert ev.values["ratio"] == 1 and ev.holds(CTX)
+
+
+def test_partial_products_are_thin_remembered_and_follow_new_weights():
+    """W_last ⋯ W_first from its thin end equals the product in either order; it is computed
+    once for the same layer objects and again when a layer is replaced."""
+    net = LinearNetwork(
+        (
+            ((F(1), F(2)), (F(3), F(4)), (F(5), F(-1))),
+            ((F(1), F(0), F(2)), (F(-1), F(1), F(1)), (F(2), F(3), F(0))),
+            ((F(1), F(-2), F(1)),),
+        )
+    ).at(CTX)
+    w1, w2, w3 = net.weights
+    assert net.b(1) == w3 * w2 and net.a(3) == w2 * w1 and net.product() == w3 * (w2 * w1)
+    assert net.chain(1, 0) == CTX.eye(2) and net.b(3) == CTX.eye(1)
+    assert net.a(3) is net.a(3)
+    net.weights = [w1, w2 * 2, w3]
+    assert net.a(3) == 2 * (w2 * w1) and net.b(1) == 2 * (w3 * w2)
+
+
+def test_spectral_norm_uses_the_smaller_gram_matrix():
+    w = CTX.matrix([[3, 0, 0, 0], [0, 4, 0, 0]])
+    assert cv.gram(CTX, w).rows == 2 and cv.gram(CTX, w.T).rows == 2
+    assert cv.gram(CTX, w, False) == w.T * w and cv.gram(CTX, w, True) == w * w.T
+    assert cv.spectral_norm(CTX, w) == cv.spectral_norm(CTX, w.T) == 4

@@ -14,27 +14,15 @@ import tempfile
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from verify import conjectures
 from verify.budget import DEFAULT_CASE_BUDGET
-from verify.catalogue import catalogue, select
-from verify.claim import Family
 from verify.entry import INTERRUPTS, interrupted
 from verify.errors import FlatminimaError
-from verify.figures import FIGURES, family_figures
-from verify.jsonfile import read_json
-from verify.linear.inputs import load_network
-from verify.linear.sharpness import report as sharpness_report
-from verify.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, check_dps
-from verify.profiles import DEFAULT_PROFILE, PROFILES, profile_settings
-from verify.report import pages, table
-from verify.report.files import write_whole
-from verify.report.json import results_document, save_counterexample, write_json
-from verify.report.latex import compile_pdf, write_document
-from verify.report.latex import entry as latex_entry
-from verify.runner import VerdictKind, run_claim
+from verify.names import DEFAULT_DPS, DEFAULT_PROFILE, FIGURE_FAMILIES, MAX_DPS, MIN_DPS, PROFILES
+
+# Start-up imports only click and modules that import nothing heavy (`flatminima --help` in
+# well under 0.3 s): SymPy, Hypothesis, mpmath, numpy, rich and matplotlib are imported inside
+# the commands that use them (tests/test_imports.py checks it in a fresh interpreter).
 
 COUNTEREXAMPLES = Path(".flatminima/counterexamples")
 
@@ -110,6 +98,8 @@ def dps_pair(dps: int | None) -> tuple[int, int]:
             f"--dps {dps} is outside the supported range {MIN_DPS}..{MAX_DPS} "
             "(checks run at N and 1.6·N digits)"
         )
+    from verify.precision import check_dps
+
     return check_dps((dps, round(1.6 * dps)))
 
 
@@ -135,6 +125,9 @@ def load_conjectures(paths: tuple[Path, ...]) -> tuple[list, int]:
     """
     if not paths:
         return [], 0
+    from verify import conjectures
+    from verify.catalogue import catalogue
+
     loaded = conjectures.load(list(paths), taken=set(catalogue()))
     for error in loaded.errors:
         click.echo(f"flatminima: conjecture error: {error}", err=True)
@@ -147,6 +140,11 @@ def load_conjectures(paths: tuple[Path, ...]) -> tuple[list, int]:
 def list_claims(as_json: bool, conjecture_paths) -> int:
     """List the claims: ID, status, family, source, statement and the file:line of each check
     (conjectures after the catalogue)."""
+    from rich.console import Console
+
+    from verify.catalogue import select
+    from verify.report import table
+
     extra, problems = load_conjectures(conjecture_paths)
     rows = [
         {
@@ -196,6 +194,15 @@ def list_claims(as_json: bool, conjecture_paths) -> int:
 def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) -> int:
     """Search, check and decide claims (all when no IDS are given; with --conjectures and no
     IDS, just the conjectures)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from verify import runner
+    from verify.catalogue import select
+    from verify.profiles import profile_settings
+    from verify.report import table
+    from verify.report.json import results_document, save_counterexample, write_json
+
     extra, problems = load_conjectures(conjecture_paths)
     if conjecture_paths and not extra and not ids:
         shown = ", ".join(map(str, conjecture_paths))
@@ -218,7 +225,7 @@ def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) ->
         for claim in claims:
             expected = profile_settings(profile, claim.cost).max_examples
             task = progress.add_task(f"{claim.id:>4} cases", total=expected)
-            verdict = run_claim(
+            verdict = runner.run_claim(
                 claim, profile, dps, seed, on_case=lambda t=task: on_case(t), budget=case_budget
             )
             interrupts.check()
@@ -243,6 +250,10 @@ def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) ->
 
 def read_results(path: Path) -> dict:
     """A `verify --json` document, or a one-line error naming what is wrong with it."""
+    from verify.claim import Family
+    from verify.jsonfile import read_json
+    from verify.runner import VerdictKind
+
     document = read_json(path, UserError, max_bytes=RESULTS_MAX_BYTES)
     if not isinstance(document, dict) or not isinstance(document.get("claims"), list):
         raise UserError(f"{path}: not a `flatminima verify --json` document (no claims list)")
@@ -306,6 +317,10 @@ RECORD_FIELDS = (
 def latex(ids, output, pdf, results, conjecture_paths) -> None:
     """Write a standalone LaTeX document of the claims' derivations (all when no IDS), by
     source paper; with --from, the evidence of a run (user conjectures included)."""
+    from verify.catalogue import select
+    from verify.report.latex import compile_pdf, write_document
+    from verify.report.latex import entry as latex_entry
+
     if results is not None:
         records = read_results(results)["claims"]
         wanted = {i.casefold() for i in ids}
@@ -333,6 +348,12 @@ def latex(ids, output, pdf, results, conjecture_paths) -> None:
 @click.option("--no-plots", is_flag=True, help="Skip the claim families' figures.")
 def report(output, results, pdf, no_plots) -> None:
     """Write report.md, report.html (standalone) and report.tex from one verify run."""
+    from verify.figures import family_figures
+    from verify.report import pages
+    from verify.report.files import write_whole
+    from verify.report.json import write_json
+    from verify.report.latex import compile_pdf, write_document
+
     document = read_results(results)
     _directory(output)
     families = {record["family"] for record in document["claims"]}
@@ -371,6 +392,12 @@ def sharpness(file, dps, as_json, exact) -> None:
     target to the product of the weights (a global minimum). --exact adds λ_max as an
     algebraic number (lambda_max_exact, lambda_max_minimal_polynomial, lambda_max_interval).
     """
+    from rich.console import Console
+
+    from verify.linear.inputs import load_network
+    from verify.linear.sharpness import report as sharpness_report
+    from verify.report import table
+
     result = sharpness_report(load_network(file), dps_pair(dps), exact)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
@@ -395,7 +422,7 @@ def _finite_option(name: str, default: float, text: str):
 
 
 @cli.command()
-@click.argument("family", type=click.Choice([family.value for family in FIGURES]))
+@click.argument("family", type=click.Choice(FIGURE_FAMILIES))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Directory.")
 @_finite_option("--eta", 0.05, "dynamics: step size η.")
 @_finite_option("--mu", 0.005, "dynamics: weight decay.")
@@ -413,6 +440,8 @@ def _finite_option(name: str, default: float, text: str):
 )
 def plot(family, output, eta, mu, sigma, batch, steps, size, alpha) -> None:
     """Write a claim family's figures (PNG and SVG) into a directory."""
+    from verify.claim import Family
+    from verify.figures import FIGURES
 
     options = {}
     if family == "perceptron":

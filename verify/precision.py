@@ -13,10 +13,10 @@ import mpmath
 from mpmath.ctx_mp import MPContext
 
 from verify.errors import FlatminimaError
+from verify.names import DEFAULT_DPS as DEFAULT_DPS  # the limits live where start-up reads them
+from verify.names import MAX_DPS as MAX_DPS
+from verify.names import MIN_DPS as MIN_DPS
 
-DEFAULT_DPS: tuple[int, int] = (50, 80)
-MIN_DPS = 20  # below this a 64-bit float screen is nearly as good; refuse
-MAX_DPS = 2000  # beyond this eigen-solvers and integrators take minutes per case
 MAX_HIGH_DPS = round(1.6 * MAX_DPS)  # the second precision of --dps MAX_DPS (1.6 N)
 GUARD_DIGITS = 10  # digits a check may lose to rounding before a residual counts as real
 

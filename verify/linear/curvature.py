@@ -25,8 +25,9 @@ def kron(ctx: MPContext, a, b):
 
 
 def eigenvalues(ctx: MPContext, m) -> list:
-    """Eigenvalues of a symmetric matrix, ascending."""
-    values, _ = ctx.eigsy(m)
+    """Eigenvalues of a symmetric matrix, ascending (values only: no eigenvectors are
+    accumulated, which is most of `eigsy`'s work)."""
+    values = ctx.eigsy(m, eigvals_only=True)
     return sorted(values[i] for i in range(m.rows))
 
 
@@ -49,9 +50,23 @@ def spd_sqrt(ctx: MPContext, s):
     return vectors * root * vectors.T
 
 
+def gram(ctx: MPContext, w, rows: bool | None = None):
+    """G = W Wᵀ (`rows`) or WᵀW (not `rows`); by default the smaller of the two, which has the
+    same nonzero eigenvalues σ_i(W)². Symmetric, so only G_ij, i ≤ j, are summed (`fdot`, as
+    the matrix product does), half the work of `w * w.T`."""
+    if rows is None:
+        rows = w.rows < w.cols
+    vectors = w.tolist() if rows else w.T.tolist()
+    out = ctx.matrix(len(vectors), len(vectors))
+    for i, u in enumerate(vectors):
+        for j in range(i, len(vectors)):
+            out[i, j] = out[j, i] = ctx.fdot(u, vectors[j])
+    return out
+
+
 def spectral_norm(ctx: MPContext, w):
-    """‖W‖₂ = sqrt(λ_max(WᵀW))."""
-    return ctx.sqrt(max(eigenvalues(ctx, w.T * w)))
+    """‖W‖₂ = sqrt(λ_max(WᵀW)) = sqrt(λ_max(W Wᵀ)), from the smaller of the two (`gram`)."""
+    return ctx.sqrt(max(eigenvalues(ctx, gram(ctx, w))))
 
 
 def frobenius_sq(ctx: MPContext, w):
@@ -133,5 +148,5 @@ def full_hessian(net: Net):
 
 def balance(net: Net) -> list:
     """Balance matrices W_{k+1}ᵀ W_{k+1} − W_k W_kᵀ, k = 1..N−1."""
-    w = net.weights
-    return [w[k].T * w[k] - w[k - 1] * w[k - 1].T for k in range(1, net.depth)]
+    ctx, w = net.ctx, net.weights
+    return [gram(ctx, w[k], False) - gram(ctx, w[k - 1], True) for k in range(1, net.depth)]

@@ -23,15 +23,15 @@ import numpy as np
 from mpmath.ctx_mp import MPContext
 
 from verify.evidence import Degenerate, InvalidCase
-from verify.linear.curvature import eigenvalues, spd_sqrt, top_eigenvector
+from verify.linear.curvature import spd_sqrt, spectral_norm, top_eigenvector
 from verify.linear.network import LinearNetwork, Net, Rows, column_factorization, rows_at
 
 ZERO_TARGET = "T = 0: the flattest minimum (all weights 0) has sharpness 0"
 
 
 def top_singular_value(ctx: MPContext, t):
-    """σ1(T) = sqrt(λ_max(TᵀT))."""
-    return ctx.sqrt(max(eigenvalues(ctx, t.T * t)))
+    """σ1(T) = ‖T‖₂ = sqrt(λ_max(TᵀT))."""
+    return spectral_norm(ctx, t)
 
 
 def flattest_whitened(ctx: MPContext, t, depth: int):

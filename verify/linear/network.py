@@ -6,10 +6,10 @@ L = ½ tr((P − T) Σx (P − T)ᵀ), A_k = W_{k−1} ⋯ W_1 (A_1 = I), B_k = 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import reduce
-from operator import add
+from operator import add, is_
 
 from mpmath.ctx_mp import MPContext
 
@@ -127,8 +127,8 @@ class LinearNetwork(LayerShapes):
         return self.target if self.target is not None else self.product_rows()
 
     def at_global_minimum(self) -> bool:
-        """P = T, decided exactly on the rationals."""
-        return self.product_rows() == self.target_rows()
+        """P = T, decided exactly on the rationals (always, when T is the product)."""
+        return self.target is None or self.product_rows() == self.target
 
     def sigma_rows(self) -> Rows:
         return self.sigma_x if self.sigma_x is not None else identity_rows(self.widths[0])
@@ -151,6 +151,7 @@ class Net:
     weights: list
     sigma: object
     target: object
+    _chains: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def depth(self) -> int:
@@ -161,10 +162,29 @@ class Net:
         return self.weights[0].cols if j == 0 else self.weights[j - 1].rows
 
     def chain(self, first: int, last: int):
-        """W_last ⋯ W_first (1-based, inclusive); the identity of size d_{first−1} if empty."""
-        out = self.ctx.eye(self.width(first - 1))
-        for w in self.weights[first - 1 : last]:
-            out = w * out
+        """W_last ⋯ W_first (1-based, inclusive); the identity of size d_{first−1} if empty.
+
+        Multiplied from the end with the smaller outer width, so every partial product is thin
+        (d_last × d_j or d_j × d_{first−1}): O(Σ d_j d_{j+1} min(d_{first−1}, d_last)) work.
+        Remembered for the same layer objects (A_k, B_k are asked for by several formulas; new
+        weights, `net.weights = …`, are new objects), and a single layer is returned itself:
+        the formulas never write into these matrices.
+        """
+        layers = self.weights[first - 1 : last]
+        if not layers:
+            return self.ctx.eye(self.width(first - 1))
+        known, out = self._chains.get((first, last), ((), None))
+        if len(known) == len(layers) and all(map(is_, known, layers)):
+            return out  # the same layer objects as last time
+        if layers[-1].rows < layers[0].cols:  # thin on the left: W_last, then ·W_{last−1} …
+            out = layers[-1]
+            for w in reversed(layers[:-1]):
+                out = out * w
+        else:  # thin on the right: W_first, then W_{first+1}· …
+            out = layers[0]
+            for w in layers[1:]:
+                out = w * out
+        self._chains[(first, last)] = (tuple(layers), out)
         return out
 
     def a(self, k: int):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mpmath.ctx_mp import MPContext
 
 from verify.evidence import Degenerate
 from verify.linear import curvature as cv
-from verify.linear.exact import AlgebraicNumber, exact_sharpness
 from verify.linear.flattest import flattest, flattest_whitened
 from verify.linear.inputs import MAX_DENSE, InputError
 from verify.linear.network import LinearNetwork
 from verify.linear.structure import coupling
 from verify.precision import agreement_digits, workcontext
+
+if TYPE_CHECKING:  # SymPy and python-flint are imported only for --exact
+    from verify.linear.exact import AlgebraicNumber
 
 
 def measure(case: LinearNetwork, ctx: MPContext) -> dict:
@@ -80,6 +84,9 @@ def report(case: LinearNetwork, dps: tuple[int, int], exact: bool = False) -> di
     """`measure` at both precisions; decimal strings at the lower one, plus `digits`; with
     `exact`, λ_max also as an algebraic number (`exact_fields`), computed first so that its
     limits fail before any other work."""
+    if exact:
+        from verify.linear.exact import exact_sharpness
+
     root = exact_sharpness(case) if exact else None
     low, high = workcontext(dps[0]), workcontext(dps[1])
     a, b = measure(case, low), measure(case, high)

@@ -27,20 +27,21 @@ def top_path(net: Net) -> list:
     return path
 
 
-def _eigen_alignment(ctx, gram, v):
-    """|cos ∠(G v, v)|: 1 exactly when v is an eigenvector of the symmetric G (or G v = 0)."""
-    image = gram * v
+def _eigen_alignment(ctx, image, v):
+    """|cos ∠(G v, v)| from `image` = G v: 1 exactly when v is an eigenvector of the symmetric
+    G (or G v = 0)."""
     size = ctx.norm(image)
     return ctx.one if size == 0 else abs((v.T * image)[0]) / size
 
 
 def coupling(net: Net) -> list:
-    """For k = 1..N−1: min(alignment of v_k under W_kW_kᵀ, under W_{k+1}ᵀW_{k+1})."""
+    """For k = 1..N−1: min(alignment of v_k under W_kW_kᵀ, under W_{k+1}ᵀW_{k+1}); the Gram
+    matrices are applied as W (Wᵀ v), never formed."""
     ctx, w, path = net.ctx, net.weights, top_path(net)
     return [
         min(
-            _eigen_alignment(ctx, w[k - 1] * w[k - 1].T, path[k]),
-            _eigen_alignment(ctx, w[k].T * w[k], path[k]),
+            _eigen_alignment(ctx, w[k - 1] * (w[k - 1].T * path[k]), path[k]),
+            _eigen_alignment(ctx, w[k].T * (w[k] * path[k]), path[k]),
         )
         for k in range(1, net.depth)
     ]
