@@ -84,10 +84,11 @@ def report(case: LinearNetwork, dps: tuple[int, int], exact: bool = False) -> di
     """`measure` at both precisions; decimal strings at the lower one, plus `digits`; with
     `exact`, λ_max also as an algebraic number (`exact_fields`), computed first so that its
     limits fail before any other work."""
+    root = None
     if exact:
         from verify.linear.exact import exact_sharpness
 
-    root = exact_sharpness(case) if exact else None
+        root = exact_sharpness(case)
     low, high = workcontext(dps[0]), workcontext(dps[1])
     a, b = measure(case, low), measure(case, high)
     digits = float(dps[0])

@@ -188,8 +188,8 @@ def gd64(
         status[bad], status[done] = "diverged", "converged"
         loss = np.where(active & ~bad, current, loss)
         steps[active] = t
-        # a diverged run keeps the weights (and the loss) from before the step that blew up
-        ws = [np.where(bad[:, None, None], b, w) for b, w in zip(before, ws, strict=True)]
+        if bad.any():  # a diverged run keeps the weights (and loss) from before the blow-up
+            ws = [np.where(bad[:, None, None], b, w) for b, w in zip(before, ws, strict=True)]
         active &= ~(bad | done)
         if not active.any() or t == budget:
             break
