@@ -31,8 +31,8 @@ machines (each with its own clone and mutants/) run one n-th each; `merge` then 
 this mutants/ the results another machine recorded for functions whose code is the same here
 (mutmut's hash of the function), never for changed ones.
 
-Timing: a run is limited to 2 × timeout_multiplier × (its tests' time + timeout_constant) CPU
-seconds (mutmut's rule); BLAS and OpenMP are held to one thread so CPU time is wall time. A
+Timing: a run is limited to timeout_multiplier × (its tests' time + timeout_constant) seconds
+of wall time and twice that of CPU (mutmut's rule); BLAS and OpenMP are held to one thread. A
 clean run of the selected tests repeats what the recording run just did when that recording
 ran every test, and is skipped then (it still runs on an incremental run).
 """
@@ -172,6 +172,8 @@ def merge(other: Path, mine: Path = ROOT / "mutants") -> int:
     """Copy another machine's recorded exit codes into `mine` for the mutants not run here,
     function by function, only where the function's hash is the same on both; returns the
     number taken."""
+    from verify.report.files import write_whole
+
     taken = 0
     for theirs_path in sorted(other.rglob("*.py.meta")):
         ours_path = mine / theirs_path.relative_to(other)
@@ -193,7 +195,7 @@ def merge(other: Path, mine: Path = ROOT / "mutants") -> int:
         }
         if new:
             codes.update(new)
-            ours_path.write_text(json.dumps(ours, indent=4))
+            write_whole(ours_path, json.dumps(ours, indent=4))  # a cache file, never half
             taken += len(new)
     return taken
 
