@@ -52,7 +52,7 @@ def test_minimal_polynomials_have_a_positive_leading_coefficient():
 def test_refined_bisects_only_until_the_requested_width():
     """refined(d) returns the coarsest bisection of [1, 2] within 10^−d: wider than half the
     bound (an interval already as narrow as the bound is not split further)."""
-    root = ex.AlgebraicNumber((-2, 0, 1), (Fraction(1), Fraction(2)), "sqrt(2)")
+    root = ex.AlgebraicNumber((-2, 0, 1), (Fraction(1), Fraction(2)))
     for digits in range(6):
         lo, hi = root.refined(digits)
         bound = Fraction(1, 10**digits)
