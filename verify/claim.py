@@ -7,12 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hypothesis.strategies import SearchStrategy
 from mpmath.ctx_mp import MPContext
 
 from verify.errors import ROOT, InvalidClaim
 from verify.population import Rule
+
+if TYPE_CHECKING:
+    from verify.certificate import Certificate
 from verify.precision import GUARD_DIGITS
 
 
@@ -51,6 +55,7 @@ class Family(Enum):
 
 
 Check = Callable[[object, MPContext], object]
+Certify = Callable[[object, int], "Certificate"]  # (case, dps) → verify.certificate
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,8 @@ class Claim:
     reports a failing case as drawn, for cases (whole experiments) where a shrunk one is no
     simpler, only another costly run. A claim with a `rule` is statistical: its cases are
     experiments, its check returns `observed(...)`, and the rule decides over a population
-    (verify/population.py).
+    (verify/population.py). `certify(case, dps)`, where given, decides the check's relations
+    exactly or by enclosures (verify/certificate.py): the claim's numeric tier.
     """
 
     id: str
@@ -83,6 +89,7 @@ class Claim:
     examples: tuple = ()
     shrink: bool = True
     rule: Rule | None = None
+    certify: Certify | None = None
 
     @property
     def kind(self) -> Kind:

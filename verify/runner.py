@@ -55,6 +55,7 @@ from verify.profiles import (
     profile_settings,
     seeded_draws_only,
 )
+from verify.tiers import numeric_tier
 
 
 class Outcome(Enum):
@@ -105,6 +106,8 @@ class Verdict:
     shrink_steps: int = 0  # evaluations after the first failure, while Hypothesis shrank it
     scope: str | None = None  # what a symbolic tier covers: "N = 2…6", "all sizes"
     support: Support | None = None  # a statistical claim's population
+    numeric_tier: Tier | None = None  # of a verified deductive claim (verify/tiers.py)
+    numeric_reason: str = ""  # why its cases went no higher
 
     @property
     def as_expected(self) -> bool:
@@ -383,7 +386,9 @@ def run_claim(
     counts = {o.value: sum(r.outcome is o for r in results) for o in Outcome}
     held = [r for r in results if r.outcome is Outcome.HELD]
 
-    def verdict(kind, tier, shown: CaseResult | None, message="", scope=None) -> Verdict:
+    def verdict(
+        kind, tier, shown: CaseResult | None, message="", scope=None, numeric=None
+    ) -> Verdict:
         digits = shown.digits if shown is not None else None
         if kind is VerdictKind.VERIFIED:
             measured = [r.digits for r in held if r.digits is not None]
@@ -403,6 +408,8 @@ def run_claim(
             counts,
             len(everything) - searched,
             scope,
+            numeric_tier=numeric.tier if numeric is not None else None,
+            numeric_reason=numeric.reason if numeric is not None else "",
         )
 
     if stopped is not None and stopped.outcome is Outcome.ERROR:
@@ -445,6 +452,14 @@ def run_claim(
     worst = min(held, key=lambda r: math.inf if r.digits is None else r.digits)
     tier = min(r.evidence.tier for r in held)
     try:
+        numeric = numeric_tier(claim, [(r.case, r.evidence) for r in held], dps[0])
+    except Exception as exc:
+        message = f"the exact/certified check raised {error_message(exc)}"
+        return verdict(VerdictKind.ERROR, tier, worst, message)
+    if numeric.contradiction:
+        message = f"the exact/certified check contradicts the mpmath check: {numeric.contradiction}"
+        return verdict(VerdictKind.ERROR, tier, worst, message)
+    try:
         symbolic = _derivation_check(claim.derivation) if claim.derivation else None
     except Exception as exc:
         message = f"the check of derivation {claim.derivation} raised {error_message(exc)}"
@@ -454,5 +469,5 @@ def run_claim(
         return verdict(VerdictKind.INCONCLUSIVE, tier, worst, f"derivation fails: {failed}")
     if symbolic is not None and symbolic.complete:
         scope = theory.derivation(claim.derivation).scope
-        return verdict(VerdictKind.VERIFIED, Tier.SYMBOLIC, worst, scope=scope)
-    return verdict(VerdictKind.VERIFIED, tier, worst)
+        return verdict(VerdictKind.VERIFIED, Tier.SYMBOLIC, worst, scope=scope, numeric=numeric)
+    return verdict(VerdictKind.VERIFIED, max(tier, numeric.tier), worst, numeric=numeric)

@@ -76,6 +76,19 @@ def hessian(ctx: MPContext, ws: Sequence, t):
     )
 
 
+class _Rows:
+    """A `ctx.matrix` that keeps the rows as given: `hessian` on exact rationals."""
+
+    @staticmethod
+    def matrix(rows: list) -> list:
+        return rows
+
+
+def exact_hessian(network: ScalarNetwork) -> list[list[Fraction]]:
+    """H over ℚ: `hessian` on the exact weights and target."""
+    return hessian(_Rows, list(network.weights), network.target)
+
+
 def gd_step(ctx: MPContext, ws: Sequence, t, eta) -> list:
     """w_i' = w_i - η ∂L/∂w_i."""
     return [w - eta * d for w, d in zip(ws, gradient(ctx, ws, t), strict=True)]

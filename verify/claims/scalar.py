@@ -8,15 +8,58 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from flint import arb, fmpq, fmpq_mat
 from mpmath.ctx_mp import MPContext
 
-from verify import cases, scalar
+from verify import algebraic, cases, scalar
+from verify.algebraic import power, rational
+from verify.certificate import (
+    Certificate,
+    certificate,
+    enclosed_equal,
+    exactly,
+    exactly_at_most,
+    exactly_equal,
+    undecided,
+)
 from verify.claim import Claim, Family, Status
 from verify.dynamics import steps
 from verify.evidence import Evidence, Relation, at_most, equal, evidence
+from verify.linear import balls
 from verify.linear import curvature as cv
 from verify.linear.curvature import eigenvalues
 from verify.precision import exact, tolerance
+
+
+def _exact_spectrum(network: scalar.ScalarNetwork) -> tuple[fmpq_mat, list]:
+    """The exact Hessian and its distinct real eigenvalues, ascending (algebraic numbers)."""
+    h = fmpq_mat(
+        [[fmpq(x.numerator, x.denominator) for x in row] for row in scalar.exact_hessian(network)]
+    )
+    return h, algebraic.eigenvalues(h)
+
+
+def h4_exact(case: scalar.ScalarNetwork, dps: int) -> Certificate:
+    """H4 over ℚ: H = ∇P∇Pᵀ and rank H = 1 exactly; λ_max, a root of χ_H, equals both sums."""
+    ws, t = case.weights, case.target
+    h, spectrum = _exact_spectrum(case)
+    lam = spectrum[-1]
+    partial = [scalar.others(ws, i) for i in range(len(ws))]
+    outer = all(
+        h[i, j] == fmpq(*_parts(partial[i] * partial[j]))
+        for i in range(len(ws))
+        for j in range(len(ws))
+    )
+    return certificate(
+        exactly_equal("λ_max = Σ_i Π_{j≠i} w_j²", lam, rational(sum(p**2 for p in partial))),
+        exactly_equal("λ_max = t² Σ_i 1/w_i²", lam, rational(t**2 * sum(1 / w**2 for w in ws))),
+        exactly("H = ∇P ∇Pᵀ", outer),
+        exactly("rank one: other eigenvalues vanish", h.rank() == 1),
+    )
+
+
+def _parts(q: Fraction) -> tuple[int, int]:
+    return q.numerator, q.denominator
 
 
 def h4_rank_one_hessian(case: scalar.ScalarNetwork, ctx: MPContext) -> Evidence:
@@ -80,6 +123,50 @@ def g2_gd_step_shrinks_imbalance(case: scalar.ScalarRun, ctx: MPContext) -> Evid
     )
 
 
+def g1_certify(case: scalar.ScalarFlow, dps: int) -> Certificate:
+    """G1's flow is integrated by a Taylor method without an error enclosure: undecided."""
+    return certificate(
+        undecided("D_ij conserved", "a Taylor-integrated flow has no error enclosure here")
+    )
+
+
+def g2_enclosed(case: scalar.ScalarRun, dps: int) -> Certificate:
+    """G2 in Arb balls: every step and pair, D_ij' − D_ij (1 − η²g²Π w_k²) enclosed around 0."""
+    with balls.precision(dps):
+        ws = [arb(fmpq(*_parts(w))) for w in case.network.weights]
+        t, eta = arb(fmpq(*_parts(case.network.target))), arb(fmpq(*_parts(case.step)))
+        proofs = []
+        for step in range(1, case.steps + 1):
+            nxt = scalar.gd_step(None, ws, t, eta)
+            g = scalar.others(ws) - t
+            before, after = scalar.imbalances(ws), scalar.imbalances(nxt)
+            for (i, j), d in before.items():
+                size = 1 + ws[i] ** 2 + ws[j] ** 2 + nxt[i] ** 2 + nxt[j] ** 2
+                predicted = d * steps.imbalance_factor(ws, i, j, g, eta)
+                name = f"step {step}: D_{i + 1}{j + 1}' = D_{i + 1}{j + 1}(1 − η²g²Π w_k²)"
+                proofs.append(enclosed_equal(name, after[(i, j)], predicted, dps, size))
+            ws = nxt
+    return certificate(*proofs)
+
+
+def g6_exact(case: scalar.ScalarNetwork, dps: int) -> Certificate:
+    """G6 over ℚ: λ_max (a root of χ_H) = Σ 1/w_i² ≥ N, = N iff balanced, N = 2: λ² = D² + 4."""
+    ws = case.weights
+    n = len(ws)
+    *_, spectrum = _exact_spectrum(case)
+    lam = spectrum[-1]
+    balanced = all(w * w == 1 for w in ws)
+    proofs = [
+        exactly_equal("λ_max = Σ 1/w_i²", lam, rational(sum(1 / w**2 for w in ws))),
+        exactly_at_most("λ_max ≥ N", rational(n), lam),
+        exactly("λ_max = N iff balanced", (algebraic.compare(lam, rational(n)) == 0) == balanced),
+    ]
+    if n == 2:
+        d = ws[0] ** 2 - ws[1] ** 2
+        proofs.append(exactly_equal("N = 2: λ_max = √(D² + 4)", power(lam, 2), rational(d**2 + 4)))
+    return certificate(*proofs)
+
+
 def g6_imbalance_measures_flatness(case: scalar.ScalarNetwork, ctx: MPContext) -> Evidence:
     """On W = 1: λ_max = Σ 1/w_i² ≥ N, with equality iff balanced; N = 2: λ_max = √(D² + 4)."""
     ws = case.at(ctx)
@@ -108,6 +195,7 @@ CLAIMS = [
         h4_rank_one_hessian,
         family=Family.SCALAR,
         derivation="H4",
+        certify=h4_exact,
     ),
     Claim(
         "G1",
@@ -119,6 +207,7 @@ CLAIMS = [
         family=Family.SCALAR,
         cost=0.5,
         derivation="G1",
+        certify=g1_certify,
     ),
     Claim(
         "G2",
@@ -129,6 +218,7 @@ CLAIMS = [
         g2_gd_step_shrinks_imbalance,
         family=Family.SCALAR,
         derivation="G2",
+        certify=g2_enclosed,
     ),
     Claim(
         "G6",
@@ -139,5 +229,6 @@ CLAIMS = [
         g6_imbalance_measures_flatness,
         family=Family.SCALAR,
         derivation="G6",
+        certify=g6_exact,
     ),
 ]

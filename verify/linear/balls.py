@@ -92,9 +92,14 @@ def gram(w: FlintMatrix) -> arb_mat:
     return (w * w.T).m if w.rows < w.cols else (w.T * w).m
 
 
+def norm_squared(w: FlintMatrix) -> arb:
+    """‖W‖₂² = λ_max(gram W) (the enclosure's negative part, from rounding, dropped)."""
+    return lambda_max(gram(w)).nonnegative_part()
+
+
 def spectral_norm(w: FlintMatrix) -> arb:
-    """‖W‖₂ = sqrt(λ_max(gram W)) (the enclosure's negative part, from rounding, dropped)."""
-    return lambda_max(gram(w)).nonnegative_part().sqrt()
+    """‖W‖₂ = sqrt(λ_max(gram W))."""
+    return norm_squared(w).sqrt()
 
 
 def frobenius(m: FlintMatrix) -> arb:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from flint import fmpq_mat, fmpz_poly
 
 from verify.algebraic import AlgebraicNumber, characteristic_polynomial, largest_real_root
-from verify.linear.flintnet import FlintRing
+from verify.linear.flintnet import FlintMatrix, FlintRing, net_over
 from verify.linear.flintnet import curvature_matrix as flint_curvature_matrix
 from verify.linear.inputs import MAX_DENSE, InputError
-from verify.linear.network import LinearNetwork
+from verify.linear.network import LinearNetwork, Net
 
 # Limits of the exact route, measured on 2 cores (docs/claims/linear.md, Exact λ_max). The
 # side is not what makes it slow: a random 160×160 rational matrix with small entries takes
@@ -38,6 +38,21 @@ RATIONALS = FlintRing(fmpq_mat)
 def curvature_matrix(case: LinearNetwork) -> fmpq_mat:
     """`flintnet.curvature_matrix` over ℚ: M' at a global minimum, else the full Hessian."""
     return flint_curvature_matrix(RATIONALS, case)
+
+
+def exact_net(case: LinearNetwork) -> Net:
+    """The network's matrices over ℚ, as a `Net` the curvature formulas accept."""
+    return net_over(RATIONALS, case)
+
+
+def top_eigenvalue(m: fmpq_mat) -> AlgebraicNumber:
+    """The largest eigenvalue of a rational matrix with real spectrum, exactly."""
+    return largest_real_root(characteristic_polynomial(m))
+
+
+def norm_squared(w: FlintMatrix) -> AlgebraicNumber:
+    """‖W‖₂² exactly: the largest eigenvalue of the smaller of W Wᵀ and WᵀW."""
+    return top_eigenvalue((w * w.T).m if w.rows < w.cols else (w.T * w).m)
 
 
 def exact_side(case: LinearNetwork) -> int:

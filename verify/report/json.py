@@ -3,8 +3,12 @@
 Schema: {"flatminima", "profile", "seed", "dps", "environment", "summary",
          "claims": [{"id", "statement", "source", "status", "family", "derivation",
                      "origin" (file:line of a user conjecture, else ""), "where" (file:line
-                     of the check, built-in claims too), "verdict", "tier", "scope"
-                     (of a symbolic tier: the sizes its derivation covers),
+                     of the check, built-in claims too), "verdict", "tier" (the
+                     strongest reached), "scope" (of a symbolic tier: the sizes its
+                     derivation covers), "numeric_tier" (of a verified deductive claim:
+                     "exact" > "certified" > "mpmath", the lowest over its cases),
+                     "numeric_tier_reason" (tiers reached per case, and why the weakest
+                     case went no higher),
                      "cases" (evaluated), "shrink_steps", "digits", "seconds",
                      "counterexample", "counterexample_python",
                      "values", "message", "outcomes", "as_expected", "kind"
@@ -104,6 +108,8 @@ def verdict_record(verdict: Verdict) -> dict:
         "verdict": verdict.verdict.value,
         "tier": verdict.tier.label if verdict.tier is not None else None,
         "scope": verdict.scope,
+        "numeric_tier": verdict.numeric_tier.label if verdict.numeric_tier is not None else None,
+        "numeric_tier_reason": verdict.numeric_reason,
         "cases": verdict.cases,
         "shrink_steps": verdict.shrink_steps,
         "digits": None if verdict.digits is None else round(verdict.digits, 1),

@@ -43,14 +43,17 @@ def case_text(case: object) -> str:
 
 
 def tier_text(record: dict) -> str:
-    """A record's tier as every printer shows it: `symbolic (N = 2…6)`, `mpmath`, `-`;
+    """A record's tier as every printer shows it: `symbolic (N = 2…6) + exact`, `certified`,
+    `mpmath`, `-` (a symbolic tier names the numeric one its cases reached beside it);
     `statistical` for a claim decided over a population (it has no precision tier)."""
     if record.get("kind") == "statistical":
         return "statistical"
     tier = record.get("tier")
     if tier is None:
         return "-"
-    return f"{tier} ({record['scope']})" if record.get("scope") else tier
+    shown = f"{tier} ({record['scope']})" if record.get("scope") else tier
+    numeric = record.get("numeric_tier")
+    return f"{shown} + {numeric}" if numeric and numeric != tier else shown
 
 
 def support_text(record: dict) -> str:

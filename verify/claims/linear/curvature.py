@@ -3,12 +3,24 @@
 
 from __future__ import annotations
 
+from functools import reduce
+
+from flint import arb, fmpq_poly
 from mpmath.ctx_mp import MPContext
 
-from verify import cases
+from verify import algebraic, cases
+from verify.certificate import (
+    Certificate,
+    certificate,
+    decided_at_most,
+    exactly,
+    exactly_equal,
+)
 from verify.claim import Claim, Family, Status
 from verify.evidence import Evidence, at_most, equal, evidence
+from verify.linear import balls
 from verify.linear import curvature as cv
+from verify.linear import exact as ex
 from verify.linear.network import LinearNetwork
 
 SOURCE = "Mulayoff & Michaeli 2020"
@@ -63,7 +75,74 @@ def h3_upper_bound(case: LinearNetwork, ctx: MPContext) -> Evidence:
     return evidence(at_most(lam, bound, "λ_max ≤ Σ‖A_k‖₂²‖B_k‖₂²"), lambda_max=lam, gap=bound - lam)
 
 
+def h1_exact(case: LinearNetwork, dps: int) -> Certificate:
+    """H1 over ℚ: χ_H(x) = x^{P−m} χ_M'(x), so the nonzero spectra agree with multiplicity and
+    (both positive semidefinite) so do the largest eigenvalues; tr H = Σ tr(A_kᵀA_kΣx) ‖B_k‖_F²
+    (= Σ‖A_kS‖²‖B_k‖²)."""
+    net = ex.exact_net(case)
+    h, m = cv.full_hessian(net).m, ex.curvature_matrix(case)
+    x = fmpq_poly([0, 1])
+    left = h.charpoly() * x ** max(0, m.nrows() - h.nrows())
+    right = m.charpoly() * x ** max(0, h.nrows() - m.nrows())
+    same = left == right
+    formula = sum(
+        _trace(net.a(k).T * net.a(k) * net.sigma) * _trace(net.b(k).T * net.b(k))
+        for k in range(1, net.depth + 1)
+    )
+    return certificate(
+        exactly("λ_max(H) = λ_max(M)", same, "from χ_H x^a = χ_M' x^b (both spectra ≥ 0)"),
+        exactly("nonzero spectra of H and M agree", same, "χ_H x^a = χ_M' x^b exactly"),
+        exactly("tr H = Σ‖A_kS‖²‖B_k‖²", sum(h[i, i] for i in range(h.nrows())) == formula),
+    )
+
+
+def _trace(m) -> object:
+    return sum(m[i, i] for i in range(m.rows))
+
+
+def _norm_terms(net) -> list[tuple[object, object]]:
+    """(‖A_k‖₂², ‖B_k‖₂²) for k = 1..N, in the tier of `net` (balls or exact)."""
+    return [(net.a(k), net.b(k)) for k in range(1, net.depth + 1)]
+
+
+def h3_certify(case: LinearNetwork, dps: int) -> Certificate:
+    """H3 by enclosures; a tight case (depth two: equality, H2) exactly, by algebraic sums and
+    products of the ‖A_k‖₂², ‖B_k‖₂²."""
+    with balls.precision(dps):
+        net = balls.ball_net(case)
+        lam = balls.sharpness(case)
+        bound = sum(
+            (balls.norm_squared(a) * balls.norm_squared(b) for a, b in _norm_terms(net)), arb(0)
+        )
+
+    def exact_sides():
+        terms = [
+            algebraic.multiply(ex.norm_squared(a), ex.norm_squared(b))
+            for a, b in _norm_terms(ex.exact_net(case))
+        ]
+        return ex.exact_sharpness(case), reduce(algebraic.add, terms)
+
+    return certificate(decided_at_most("λ_max ≤ Σ‖A_k‖₂²‖B_k‖₂²", lam, bound, exact_sides))
+
+
 SMALL = {"depth": (2, 3), "width": (1, 3)}
+
+
+def h2_exact(case: LinearNetwork, dps: int) -> Certificate:
+    """H2 over ℚ: M = I ⊗ W2W2ᵀ + W1ᵀW1 ⊗ I as matrices, and λ_max (the top root of χ_M)
+    = ‖W1‖₂² + ‖W2‖₂² as algebraic numbers."""
+    net = ex.exact_net(case)
+    w1, w2 = net.weights
+    ring = ex.RATIONALS
+    kron_sum = cv.kron(ring, ring.eye(w1.cols), w2 * w2.T) + cv.kron(
+        ring, w1.T * w1, ring.eye(w2.rows)
+    )
+    m = ex.curvature_matrix(case)
+    norms = algebraic.add(ex.norm_squared(w1), ex.norm_squared(w2))
+    return certificate(
+        exactly("M = I⊗W2W2ᵀ + W1ᵀW1⊗I", m == kron_sum.m),
+        exactly_equal("λ_max = ‖W1‖₂² + ‖W2‖₂²", ex.top_eigenvalue(m), norms),
+    )
 
 
 def h2_depth_two(case: LinearNetwork, ctx: MPContext) -> Evidence:
@@ -91,6 +170,7 @@ CLAIMS = [
         h1_gauss_newton,
         family=Family.LINEAR,
         derivation="H1",
+        certify=h1_exact,
     ),
     Claim(
         "H3",
@@ -100,6 +180,7 @@ CLAIMS = [
         cases.global_minima(depth=(2, 5), width=(1, 4)),
         h3_upper_bound,
         family=Family.LINEAR,
+        certify=h3_certify,
     ),
     Claim(
         "H2",
@@ -110,5 +191,6 @@ CLAIMS = [
         h2_depth_two,
         family=Family.LINEAR,
         derivation="H2",
+        certify=h2_exact,
     ),
 ]

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from flint import arb
 from hypothesis import strategies as st
 from mpmath.ctx_mp import MPContext
 
-from verify import cases
+from verify import algebraic, cases
+from verify.algebraic import AlgebraicNumber, power, rational
+from verify.certificate import (
+    Certificate,
+    certificate,
+    decided_at_most,
+    exactly_equal,
+    undecided,
+)
 from verify.claim import Claim, Family, Status
 from verify.evidence import Evidence, at_most, equal, evidence, require
+from verify.linear import balls
 from verify.linear import curvature as cv
+from verify.linear import exact as ex
 from verify.linear.flattest import (
     attaining_net,
     flattest,
@@ -54,6 +65,33 @@ def f1_flattest_whitened(case: LinearNetwork, ctx: MPContext) -> Evidence:
     if _exactly_balanced(case):
         relations.append(equal(lam, bound, "balanced ⇒ λ_max = N σ1^{2−2/N}"))
     return evidence(*relations, lambda_max=lam, flattest=bound)
+
+
+def _whitened_enclosures(case: LinearNetwork) -> tuple[object, object, Net]:
+    """Enclosures of λ_max and s = σ1² = ‖T‖₂², and the ball network (Arb's precision)."""
+    net = balls.ball_net(case)
+    return balls.sharpness(case), balls.norm_squared(net.target), net
+
+
+def _flattest_sides(case: LinearNetwork) -> tuple[AlgebraicNumber, AlgebraicNumber]:
+    """(s^{N−1}, (λ_max/N)^N) exactly: N s^{(N−1)/N} ≤ λ_max ⟺ s^{N−1} ≤ (λ_max/N)^N (both
+    sides ≥ 0, x ↦ x^N increasing), with equality on both sides together."""
+    n = case.depth
+    s = ex.norm_squared(ex.exact_net(case).target)
+    scaled = algebraic.multiply(rational(Fraction(1, n)), ex.exact_sharpness(case))
+    return power(s, n - 1), power(scaled, n)
+
+
+def f1_certify(case: LinearNetwork, dps: int) -> Certificate:
+    """F1 by enclosures, a tight case (a balanced minimum) exactly; balanced: equality exactly."""
+    n = case.depth
+    with balls.precision(dps):
+        lam, s, _ = _whitened_enclosures(case)
+        bound = n * s ** (arb(n - 1) / n)
+    proofs = [decided_at_most("λ_max ≥ N σ1^{2−2/N}", bound, lam, lambda: _flattest_sides(case))]
+    if _exactly_balanced(case):
+        proofs.append(exactly_equal("balanced ⇒ λ_max = N σ1^{2−2/N}", *_flattest_sides(case)))
+    return certificate(*proofs)
 
 
 def f2_flattest_general(case: LinearNetwork, ctx: MPContext) -> Evidence:
@@ -140,6 +178,55 @@ def f5_graceful(case: LinearNetwork, ctx: MPContext) -> Evidence:
     return evidence(*relations, epsilon=eps, lambda_max=lam)
 
 
+def f5_certify(case: LinearNetwork, dps: int) -> Certificate:
+    """F5 squared, g_k = ‖A_{k+1}‖₂², s = σ1²: s^{k/N} ≤ g_k ≤ N s^{k/N}, by enclosures, tight
+    ones exactly as s^k ≤ g_k^N ≤ N^N s^k; the hypothesis (a flattest minimum) exactly."""
+    n = case.depth
+    sides = _flattest_sides(case)
+    proofs = [exactly_equal("hypothesis: λ_max = N σ1^{2−2/N}", *sides)]
+    exact_net = ex.exact_net(case)
+    s = ex.norm_squared(exact_net.target)
+    with balls.precision(dps):
+        net = balls.ball_net(case)
+        s_ball = balls.norm_squared(net.target)
+        for k in range(1, n):
+            g = balls.norm_squared(net.a(k + 1))
+            scale = s_ball ** (arb(k) / n)
+
+            def exact_gain(k=k):
+                return power(ex.norm_squared(exact_net.a(k + 1)), n)
+
+            proofs += [
+                decided_at_most(
+                    f"σ1^{{{k}/N}} ≤ ‖A_{k + 1}‖₂",
+                    scale,
+                    g,
+                    lambda k=k, gain=exact_gain: (power(s, k), gain()),
+                ),
+                decided_at_most(
+                    f"‖A_{k + 1}‖₂ ≤ √N σ1^{{{k}/N}}",
+                    g,
+                    n * scale,
+                    lambda k=k, gain=exact_gain: (
+                        gain(),
+                        algebraic.multiply(rational(n**n), power(s, k)),
+                    ),
+                ),
+            ]
+    return certificate(*proofs)
+
+
+def f6_certify(case: LinearNetwork, dps: int) -> Certificate:
+    """F6 relates singular vectors, which have no enclosure here: undecided, with the reason."""
+    return certificate(
+        undecided(
+            "W_k v_{k−1} = σ1^(1/N) v_k",
+            "the top-path vectors are eigenvectors (of TᵀT, possibly for a repeated σ1): no "
+            "eigenvector enclosure or exact eigenvector is implemented",
+        )
+    )
+
+
 def f6_coupling(case: LinearNetwork, ctx: MPContext) -> Evidence:
     """Flattest, whitened: W_k v_{k−1} = σ1^{1/N} v_k and W_kᵀ v_k = σ1^{1/N} v_{k−1}."""
     net, s1 = _flattest_net(case, ctx)
@@ -182,6 +269,7 @@ CLAIMS = [
         cases.global_minima(depth=(2, 5), width=(1, 4)),
         f1_flattest_whitened,
         family=Family.LINEAR,
+        certify=f1_certify,
         derivation="F1",
     ),
     Claim(
@@ -212,6 +300,7 @@ CLAIMS = [
         cases.flattest_minima(depth=(2, 5), width=(1, 4)),
         f5_near_balance,
         family=Family.LINEAR,
+        certify=f5_certify,
     ),
     Claim(
         "F5b",
@@ -233,6 +322,7 @@ CLAIMS = [
         cases.flattest_minima(depth=(2, 5), width=(1, 4)),
         f6_coupling,
         family=Family.LINEAR,
+        certify=f6_certify,
     ),
     Claim(
         "F7",
