@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flint import arb
 
 from verify import algebraic
 from verify.algebraic import AlgebraicNumber
 from verify.precision import GUARD_DIGITS, Tier
+
+CERTIFIED = Tier.CERTIFIED
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Proof:
     holds: bool | None
     tier: Tier
     detail: str
+    sides: tuple[arb, arb] | None = None  # enclosures of the relation's lhs and rhs
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,9 @@ def decided_at_most(
     if proof.holds is not None:
         return proof
     try:
-        return exactly_at_most(name, *exact())
+        return replace(exactly_at_most(name, *exact()), sides=proof.sides)
     except algebraic.TooComplex as exc:
-        return undecided(name, f"{proof.detail}; the exact route: {exc}")
+        return replace(proof, detail=f"{proof.detail}; the exact route: {exc}")
 
 
 def _interval(x: arb) -> str:
@@ -118,24 +121,23 @@ def enclosed_at_most(name: str, lhs: arb, rhs: arb) -> Proof:
     """lhs ≤ rhs from enclosures: proved when rhs − lhs is enclosed in (0, ∞)."""
     slack = rhs - lhs
     if slack > 0:
-        return Proof(name, True, Tier.CERTIFIED, f"slack enclosed in {_interval(slack)} > 0")
+        return Proof(name, True, CERTIFIED, f"slack enclosed in {_interval(slack)} > 0", (lhs, rhs))
     if slack < 0:
-        return Proof(name, False, Tier.CERTIFIED, f"slack enclosed in {_interval(slack)} < 0")
-    return undecided(
-        name,
-        f"the slack's enclosure {_interval(slack)} contains 0: enclosures cannot prove a "
-        "tight inequality",
-    )
+        return Proof(
+            name, False, CERTIFIED, f"slack enclosed in {_interval(slack)} < 0", (lhs, rhs)
+        )
+    why = f"the slack's enclosure {_interval(slack)} contains 0: enclosures cannot prove a tight"
+    return Proof(name, None, Tier.MPMATH, f"{why} inequality", (lhs, rhs))
 
 
 def enclosed_equal(name: str, lhs: arb, rhs: arb, dps: int, size: arb | None = None) -> Proof:
     """lhs = rhs to d digits: the residual's enclosure contains 0 and lies within
     10^-d · max(1, |lhs|, |rhs|, size), d ≥ dps − GUARD_DIGITS."""
-    residual = lhs - rhs
+    residual, sides = lhs - rhs, (lhs, rhs)
     if residual.is_exact() and residual.is_zero():  # a point ball holding the true value
-        return Proof(name, True, Tier.EXACT, "the residual's enclosure is the point 0")
+        return Proof(name, True, Tier.EXACT, "the residual's enclosure is the point 0", sides)
     if not residual.contains(0):
-        return Proof(name, False, Tier.CERTIFIED, f"residual enclosed in {_interval(residual)}")
+        return Proof(name, False, CERTIFIED, f"residual enclosed in {_interval(residual)}", sides)
     scale = max(1.0, float(abs(lhs).upper()), float(abs(rhs).upper()))
     if size is not None:
         scale = max(scale, float(abs(size).upper()))
@@ -145,8 +147,10 @@ def enclosed_equal(name: str, lhs: arb, rhs: arb, dps: int, size: arb | None = N
         return Proof(
             name,
             True,
-            Tier.CERTIFIED,
+            CERTIFIED,
             f"certified to {min(digits, dps)} digits (an enclosure containing 0 does not "
             "prove an equality)",
+            sides,
         )
-    return undecided(name, f"the residual's enclosure is only 1e-{digits} wide (relative)")
+    wide = f"the residual's enclosure is only 1e-{digits} wide (relative)"
+    return Proof(name, None, Tier.MPMATH, wide, sides)

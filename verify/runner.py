@@ -452,7 +452,7 @@ def run_claim(
     worst = min(held, key=lambda r: math.inf if r.digits is None else r.digits)
     tier = min(r.evidence.tier for r in held)
     try:
-        numeric = numeric_tier(claim, [(r.case, r.evidence) for r in held], dps[0])
+        numeric = numeric_tier(claim, [(r.case, r.evidence, r.ctx) for r in held], dps[0])
     except Exception as exc:
         message = f"the exact/certified check raised {error_message(exc)}"
         return verdict(VerdictKind.ERROR, tier, worst, message)

@@ -2,7 +2,10 @@
 
 Each case reaches the tier its `Certificate` proves (exact > certified), else the tier of its
 mpmath evidence; the claim reaches the lowest over its cases, with the reason of the case that
-set it. A certificate that finds a relation false contradicts the mpmath check.
+set it. The two backends cross-check: a certificate that finds a relation false, or an mpmath
+side of a relation (same name) farther from its enclosure than mpmath's own tolerance
+10^-(dps − lost digits) · scale, contradicts the mpmath check; otherwise the reason counts the
+mpmath values found inside their enclosures.
 """
 
 from __future__ import annotations
@@ -11,10 +14,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from verify.certificate import Certificate, undecided
+import mpmath
+from flint import arb
+from mpmath.ctx_mp import MPContext
+
+from verify.certificate import Certificate, Proof, undecided
 from verify.claim import Claim
 from verify.evidence import Evidence
-from verify.precision import Tier
+from verify.precision import Tier, tolerance
 
 NOT_DECLARED = "no exact or certified check is declared for this claim"
 
@@ -37,18 +44,51 @@ def _certify(claim: Claim, case: object, dps: int) -> Certificate:
         return Certificate((undecided("certify", f"{type(exc).__name__}: {exc}"),))
 
 
-def numeric_tier(claim: Claim, cases: Sequence[tuple[object, Evidence]], dps: int) -> NumericTier:
-    """The numeric tier over (case, mpmath evidence) pairs that held at `dps` digits."""
-    base = min(ev.tier for _, ev in cases)
+def _ball(value: object) -> arb:
+    """An mpmath number (or an int) as the exact arb it is."""
+    if isinstance(value, int):
+        return arb(value)
+    man, exp = mpmath.mpf(value).man_exp
+    return arb(int(man)) * arb(2) ** int(exp)
+
+
+def _disagreements(proofs: Sequence[Proof], ev: Evidence, ctx: MPContext, lost: int) -> tuple:
+    """(how many mpmath sides were compared, the first one outside its enclosure or "")."""
+    relations = {r.name: r for r in ev.relations if r.kind != "true"}
+    compared = 0
+    for proof in proofs:
+        relation = relations.get(proof.name)
+        if proof.sides is None or relation is None:
+            continue
+        slack = arb(0, float(tolerance(ctx, lost) * relation.scale(ctx)))
+        pairs = zip(("lhs", "rhs"), (relation.lhs, relation.rhs), proof.sides, strict=True)
+        for side, value, ball in pairs:
+            compared += 1
+            if not (ball + slack).contains(_ball(value)):
+                shown = f"{ctx.nstr(value, 15)} lies outside its enclosure {ball.str(15)}"
+                return compared, f"{proof.name}: mpmath's {side} {shown}"
+    return compared, ""
+
+
+def numeric_tier(
+    claim: Claim, cases: Sequence[tuple[object, Evidence, MPContext]], dps: int
+) -> NumericTier:
+    """The numeric tier over (case, mpmath evidence, its context) triples that held; the
+    certificates are computed at `dps` digits."""
+    base = min(ev.tier for _, ev, _ in cases)
     if claim.certify is None:
         return NumericTier(base, NOT_DECLARED)
     reached: Counter[Tier] = Counter()
-    lowest, why = None, ""
-    for index, (case, ev) in enumerate(cases, 1):
+    lowest, why, compared = None, "", 0
+    for index, (case, ev, ctx) in enumerate(cases, 1):
         found = _certify(claim, case, dps)
         if found.contradictions:
             wrong = found.contradictions[0]
             return NumericTier(base, "", f"case {index}: {wrong.name}: {wrong.detail}")
+        count, outside = _disagreements(found.proofs, ev, ctx, claim.lost_digits)
+        if outside:
+            return NumericTier(base, "", f"case {index}: {outside}")
+        compared += count
         tier = found.tier if found.tier > Tier.MPMATH else ev.tier
         reached[tier] += 1
         if lowest is None or tier < lowest:
@@ -57,4 +97,6 @@ def numeric_tier(claim: Claim, cases: Sequence[tuple[object, Evidence]], dps: in
             why = f"case {index}: {weakest.name}: {weakest.detail}" if weakest else ""
     counts = ", ".join(f"{t.label} {reached[t]}" for t in sorted(reached, reverse=True))
     summary = f"{counts} of {len(cases)} cases"
+    if compared:
+        summary += f"; mpmath inside the enclosures at all {compared} sides compared"
     return NumericTier(lowest, summary if lowest is Tier.EXACT else f"{summary}; {why}")

@@ -178,39 +178,34 @@ def f5_graceful(case: LinearNetwork, ctx: MPContext) -> Evidence:
     return evidence(*relations, epsilon=eps, lambda_max=lam)
 
 
+def _gain_sides(case: LinearNetwork, k: int) -> tuple[tuple, tuple]:
+    """F5's two inequalities at layer k exactly, as (s^k, g^N) and (g^N, N^N s^k) with
+    g = ‖A_{k+1}‖₂², s = σ1²: σ1^{k/N} ≤ √g ⟺ s^k ≤ g^N and √g ≤ √N σ1^{k/N} ⟺
+    g^N ≤ N^N s^k (all sides ≥ 0, powers increasing)."""
+    net, n = ex.exact_net(case), case.depth
+    s, g = ex.norm_squared(net.target), power(ex.norm_squared(net.a(k + 1)), n)
+    return (power(s, k), g), (g, algebraic.multiply(rational(n**n), power(s, k)))
+
+
 def f5_certify(case: LinearNetwork, dps: int) -> Certificate:
-    """F5 squared, g_k = ‖A_{k+1}‖₂², s = σ1²: s^{k/N} ≤ g_k ≤ N s^{k/N}, by enclosures, tight
-    ones exactly as s^k ≤ g_k^N ≤ N^N s^k; the hypothesis (a flattest minimum) exactly."""
+    """F5 by enclosures of σ1^{k/N}, ‖A_{k+1}‖₂ and √N σ1^{k/N}, tight ones exactly
+    (`_gain_sides`); the hypothesis (a flattest minimum) exactly."""
     n = case.depth
-    sides = _flattest_sides(case)
-    proofs = [exactly_equal("hypothesis: λ_max = N σ1^{2−2/N}", *sides)]
-    exact_net = ex.exact_net(case)
-    s = ex.norm_squared(exact_net.target)
+    proofs = [exactly_equal("hypothesis: λ_max = N σ1^{2−2/N}", *_flattest_sides(case))]
     with balls.precision(dps):
         net = balls.ball_net(case)
-        s_ball = balls.norm_squared(net.target)
+        s = balls.norm_squared(net.target)
         for k in range(1, n):
-            g = balls.norm_squared(net.a(k + 1))
-            scale = s_ball ** (arb(k) / n)
-
-            def exact_gain(k=k):
-                return power(ex.norm_squared(exact_net.a(k + 1)), n)
-
+            gain, scale = balls.spectral_norm(net.a(k + 1)), s ** (arb(k) / (2 * n))
             proofs += [
                 decided_at_most(
-                    f"σ1^{{{k}/N}} ≤ ‖A_{k + 1}‖₂",
-                    scale,
-                    g,
-                    lambda k=k, gain=exact_gain: (power(s, k), gain()),
+                    f"σ1^{{{k}/N}} ≤ ‖A_{k + 1}‖₂", scale, gain, lambda k=k: _gain_sides(case, k)[0]
                 ),
                 decided_at_most(
                     f"‖A_{k + 1}‖₂ ≤ √N σ1^{{{k}/N}}",
-                    g,
-                    n * scale,
-                    lambda k=k, gain=exact_gain: (
-                        gain(),
-                        algebraic.multiply(rational(n**n), power(s, k)),
-                    ),
+                    gain,
+                    arb(n).sqrt() * scale,
+                    lambda k=k: _gain_sides(case, k)[1],
                 ),
             ]
     return certificate(*proofs)
