@@ -384,13 +384,21 @@ def report(output, results, pdf, no_plots) -> None:
     is_flag=True,
     help="Also λ_max exactly: closed form, minimal polynomial, isolating interval.",
 )
-def sharpness(file, dps, as_json, exact) -> None:
+@click.option(
+    "--certified",
+    is_flag=True,
+    help="Also λ_max and the layer norms enclosed in Arb balls at N digits (python-flint).",
+)
+def sharpness(file, dps, as_json, exact, certified) -> None:
     """Sharpness, flatness, balance and coupling of the linear network in FILE.json.
 
     FILE holds {"weights": [W1, W2, ...], "sigma_x": ..., "target": ...}; W1 is the input
     layer, entries are numbers or strings like "1/100"; sigma_x defaults to the identity and
     target to the product of the weights (a global minimum). --exact adds λ_max as an
-    algebraic number (lambda_max_exact, lambda_max_minimal_polynomial, lambda_max_interval).
+    algebraic number (lambda_max_exact, lambda_max_minimal_polynomial, lambda_max_interval);
+    --certified adds Arb-ball enclosures (lambda_max_enclosure [lo, hi], lambda_max_radius,
+    lambda_max_enclosure_digits, certified_agreement with the mpmath value,
+    layer_norms_enclosure).
     """
     from rich.console import Console
 
@@ -398,13 +406,32 @@ def sharpness(file, dps, as_json, exact) -> None:
     from verify.linear.sharpness import report as sharpness_report
     from verify.report import table
 
-    result = sharpness_report(load_network(file), dps_pair(dps), exact)
+    result = sharpness_report(load_network(file), dps_pair(dps), exact, certified)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
-    Console().print(table.sharpness_table(result, str(file)))
+    Console().print(table.sharpness_table(_intervals_shown(result), str(file)))
     if not result["is_global_minimum"]:
         click.echo("not a global minimum: λ_max and trace are of the full Hessian at this point")
+    if certified:
+        pinned, asked = result["lambda_max_enclosure_digits"], result["dps"][0]
+        if pinned is not None and pinned < asked:
+            click.echo(f"the certified enclosure pins only {pinned} digits of λ_max, not {asked}")
+        if not result["certified_agreement"]:
+            click.echo("the mpmath λ_max lies outside its certified enclosure (to its digits)")
+
+
+def _intervals_shown(result: dict) -> dict:
+    """`sharpness`'s result with each enclosure as text "[lo, hi]", for the table."""
+    shown = dict(result)
+    if "lambda_max_enclosure" in result:
+        shown["lambda_max_enclosure"] = "[{}, {}]".format(*result["lambda_max_enclosure"])
+        shown["layer_norms_enclosure"] = [
+            "[{}, {}]".format(*ends) for ends in result["layer_norms_enclosure"]
+        ]
+        if result["lambda_max_enclosure_digits"] is None:
+            shown["lambda_max_enclosure_digits"] = "all (radius 0)"
+    return shown
 
 
 def _finite(ctx, param, value: float) -> float:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from mpmath.ctx_mp import MPContext
@@ -14,8 +17,21 @@ from verify.linear.network import LinearNetwork
 from verify.linear.structure import coupling
 from verify.precision import agreement_digits, workcontext
 
-if TYPE_CHECKING:  # SymPy and python-flint are imported only for --exact
+if TYPE_CHECKING:  # SymPy and python-flint are imported only for --exact and --certified
+    from flint import arb
+    from mpmath import mpf
+
     from verify.linear.exact import AlgebraicNumber
+
+
+def check_full_hessian(case: LinearNetwork) -> None:
+    """InputError if the full Hessian (needed when P ≠ T) is over MAX_DENSE wide."""
+    parameters = sum(len(w) * len(w[0]) for w in case.weights)
+    if parameters > MAX_DENSE:
+        raise InputError(
+            f"not a global minimum, so the full Hessian is needed: it is {parameters}×"
+            f"{parameters}; the limit is {MAX_DENSE}×{MAX_DENSE} (dense, at two precisions)"
+        )
 
 
 def measure(case: LinearNetwork, ctx: MPContext) -> dict:
@@ -31,12 +47,7 @@ def measure(case: LinearNetwork, ctx: MPContext) -> dict:
     if minimum:
         lam, trace = cv.sharpness(net), cv.trace_formula(net)
     else:
-        parameters = sum(w.rows * w.cols for w in net.weights)
-        if parameters > MAX_DENSE:
-            raise InputError(
-                f"not a global minimum, so the full Hessian is needed: it is {parameters}×"
-                f"{parameters}; the limit is {MAX_DENSE}×{MAX_DENSE} (dense, at two precisions)"
-            )
+        check_full_hessian(case)
         h = cv.full_hessian(net)
         lam, trace = max(cv.eigenvalues(ctx, h)), ctx.fsum(h[i, i] for i in range(h.rows))
     try:
@@ -80,15 +91,94 @@ def exact_fields(root: AlgebraicNumber) -> dict:
     }
 
 
-def report(case: LinearNetwork, dps: tuple[int, int], exact: bool = False) -> dict:
+def _decimal(units: int, exp: int) -> str:
+    """units · 10^exp exactly, as decimal text (trailing zeros dropped)."""
+    if units == 0:
+        return "0"
+    while units % 10 == 0:
+        units, exp = units // 10, exp + 1
+    value = Decimal(f"{units}e{exp}")  # exact: no context rounding from text
+    return format(value, "f") if 0 < exp <= 30 else str(value).replace("E", "e")
+
+
+def _exact(x: arb | mpf) -> Fraction:
+    """An exact arb (radius 0) or an mpf, as a fraction: man · 2^exp."""
+    man, exp = x.man_exp() if callable(x.man_exp) else x.man_exp
+    return Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
+def enclosure_text(x: arb, digits: int) -> list[str]:
+    """[lo, hi] ⊇ x as decimal text of about `digits` digits: lo rounded down, hi up."""
+    low, high = x.lower().mid_rad_10exp(digits), x.upper().mid_rad_10exp(digits)
+    return [_decimal(low[0] - low[1], low[2]), _decimal(high[0] + high[1], high[2])]
+
+
+def pinned_digits(x: arb) -> float | None:
+    """Digits a ball m ± r pins: −log10(r/|m|), rounded to 0.1 (0 for m = 0; None, all of
+    them, for r = 0)."""
+    r, m = _exact(x.rad()), abs(_exact(x.mid()))
+    if r == 0:
+        return None
+    if m == 0:
+        return 0.0
+
+    def log10(q: Fraction) -> float:
+        return math.log10(q.numerator) - math.log10(q.denominator)
+
+    return max(0.0, round(log10(m) - log10(r), 1))
+
+
+def certified_fields(enclosure: arb, mpmath_value: mpf, norms: list[arb], dps: int) -> dict:
+    """The certified tier's fields of `sharpness --certified`: λ_max's and each ‖W_k‖₂'s ball
+    as [lo, hi] (decimal text, lo rounded down, hi up), λ_max's radius r (rounded up) and
+    digits −log10(r/|m|); `certified_agreement`: dist(v, [lo, hi]) ≤ 10^−dps·|v|, v the
+    mpmath λ_max. Call it at the balls' precision (`balls.precision`): lower(), upper() round
+    to it."""
+    import flint
+
+    digits = math.ceil(flint.ctx.prec * math.log10(2)) + 1
+    lo, hi, v = _exact(enclosure.lower()), _exact(enclosure.upper()), _exact(mpmath_value)
+    gap = max(lo - v, v - hi, Fraction(0))
+    radius = enclosure.rad().mid_rad_10exp(3)
+    return {
+        "lambda_max_enclosure": enclosure_text(enclosure, digits),
+        "lambda_max_radius": _decimal(radius[0] + radius[1], radius[2]),
+        "lambda_max_enclosure_digits": pinned_digits(enclosure),
+        "certified_agreement": gap <= abs(v) / 10**dps,
+        "layer_norms_enclosure": [enclosure_text(n, digits) for n in norms],
+    }
+
+
+def enclose(case: LinearNetwork, dps: int) -> tuple[arb, list[arb]]:
+    """λ_max and each ‖W_k‖₂ as Arb balls at `dps` digits; InputError (naming why) if an
+    enclosure fails or the full Hessian is too large."""
+    from verify.linear import balls
+
+    if not case.at_global_minimum():
+        check_full_hessian(case)
+    try:
+        with balls.precision(dps):
+            return balls.sharpness(case), [
+                balls.spectral_norm(w) for w in balls.ball_net(case).weights
+            ]
+    except balls.NotEnclosed as exc:
+        raise InputError(f"--certified: Arb found no enclosure at {dps} digits: {exc}") from None
+
+
+def report(
+    case: LinearNetwork, dps: tuple[int, int], exact: bool = False, certified: bool = False
+) -> dict:
     """`measure` at both precisions; decimal strings at the lower one, plus `digits`; with
-    `exact`, λ_max also as an algebraic number (`exact_fields`), computed first so that its
-    limits fail before any other work."""
-    root = None
+    `exact`, λ_max also as an algebraic number (`exact_fields`), with `certified` as Arb balls
+    at the lower precision (`certified_fields`), each computed first so that its limits fail
+    before any other work."""
+    root = enclosures = None
     if exact:
         from verify.linear.exact import exact_sharpness
 
         root = exact_sharpness(case)
+    if certified:
+        enclosures = enclose(case, dps[0])
     low, high = workcontext(dps[0]), workcontext(dps[1])
     a, b = measure(case, low), measure(case, high)
     digits = float(dps[0])
@@ -103,11 +193,20 @@ def report(case: LinearNetwork, dps: tuple[int, int], exact: bool = False) -> di
             return value
         return high.nstr(value, dps[0])
 
+    extra = {}
+    if enclosures is not None:
+        from verify.linear.balls import precision
+
+        with precision(dps[0]):
+            extra = certified_fields(enclosures[0], b["lambda_max"], enclosures[1], dps[0])
     out = {}
     for key, value in b.items():
         out[key] = text(value)
-        if key == "lambda_max" and root is not None:
-            out.update(exact_fields(root))
+        if key == "lambda_max":  # the exact and certified values after the mpmath one
+            out.update(exact_fields(root) if root is not None else {})
+            out.update({k: v for k, v in extra.items() if k != "layer_norms_enclosure"})
+        if key == "layer_norms" and extra:
+            out["layer_norms_enclosure"] = extra["layer_norms_enclosure"]
     out["digits"] = round(digits, 1)
     out["dps"] = list(dps)
     return out
