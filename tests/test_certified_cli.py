@@ -247,11 +247,8 @@ def test_a_wide_enclosure_is_reported(capsys, monkeypatch):
     assert "the certified enclosure pins only 1.7 digits of λ_max, not 50" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="balls.py: Arb's approximate eigenvectors (acb_mat.eig, algorithm='approx') do not "
-    "converge for this 9×9 M' at 50, 55 and 92 digits; the ball is valid but ~65 wide",
-)
 def test_the_balanced_minimum_is_pinned_at_the_default_precision():
+    """Arb's approximate eigenvectors do not converge for this 9×9 M' (repeated eigenvalues):
+    balls.py falls back to mpmath's, and the ball pins all 50 digits."""
     lam, _ = sh.enclose(BALANCED, DPS)
     assert lam.contains(48) and sh.pinned_digits(lam) >= DPS

@@ -14,13 +14,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import mpmath
 from flint import arb
 from mpmath.ctx_mp import MPContext
 
 from verify.certificate import Certificate, Proof, undecided
 from verify.claim import Claim
 from verify.evidence import Evidence
+from verify.linear.balls import from_mpmath
 from verify.precision import Tier, tolerance
 
 NOT_DECLARED = "no exact or certified check is declared for this claim"
@@ -44,14 +44,6 @@ def _certify(claim: Claim, case: object, dps: int) -> Certificate:
         return Certificate((undecided("certify", f"{type(exc).__name__}: {exc}"),))
 
 
-def _ball(value: object) -> arb:
-    """An mpmath number (or an int) as the exact arb it is."""
-    if isinstance(value, int):
-        return arb(value)
-    man, exp = mpmath.mpf(value).man_exp
-    return arb(int(man)) * arb(2) ** int(exp)
-
-
 def _disagreements(proofs: Sequence[Proof], ev: Evidence, ctx: MPContext, lost: int) -> tuple:
     """(how many mpmath sides were compared, the first one outside its enclosure or "")."""
     relations = {r.name: r for r in ev.relations if r.kind != "true"}
@@ -64,7 +56,7 @@ def _disagreements(proofs: Sequence[Proof], ev: Evidence, ctx: MPContext, lost: 
         pairs = zip(("lhs", "rhs"), (relation.lhs, relation.rhs), proof.sides, strict=True)
         for side, value, ball in pairs:
             compared += 1
-            if not (ball + slack).contains(_ball(value)):
+            if not (ball + slack).contains(from_mpmath(value)):
                 shown = f"{ctx.nstr(value, 15)} lies outside its enclosure {ball.str(15)}"
                 return compared, f"{proof.name}: mpmath's {side} {shown}"
     return compared, ""

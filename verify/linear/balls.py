@@ -16,9 +16,11 @@ gives up (it fails on diag(4.25, 8, 0.5, 4.25)); λ_max lies in the top componen
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 
 import flint
+import mpmath
 from flint import acb_mat, arb, arb_mat
 
 from verify.linear.flintnet import FlintMatrix, FlintRing, curvature_matrix, net_over
@@ -47,29 +49,51 @@ def ball_net(case: LinearNetwork) -> Net:
     return net_over(BALLS, case)
 
 
-def _similar_diagonal(m: arb_mat) -> arb_mat:
-    """Q⁻¹ M Q, Q exact approximate eigenvectors: nearly diagonal, M's eigenvalues."""
+def from_mpmath(x) -> arb:
+    """A finite mpmath number (or an int) as the exact arb it is: (−1)^sign · man · 2^exp
+    (mpmath's `man_exp` drops the sign with the gmpy backend, so `_mpf_` is read)."""
+    if isinstance(x, int):
+        return arb(x)
+    sign, man, exp, _ = x._mpf_
+    return arb(-int(man) if sign else int(man)) * arb(2) ** int(exp)
+
+
+def _to_mpmath(ctx: mpmath.MPContext, x: arb):
+    """An exact arb (a midpoint) as the mpmath number it is."""
+    man, exp = x.man_exp()
+    return ctx.ldexp(int(man), int(exp))
+
+
+def _mpmath_vectors(m: arb_mat) -> arb_mat:
+    """Approximate eigenvectors of mid(m) by mpmath at Arb's working precision (`eigsy` when
+    symmetric, else `eig`, real parts): slower than Arb's, but it converges where Arb's
+    unverified QR does not (repeated eigenvalues of a balanced minimum)."""
+    ctx = mpmath.MPContext()
+    ctx.prec = flint.ctx.prec
+    n = m.nrows()
+    mid = m.mid()
+    a = ctx.matrix([[_to_mpmath(ctx, mid[i, j]) for j in range(n)] for i in range(n)])
+    symmetric = all(mid[i, j] == mid[j, i] for i in range(n) for j in range(i))
+    vectors = ctx.eigsy(a)[1] if symmetric else ctx.eig(a)[1]
+    return arb_mat([[from_mpmath(ctx.re(vectors[i, j])) for j in range(n)] for i in range(n)])
+
+
+def _candidate_vectors(m: arb_mat) -> Iterator[arb_mat]:
+    """Exact matrices Q of approximate eigenvectors, cheapest first."""
     _, vectors = acb_mat(m).eig(algorithm="approx", right=True)
-    for q in (vectors.real.mid(), (vectors.real + vectors.imag).mid()):
-        try:
-            return q.inv() * m * q
-        except ZeroDivisionError:  # the approximate eigenvectors are not independent
-            continue
-    raise NotEnclosed(
-        f"the approximate eigenvectors of a {m.nrows()}×{m.nrows()} matrix are dependent"
-    )
+    yield vectors.real.mid()
+    yield (vectors.real + vectors.imag).mid()
+    yield _mpmath_vectors(m)
 
 
-def eigenvalue_clusters(m: arb_mat) -> list[tuple[arb, int]]:
-    """Disjoint intervals, ascending, each with how many eigenvalues (with multiplicity) it
-    holds: the components of the Gershgorin intervals of Q⁻¹ M Q (real parts)."""
-    b = _similar_diagonal(m)
+def _gershgorin(b: arb_mat) -> list[tuple[arb, int]]:
+    """The components of the Gershgorin intervals b_ii ± Σ_{j≠i} |b_ij|, ascending, with how
+    many intervals (eigenvalues) each holds."""
     n = b.nrows()
     discs = []
     for i in range(n):
         radius = sum((abs(b[i, j]) for j in range(n) if j != i), arb(0))
-        centre = b[i, i]
-        discs.append(((centre - radius).lower(), (centre + radius).upper()))
+        discs.append(((b[i, i] - radius).lower(), (b[i, i] + radius).upper()))
     if not all(lo.is_finite() and hi.is_finite() for lo, hi in discs):
         raise NotEnclosed(f"the Gershgorin intervals of a {n}×{n} matrix are not finite")
     clusters: list[list] = []
@@ -80,6 +104,34 @@ def eigenvalue_clusters(m: arb_mat) -> list[tuple[arb, int]]:
         else:
             clusters.append([lo, hi, 1])
     return [(lo.union(hi), count) for lo, hi, count in clusters]
+
+
+def _width(clusters: list[tuple[arb, int]]) -> float:
+    """The widest cluster's radius relative to the largest |eigenvalue| (at least 1)."""
+    scale = max(1.0, *(float(abs(c).upper()) for c, _ in clusters))
+    return max(float(c.rad()) for c, _ in clusters) / scale
+
+
+def eigenvalue_clusters(m: arb_mat) -> list[tuple[arb, int]]:
+    """Disjoint intervals, ascending, each with how many eigenvalues (with multiplicity) it
+    holds: the Gershgorin components of Q⁻¹ M Q for the first candidate Q that pins them to
+    the working precision (else the tightest found)."""
+    tight = 2.0 ** -(flint.ctx.prec - GUARD_BITS)
+    best = None
+    for q in _candidate_vectors(m):
+        try:
+            clusters = _gershgorin(q.inv() * m * q)
+        except (ZeroDivisionError, NotEnclosed):  # dependent vectors, an infinite interval
+            continue
+        if _width(clusters) <= tight:
+            return clusters
+        if best is None or _width(clusters) < _width(best):
+            best = clusters
+    if best is None:
+        raise NotEnclosed(
+            f"no approximate eigenvectors of a {m.nrows()}×{m.nrows()} matrix are independent"
+        )
+    return best
 
 
 def lambda_max(m: arb_mat) -> arb:
