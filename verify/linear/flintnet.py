@@ -96,8 +96,14 @@ def curvature_matrix(ring: FlintRing, case: LinearNetwork):
     net = net_over(ring, case)
     if not case.at_global_minimum():
         return cv.full_hessian(net).m
+    return reduced_matrix(ring, net).m
+
+
+def reduced_matrix(ring: FlintRing, net: Net) -> FlintMatrix:
+    """M' = Σ_k (A_kᵀA_k Σx) ⊗ (B_k B_kᵀ) at any point (the Hessian's at a global minimum
+    only: H1 compares the two)."""
     terms = [
         cv.kron(ring, net.a(k).T * net.a(k) * net.sigma, net.b(k) * net.b(k).T)
         for k in range(1, net.depth + 1)
     ]
-    return sum(terms[1:], terms[0]).m
+    return sum(terms[1:], terms[0])
