@@ -42,6 +42,7 @@ from verify.scalar import ScalarNetwork, ScalarRun
 from verify.tiers import NOT_DECLARED, NumericTier, numeric_tier
 
 DPS = 50
+CTX = workcontext(80)  # the context of the mpmath evidence (the higher precision)
 CATALOGUE = catalogue()
 SQRT2 = algebraic.real_roots(fmpz_poly([-2, 0, 1]))[-1]
 
@@ -174,36 +175,38 @@ def test_numeric_tier_is_the_lowest_over_the_cases_and_names_the_case_that_set_i
         2: certificate(exactly("a", True)),
         3: certificate(Proof("c", True, Tier.CERTIFIED, "certified to 41 digits")),
     }
-    found = numeric_tier(claim_with(by_case(table)), [(k, ev()) for k in range(3)], DPS)
+    found = numeric_tier(claim_with(by_case(table)), [(k, ev(), CTX) for k in range(3)], DPS)
     assert found == NumericTier(
         Tier.CERTIFIED, "exact 2, certified 1 of 3 cases; case 2: b: certified to 45 digits"
     )
-    later = numeric_tier(claim_with(by_case(table)), [(0, ev()), (3, ev()), (1, ev())], DPS)
+    later = numeric_tier(
+        claim_with(by_case(table)), [(0, ev(), CTX), (3, ev(), CTX), (1, ev(), CTX)], DPS
+    )
     assert later.reason == "exact 1, certified 2 of 3 cases; case 2: c: certified to 41 digits"
-    all_exact = numeric_tier(claim_with(by_case(table)), [(0, ev()), (2, ev())], DPS)
+    all_exact = numeric_tier(claim_with(by_case(table)), [(0, ev(), CTX), (2, ev(), CTX)], DPS)
     assert all_exact == NumericTier(Tier.EXACT, "exact 2 of 2 cases")
 
 
 def test_an_undecided_case_keeps_its_evidence_tier_with_the_reason():
     table = {0: certificate(exactly("a", True)), 1: certificate(undecided("c", "no bound"))}
     claim = claim_with(by_case(table))
-    found = numeric_tier(claim, [(0, ev()), (1, ev(Tier.FLOAT64))], DPS)
+    found = numeric_tier(claim, [(0, ev(), CTX), (1, ev(Tier.FLOAT64), CTX)], DPS)
     assert found.tier is Tier.FLOAT64
     assert found.reason == "exact 1, float64 1 of 2 cases; case 2: c: no bound"
-    assert numeric_tier(claim, [(1, ev())], DPS).tier is Tier.MPMATH
+    assert numeric_tier(claim, [(1, ev(), CTX)], DPS).tier is Tier.MPMATH
 
 
 def test_a_claim_without_certify_stays_at_its_evidence_tier():
-    found = numeric_tier(claim_with(None), [(0, ev()), (1, ev(Tier.FLOAT64))], DPS)
+    found = numeric_tier(claim_with(None), [(0, ev(), CTX), (1, ev(Tier.FLOAT64), CTX)], DPS)
     assert found == NumericTier(Tier.FLOAT64, NOT_DECLARED)
-    assert numeric_tier(claim_with(None), [(0, ev())], DPS).tier is Tier.MPMATH
+    assert numeric_tier(claim_with(None), [(0, ev(), CTX)], DPS).tier is Tier.MPMATH
 
 
 def test_an_arithmetic_error_in_certify_leaves_the_case_undecided():
     def cannot_isolate(case, dps):
         raise balls.NotEnclosed("the clusters overlap")
 
-    found = numeric_tier(claim_with(cannot_isolate), [(0, ev())], DPS)
+    found = numeric_tier(claim_with(cannot_isolate), [(0, ev(), CTX)], DPS)
     assert found.tier is Tier.MPMATH and not found.contradiction
     assert found.reason == "mpmath 1 of 1 cases; case 1: certify: NotEnclosed: the clusters overlap"
 
@@ -211,16 +214,18 @@ def test_an_arithmetic_error_in_certify_leaves_the_case_undecided():
         raise KeyError("layer")
 
     with pytest.raises(KeyError):  # not arithmetic: the runner reports it as an error
-        numeric_tier(claim_with(broken), [(0, ev())], DPS)
+        numeric_tier(claim_with(broken), [(0, ev(), CTX)], DPS)
 
 
 def test_a_contradiction_is_returned_with_its_case():
     wrong = Proof("b", False, Tier.CERTIFIED, "residual enclosed in [1, 1]")
     table = {0: certificate(exactly("a", True)), 1: certificate(CERTIFIED, wrong)}
-    found = numeric_tier(claim_with(by_case(table)), [(0, ev()), (1, ev()), (0, ev())], DPS)
+    found = numeric_tier(
+        claim_with(by_case(table)), [(0, ev(), CTX), (1, ev(), CTX), (0, ev(), CTX)], DPS
+    )
     assert found.contradiction == "case 2: b: residual enclosed in [1, 1]"
     assert found.tier is Tier.MPMATH and found.reason == ""
-    assert not numeric_tier(claim_with(by_case(table)), [(0, ev())], DPS).contradiction
+    assert not numeric_tier(claim_with(by_case(table)), [(0, ev(), CTX)], DPS).contradiction
 
 
 # --- verify/runner.py, verify/report ----------------------------------------------------
