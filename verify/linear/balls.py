@@ -5,24 +5,30 @@ Every function returns an `arb` that contains the true value, computed from the 
 rationals (rounded outward) at the precision set by `precision(dps)`.
 
 Eigenvalues (of matrices with real spectra: M', Gram matrices, Hessians) by Gershgorin after a
-similarity: Q holds approximate eigenvectors (Arb's unverified `eig`, midpoints: an exact
-matrix), B = Q⁻¹ M Q is formed in ball arithmetic (Q⁻¹ enclosed too), so B has M's
-eigenvalues, and every eigenvalue lies in the union of the intervals b_ii ± Σ_{j≠i} |b_ij|;
-a connected component made of k intervals holds exactly k of them (Gershgorin). So repeated
-eigenvalues (balanced minima) are enclosed as one tight cluster, where Arb's certified `eig`
-gives up (it fails on diag(4.25, 8, 0.5, 4.25)); λ_max lies in the top component.
+similarity: Q holds approximate eigenvectors (of a symmetric M mpmath's orthonormal `eigsy`,
+else Arb's unverified `eig`; midpoints: an exact matrix), B = Q⁻¹ M Q is formed in ball
+arithmetic (Q⁻¹ enclosed too), so B has M's eigenvalues, and every eigenvalue lies in the
+union of the intervals b_ii ± Σ_{j≠i} |b_ij|; a connected component made of k intervals holds
+exactly k of them (Gershgorin). So repeated eigenvalues (balanced minima) are enclosed as one
+tight cluster, where Arb's certified `eig` gives up (it fails on diag(4.25, 8, 0.5, 4.25));
+λ_max lies in the top component. `sharpness` hands over only symmetric matrices (a
+non-whitened M' through a similarity).
 """
 
 from __future__ import annotations
 
 import math
 from contextlib import AbstractContextManager
+from dataclasses import replace
+from fractions import Fraction
 
 import flint
-from flint import acb_mat, arb, arb_mat
+import mpmath
+from flint import acb_mat, arb, arb_mat, fmpq
 
+from verify.linear import curvature as cv
 from verify.linear.flintnet import FlintMatrix, FlintRing, curvature_matrix, net_over
-from verify.linear.network import LinearNetwork, Net
+from verify.linear.network import LinearNetwork, Net, Rows
 
 BALLS = FlintRing(arb_mat)
 GUARD_BITS = 64  # bits above the requested digits, so that rounding leaves dps digits
@@ -47,10 +53,47 @@ def ball_net(case: LinearNetwork) -> Net:
     return net_over(BALLS, case)
 
 
+def _symmetric_eigenvectors(m: arb_mat) -> arb_mat:
+    """Orthonormal approximate eigenvectors of (a symmetric) M: mpmath's `eigsy` of the
+    symmetrized midpoint at the working precision, as an exact matrix."""
+    n = m.nrows()
+    mid = m.mid()
+    ctx = mpmath.MPContext()
+    ctx.prec = flint.ctx.prec
+    a = ctx.matrix(n, n)
+    for i in range(n):
+        for j in range(n):
+            man, exp = ((mid[i, j] + mid[j, i]) / 2).mid().man_exp()
+            a[i, j] = ctx.mpf((int(man), int(exp)))
+    _, vectors = ctx.eigsy(a)
+    q = arb_mat(n, n)
+    for i in range(n):
+        for j in range(n):
+            negative, man, exp, _ = vectors[i, j]._mpf_
+            q[i, j] = arb((-int(man) if negative else int(man), int(exp)))
+    return q.mid()
+
+
+def _eigenvector_guesses(m: arb_mat):
+    """Exact matrices Q of approximate eigenvectors (columns), best first.
+
+    Any invertible Q keeps the enclosure certified; only its tightness depends on Q. A matrix
+    that may be symmetric (M − Mᵀ contains 0) gets orthonormal eigenvectors (`eigsy`) first:
+    for a repeated eigenvalue Arb's `eig` (for general matrices) returns nearly parallel
+    vectors, and the Gershgorin intervals of Q⁻¹ M Q then hold no correct digit (λ_max of a
+    whitened network with a bottleneck came out as [+/- 29.6]). A non-symmetric M has only
+    Arb's vectors: a repeated eigenvalue of a non-normal M may still give a wide enclosure."""
+    n = m.nrows()
+    if (m - m.transpose()).contains(arb_mat(n, n)):
+        yield _symmetric_eigenvectors(m)
+    _, vectors = acb_mat(m).eig(algorithm="approx", right=True)
+    yield vectors.real.mid()
+    yield (vectors.real + vectors.imag).mid()
+
+
 def _similar_diagonal(m: arb_mat) -> arb_mat:
     """Q⁻¹ M Q, Q exact approximate eigenvectors: nearly diagonal, M's eigenvalues."""
-    _, vectors = acb_mat(m).eig(algorithm="approx", right=True)
-    for q in (vectors.real.mid(), (vectors.real + vectors.imag).mid()):
+    for q in _eigenvector_guesses(m):
         try:
             return q.inv() * m * q
         except ZeroDivisionError:  # the approximate eigenvectors are not independent
@@ -106,6 +149,31 @@ def frobenius(m: FlintMatrix) -> arb:
     return total.sqrt()
 
 
+def _square_root_factor(sigma: Rows) -> arb_mat:
+    """R with R Rᵀ = Σx (SPD): R = L D^{1/2}, from the exact LDLᵀ of Σx."""
+    n = len(sigma)
+    low = [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
+    d = []
+    for j in range(n):
+        d.append(sigma[j][j] - sum(low[j][k] ** 2 * d[k] for k in range(j)))
+        for i in range(j + 1, n):
+            low[i][j] = (sigma[i][j] - sum(low[i][k] * low[j][k] * d[k] for k in range(j))) / d[j]
+    roots = [arb(fmpq(x.numerator, x.denominator)).sqrt() for x in d]
+    return arb_mat(
+        [[fmpq(x.numerator, x.denominator) * roots[j] for j, x in enumerate(row)] for row in low]
+    )
+
+
 def sharpness(case: LinearNetwork) -> arb:
-    """λ_max of the Hessian: of M' at a global minimum, else of the full Hessian."""
-    return lambda_max(curvature_matrix(BALLS, case))
+    """λ_max of the Hessian: of M' at a global minimum, else of the full Hessian.
+
+    With a non-whitened Σx, M' = G (Σx ⊗ I) (G: M' of the whitened network) is not symmetric;
+    the symmetric Kᵀ G K, K = R ⊗ I with R Rᵀ = Σx, is similar to it (Kᵀ M' K⁻ᵀ) and is
+    enclosed instead: Arb's eigenvectors of a non-symmetric M' with a repeated eigenvalue can
+    be nearly parallel (widths (5, 1, 1, 4): λ_max ≈ 180.7 came out as [+/- 2.19e+438])."""
+    if case.whitened or not case.at_global_minimum():
+        return lambda_max(curvature_matrix(BALLS, case))
+    g = curvature_matrix(BALLS, replace(case, sigma_x=None))
+    r = FlintMatrix(_square_root_factor(case.sigma_x))
+    k = cv.kron(BALLS, r, BALLS.eye(case.widths[-1])).m
+    return lambda_max(k.transpose() * g * k)
