@@ -26,13 +26,14 @@ def closed_form(a: AlgebraicNumber) -> str:
     has at most MAX_SURD_DIGITS digits, else CRootOf(p, k) with k the index of a among p's
     real roots in ascending order (SymPy's convention). A cubic or quartic with only real
     roots has no radical form free of √−1 (casus irreducibilis), so degree ≥ 3 is CRootOf."""
-    from verify.algebraic import real_roots
+    from verify.algebraic import compare, real_roots
 
     c = a.minimal_polynomial
     if len(c) == 2:
         return str(sympy.Rational(-c[0], c[1]))
     roots = real_roots(a.poly)
-    index = next(i for i, r in enumerate(roots) if r.interval[1] >= a.interval[0])
+    # Decided exactly: a's isolating interval may reach into a smaller root's enclosure.
+    index = next(i for i, r in enumerate(roots) if compare(r, a) == 0)
     discriminant = c[1] ** 2 - 4 * c[2] * c[0] if len(c) == 3 else 0
     if 0 < discriminant < 10**MAX_SURD_DIGITS:  # SymPy's √ factors it: fast at this size
         surd = sympy.sqrt(discriminant) * (1 if index == len(roots) - 1 else -1)
