@@ -531,3 +531,19 @@ def test_tight_cases_are_decided_exactly():
             assert (h3.tier, h3.proofs[0].detail) == (Tier.EXACT, "equal exactly")
 
     on_cases(balanced_minima(depth=(2, 4), width=(1, 3)), body)
+
+
+def test_reports_give_the_numeric_tier_with_its_reason():
+    from verify.report.pages import _details
+
+    record = {
+        "message": "",
+        "counterexample": None,
+        "values": {},
+        "numeric_tier": "certified",
+        "numeric_tier_reason": "exact 2, certified 1 of 3 cases; case 3: r: slack > 0",
+    }
+    assert "numeric tier: certified (exact 2, certified 1 of 3 cases; case 3: r: slack > 0)" in (
+        _details(record)
+    )
+    assert not any("numeric tier" in line for line in _details({**record, "numeric_tier": None}))

@@ -51,12 +51,15 @@ def _environment_rows(document: dict) -> list[tuple[str, str]]:
 
 
 def _details(record: dict) -> list[str]:
-    """Message, origin, counterexample and values of one claim, as plain text lines."""
+    """Message, origin, numeric tier and its reason, counterexample and values of one claim,
+    as plain text lines."""
     lines = []
     if record["message"]:
         lines.append(f"message: {record['message']}")
     if record.get("origin"):
         lines.append(f"defined at: {record['origin']}")
+    if record.get("numeric_tier"):
+        lines.append(f"numeric tier: {record['numeric_tier']} ({record['numeric_tier_reason']})")
     if record["counterexample"] is not None:
         lines.append(f"counterexample: {case_text(record['counterexample'])}")
     found = record.get("support")
