@@ -304,6 +304,54 @@ def test_two_phase_runs_whose_rates_are_not_apart_contradict_naming_why():
     assert ev.values["fast_rate"] != rates.phases(CTX, exp, 1).fast_measured
 
 
+@pytest.mark.parametrize(
+    ("fast", "slow", "separated"),
+    [
+        (F(5, 4), F(1, 8), True),  # exactly 10× apart: two phases
+        (F(1), F(1, 1024), True),
+        (F(5, 4), F(1, 4), False),  # only 5× apart
+        (F(10), F(2), False),  # 5× apart, both rates above 1
+    ],
+    ids=["10x", "1024x", "5x", "5x-above-1"],
+)
+def test_g7_counts_a_run_as_two_phase_only_when_its_slow_rate_is_10x_below_the_fast_one(
+    monkeypatch, fast, slow, separated
+):
+    # Every run measures the rates it predicts (both log₂ ratios 0), so only the phase
+    # structure decides; the boundaries reported are the runs' own (3 and 5).
+    from verify.claims.dynamics import g7_two_phases
+    from verify.population import CONTRADICTS, SUPPORTS
+
+    def run(ctx, exp, seed):
+        f, s = exact(ctx, fast), exact(ctx, slow)
+        return rates.Phases(3 + 2 * seed, True, f, f, s, s, ctx.zero, ctx.zero, [], [])
+
+    monkeypatch.setattr(rates, "phases", run)
+    exp = PhaseExperiment(((F(1, 4), F(3, 2)), (F(1, 2), F(5, 4))), F(1, 5), F(1, 4), 8)
+    ev = g7_two_phases(exp, CTX)
+    assert ev.values["boundaries"] == [3, 5]
+    if separated:
+        assert (ev.observation.outcome, ev.observation.mechanism) == (SUPPORTS, "")
+    else:
+        assert ev.observation.outcome == CONTRADICTS
+        assert (
+            ev.observation.mechanism == "two phases: a run whose fast rate is < 10 × the slow one"
+        )
+
+
+def test_two_phase_runs_with_a_small_decay_support_and_report_each_runs_boundary():
+    # μ = 1/100 at η = 1/5: the slow rate 2ημ = 1/250 is far below the fast one (≈ 0.6–0.8).
+    from verify.claims.dynamics import g7_two_phases
+    from verify.population import SUPPORTS
+
+    exp = PhaseExperiment(((F(1, 4), F(3, 2)), (F(1, 2), F(5, 4))), F(1, 5), F(1, 100), 100)
+    found = [rates.phases(CTX, exp, seed) for seed in (0, 1)]
+    assert all(10 * p.slow_measured <= p.fast_measured for p in found)
+    ev = g7_two_phases(exp, CTX)
+    assert ev.observation.outcome == SUPPORTS
+    assert ev.values["boundaries"] == [p.boundary for p in found] == [12, 14]
+
+
 def test_log2_of_an_interval_end_at_or_below_zero_is_minus_infinity():
     from verify.claims.dynamics import _log2
 

@@ -316,6 +316,23 @@ def test_a_step_that_overflows_is_diverged_quietly_with_the_weights_before_it():
     assert runs.loss[1] == tr.loss_grad(ws, x, y)[0] and runs.loss[0] == alone.loss[0]
 
 
+def test_a_run_diverged_at_its_start_is_stopped_at_step_0_with_its_starting_weights():
+    """Weights scaled by 10³ give a starting loss above DIVERGED: that run is "diverged" at
+    step 0 and returned as it started (there is no step to undo), while its neighbour in the
+    batch trains exactly as it would alone."""
+    ws, x, y = _net((2, 4, 1), seed=3)
+    big = [1e3 * w for w in ws]
+    assert tr.loss_grad(big, x, y)[0] > tr.DIVERGED
+    runs = tr.gd64(
+        [np.stack([w, b]) for w, b in zip(ws, big, strict=True)], x, y, [0.05] * 2, 50, 1e-12
+    )
+    alone = tr.gd64([w[None] for w in ws], x, y, [0.05], 50, 1e-12)
+    assert runs.status == ["stalled", "diverged"] and list(runs.steps) == [50, 0]
+    for w, start, single in zip(runs.weights, big, alone.weights, strict=True):
+        assert np.array_equal(w[1], start) and np.array_equal(w[0], single[0])
+    assert runs.loss[0] == alone.loss[0]
+
+
 def test_imbalance_is_the_gram_gap_over_the_mean_squared_norm():
     """W_1 = a u vᵀ, W_2 = b w uᵀ (unit u, v, w): W_2ᵀW_2 − W_1W_1ᵀ = (b² − a²) u uᵀ, so the
     imbalance is |a² − b²| / ((a² + b²)/2) — 0 at a = b, close to the bound 2 at a ≫ b."""

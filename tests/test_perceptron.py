@@ -29,6 +29,13 @@ def brute_fields(xi: np.ndarray) -> np.ndarray:
     return np.array(out)
 
 
+def test_binary_patterns_are_plus_and_minus_one_in_about_equal_numbers():
+    xi = en.patterns("binary", 24, 40, seed=5)
+    assert xi.shape == (40, 24) and set(np.unique(xi)) == {-1.0, 1.0}
+    assert abs(np.mean(xi == 1.0) - 0.5) < 0.1  # 960 fair signs: SD of the fraction ≈ 0.016
+    assert np.array_equal(xi, en.patterns("binary", 24, 40, seed=5))
+
+
 @pytest.mark.parametrize("kind", en.KINDS)
 def test_enumeration_matches_a_plain_loop(kind, monkeypatch):
     monkeypatch.setattr(en, "BLOCK", 16)  # force many blocks of the outer sum
@@ -510,3 +517,34 @@ def test_p5_outcome_names_what_every_radius_says(monkeypatch, fits, outcome, mec
         half = stats.INTERVAL_Z * error
         summary = f"D = N/{q}: α_∞ = {limit:.3f} [{limit - half:.3f}, {limit + half:.3f}] {said}"
         assert (summary in seen.mechanism) == (outcome != "supports")
+
+
+def test_p5_reports_each_radius_under_its_own_size_key(monkeypatch):
+    """Radius D = N/q's values are keyed N{q} (N6, N4, N3): α_∞, its interval, slope, χ²/dof
+    and crossovers of the highest-margin fit, and the typical-solution α_∞, one set per radius."""
+    best = {c: _fit(c, 0.77 + k / 100, 0.01) for k, c in enumerate(scaling.RADII)}
+    typical = {c: _fit(c, 0.6 + k / 100, 0.01) for k, c in enumerate(scaling.RADII)}
+    recovered = calibration.Calibration(
+        _fit(None, 0.833, 0.01), 0.8331, perceptron_claims.MAX_WIDTH
+    )
+    highest = scaling.REFERENCES.index("highest-margin")
+    monkeypatch.setattr(perceptron_claims, "calibrate", lambda sweeps, width: recovered)
+    monkeypatch.setattr(perceptron_claims, "size_sweep", lambda kind, n, seed, k: n)
+    monkeypatch.setattr(
+        perceptron_claims,
+        "extrapolate",
+        lambda sweeps, c, ref: (best if ref == highest else typical)[c],
+    )
+    values = perceptron_claims.p5_flat_minima_vanish(
+        ex.Scaling("gaussian", 18, 0, 100), None
+    ).values
+    names = ("alpha_infinity", "slope", "chi2_per_dof", "crossovers", "typical_alpha_infinity")
+    keys = {f"{name}_N{q}" for name in names for q in (6, 4, 3)}
+    keys |= {f"alpha_infinity_N{q}_interval" for q in (6, 4, 3)}
+    assert set(values) == keys | {"calibration_alpha", "calibration_interval", "alpha_KM"}
+    for q, c in zip((6, 4, 3), scaling.RADII, strict=True):
+        assert c.denominator == q
+        assert values[f"alpha_infinity_N{q}"] == best[c].limit
+        assert values[f"alpha_infinity_N{q}_interval"] == list(best[c].interval)
+        assert values[f"crossovers_N{q}"] == best[c].crossovers
+        assert values[f"typical_alpha_infinity_N{q}"] == typical[c].limit
