@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import flint
 from flint import arb
 
 from verify import algebraic
@@ -113,13 +114,20 @@ def decided_at_most(
         return replace(proof, detail=f"{proof.detail}; the exact route: {exc}")
 
 
+def _difference(a: arb, b: arb) -> arb:
+    """a − b at a precision that holds both midpoints (python-flint's precision is global:
+    a proof built outside `balls.precision` must not round its sides to 53 bits)."""
+    with flint.ctx.workprec(max(flint.ctx.prec, a.mid().bits(), b.mid().bits()) + 16):
+        return a - b
+
+
 def _interval(x: arb) -> str:
     return f"[{x.lower().str(5, radius=False)}, {x.upper().str(5, radius=False)}]"
 
 
 def enclosed_at_most(name: str, lhs: arb, rhs: arb) -> Proof:
     """lhs ≤ rhs from enclosures: proved when rhs − lhs is enclosed in (0, ∞)."""
-    slack = rhs - lhs
+    slack = _difference(rhs, lhs)
     if slack > 0:
         return Proof(name, True, CERTIFIED, f"slack enclosed in {_interval(slack)} > 0", (lhs, rhs))
     if slack < 0:
@@ -133,7 +141,7 @@ def enclosed_at_most(name: str, lhs: arb, rhs: arb) -> Proof:
 def enclosed_equal(name: str, lhs: arb, rhs: arb, dps: int, size: arb | None = None) -> Proof:
     """lhs = rhs to d digits: the residual's enclosure contains 0 and lies within
     10^-d · max(1, |lhs|, |rhs|, size), d ≥ dps − GUARD_DIGITS."""
-    residual, sides = lhs - rhs, (lhs, rhs)
+    residual, sides = _difference(lhs, rhs), (lhs, rhs)
     if residual.is_exact() and residual.is_zero():  # a point ball holding the true value
         return Proof(name, True, Tier.EXACT, "the residual's enclosure is the point 0", sides)
     if not residual.contains(0):

@@ -14,13 +14,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import mpmath
 from flint import arb
 from mpmath.ctx_mp import MPContext
 
 from verify.certificate import Certificate, Proof, undecided
 from verify.claim import Claim
 from verify.evidence import Evidence
-from verify.linear.balls import from_mpmath
 from verify.precision import Tier, tolerance
 
 NOT_DECLARED = "no exact or certified check is declared for this claim"
@@ -52,14 +52,24 @@ def _disagreements(proofs: Sequence[Proof], ev: Evidence, ctx: MPContext, lost: 
         relation = relations.get(proof.name)
         if proof.sides is None or relation is None:
             continue
-        slack = arb(0, float(tolerance(ctx, lost) * relation.scale(ctx)))
+        allowed = tolerance(ctx, lost) * relation.scale(ctx)
         pairs = zip(("lhs", "rhs"), (relation.lhs, relation.rhs), proof.sides, strict=True)
         for side, value, ball in pairs:
             compared += 1
-            if not (ball + slack).contains(from_mpmath(value)):
-                shown = f"{ctx.nstr(value, 15)} lies outside its enclosure {ball.str(15)}"
+            if not _within(value, ball, allowed, ctx):
+                shown = f"{ctx.nstr(value, 20)} lies outside its enclosure {ball.str(20)}"
                 return compared, f"{proof.name}: mpmath's {side} {shown}"
     return compared, ""
+
+
+def _within(value: object, ball: arb, allowed: object, ctx: MPContext) -> bool:
+    """|value − mid| ≤ rad + allowed, exactly: mid and rad are dyadic, so their mpmath values
+    are exact at a precision wide enough for them (no rounding decides the comparison)."""
+    work = mpmath.MPContext()
+    work.prec = max(ctx.prec, ball.mid().bits(), 64) + 64
+    mid, rad = ball.mid().man_exp(), ball.rad().man_exp()
+    gap = abs(work.mpf(value) - work.ldexp(int(mid[0]), int(mid[1])))
+    return gap <= work.ldexp(int(rad[0]), int(rad[1])) + work.mpf(allowed)
 
 
 def numeric_tier(
