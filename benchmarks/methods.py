@@ -85,10 +85,8 @@ def full_hessian64(weights: Weights, sigma: np.ndarray, target: np.ndarray) -> n
     for k in range(n):
         for m in range(k, n):
             block = np.kron(a[k] @ sigma @ a[m].T, b[k + 1].T @ b[m + 1])
-            if m == k:
-                block = (
-                    block + block.T
-                ) / 2  # exactly symmetric, as full_hessian's h[q, p] = h[p, q]
+            if m == k:  # exactly symmetric, as full_hessian's h[q, p] = h[p, q]
+                block = (block + block.T) / 2
             else:
                 between = np.eye(weights[k].shape[0])  # W_{l−1} ⋯ W_{k+1}, 1-based
                 for w in weights[k + 1 : m]:
@@ -109,7 +107,7 @@ def hvp_terms(
     (dB_kᵀ E Σ A_kᵀ, B_kᵀ dE Σ A_kᵀ, B_kᵀ E Σ dA_kᵀ), where dE = Σ_j B_j V_j A_j,
     dA_k = Σ_{j<k} W_{k−1}⋯W_{j+1} V_j A_j and dB_k = Σ_{j>k} B_j V_j W_{j−1}⋯W_{k+1},
     accumulated as dA_{k+1} = W_k dA_k + V_k A_k and dB_{k−1} = dB_k W_k + B_k V_k: O(N w² d)
-    work for widths w and d = max(d_0, d_N), no w×w product."""
+    work for widths w and d = max(d_0, d_N): no product of two w×w matrices."""
     n = len(weights)
     a, b = partials(weights)
     r = (a[-1] - target) @ sigma  # E Σ
