@@ -13,6 +13,10 @@
    (benchmarks/perceptron.py).
 6. `flatminima sharpness --dps 50` (in-process) on [4, w, w, w, 4] at 960 and 3,192 parameters
    vs the float64 full-Hessian eigendecomposition (benchmarks/sharpness.py).
+7. λ_max at a global minimum by every method (issue 16, point 5): float64 full-Hessian
+   eigvalsh (the reference), power iteration and Lanczos on Hessian-vector products, the
+   mpmath route, the certified enclosure, the exact tier; time ratios and correct digits
+   against the certified value (benchmarks/methods.py).
 """
 
 from __future__ import annotations
@@ -96,7 +100,8 @@ def curvature_benchmarks(dps: int = 50) -> None:
 
 
 if __name__ == "__main__":
-    from perceptron import enumeration_benchmark  # benchmarks/ is on sys.path as a script
+    from methods import methods_benchmark  # benchmarks/ is on sys.path as a script
+    from perceptron import enumeration_benchmark
     from sharpness import sharpness_benchmark
     from symbolic import symbolic_hessian_benchmark
 
@@ -105,3 +110,4 @@ if __name__ == "__main__":
     symbolic_hessian_benchmark()
     enumeration_benchmark()
     sharpness_benchmark()
+    methods_benchmark()
