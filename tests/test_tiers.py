@@ -30,7 +30,7 @@ from verify.claim import Claim, Status
 from verify.claims import scalar as scalar_claims
 from verify.claims.linear import curvature, flattest
 from verify.dynamics import steps
-from verify.evidence import equal, evidence
+from verify.evidence import at_most, equal, evidence
 from verify.linear import balls
 from verify.linear.network import LinearNetwork
 from verify.linear.strategies import balanced_minima
@@ -547,3 +547,26 @@ def test_reports_give_the_numeric_tier_with_its_reason():
         _details(record)
     )
     assert not any("numeric tier" in line for line in _details({**record, "numeric_tier": None}))
+
+
+@pytest.mark.parametrize(("offset", "agrees"), [(-75, True), (-40, False)])
+def test_mpmath_sides_are_compared_with_their_enclosures_exactly(offset, agrees):
+    """An mpmath side within its 80-digit tolerance of a 50-digit enclosure agrees, one off by
+    1e-40 does not — decided exactly, whatever python-flint's global precision (53 bits here:
+    at 53 bits the comparison had flagged 48 against [48 ± 1e-60] as a contradiction)."""
+    ctx = workcontext(80)
+    with balls.precision(50):
+        lam = arb(48) + arb(10) ** -60 - arb(10) ** -60  # a 48-ball of radius ~1e-60
+        bound = arb(50)
+    value = ctx.mpf(48) * (1 + ctx.mpf(10) ** offset)
+    evidence_ = evidence(at_most(value, ctx.mpf(50), "λ ≤ b"))
+    proof = enclosed_at_most("λ ≤ b", lam, bound)
+    assert proof.holds is True and proof.sides is not None
+    found = numeric_tier(
+        claim_with(lambda case, dps: certificate(proof)), [(0, evidence_, ctx)], 50
+    )
+    assert (found.contradiction == "") is agrees
+    if not agrees:
+        assert (
+            "mpmath's lhs" in found.contradiction and "outside its enclosure" in found.contradiction
+        )
