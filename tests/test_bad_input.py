@@ -45,11 +45,18 @@ def square(n: int, k: int = 2) -> list:
 
 
 @dataclass(frozen=True)
+class Sized:
+    """A file of `size` bytes that are not written (sparse: only its size is ever read)."""
+
+    size: int
+
+
+@dataclass(frozen=True)
 class Case:
-    """One bad input: files to create (name → text or bytes; a `->` value is a symlink) and
-    their modes (name → mode; a name not among the files is made a folder), the command ({d} =
-    the folder holding them), the exit status and the message expected (a regex searched for
-    in stderr + stdout, shown in the docs with {d} as `DIR`)."""
+    """One bad input: files to create (name → text, bytes or `Sized`; a `->` value is a
+    symlink) and their modes (name → mode; a name not among the files is made a folder), the
+    command ({d} = the folder holding them), the exit status and the message expected (a regex
+    searched for in stderr + stdout, shown in the docs with {d} as `DIR`)."""
 
     what: str
     argv: str
@@ -231,26 +238,34 @@ TABLE = [
         {"net.json": "[" * 100_000 + "]" * 100_000},
     ),
     Case(
-        "huge file (2 MB)",
+        "huge file (65 MB)",
         NET,
         2,
-        r"{d}/net.json is 2,000,000 bytes; the limit is 1,000,000",
-        {"net.json": " " * 1_999_998 + "{}"},
+        r"{d}/net.json is 65,000,000 bytes; the limit is 64,000,000",
+        {"net.json": Sized(65_000_000)},
     ),
     Case(
-        "1000×1000 layer (3 MB)",
+        "too many parameters (1500×1500 layer, 7 MB)",
         NET,
         2,
-        r"{d}/net.json is 3,002,015 bytes; the limit is 1,000,000",
-        {"net.json": json.dumps({"weights": [[[1] * 1000] * 1000]})},
+        r"the network has 2,250,000 parameters; the limit is 2,000,000 \(sharpness forms each "
+        r"layer's Gram matrices and refines their top eigenvalue at two precisions\)",
+        {"net.json": json.dumps({"weights": [[[1] * 1500] * 1500]})},
     ),
     Case(
-        "too many parameters (30×30 layer)",
+        "large and not a minimum (4-30-30-4 layers)",
         NET,
         2,
-        r"the network has 900 parameters; the limit is 400 \(sharpness uses dense matrices at two "
-        r"precisions\)",
-        {"net.json": json.dumps({"weights": [[[1] * 30] * 30]})},
+        r"not a global minimum, so the full Hessian is needed: it is 1140×1140; the limit is "
+        r"40×40",
+        {
+            "net.json": json.dumps(
+                {
+                    "weights": [[[1] * 4] * 30, [[1] * 30] * 30, [[1] * 30] * 4],
+                    "target": [[0] * 4] * 4,
+                }
+            )
+        },
     ),
     Case(
         "M too large for the dense route (8×8 layers)",
@@ -701,6 +716,9 @@ def _make(folder: Path, files: dict, modes: dict) -> None:
             path.symlink_to(folder / content[2:])
         elif isinstance(content, bytes):
             path.write_bytes(content)
+        elif isinstance(content, Sized):
+            with path.open("wb") as out:
+                out.truncate(content.size)
         else:
             path.write_text(content, encoding="utf-8")
     for name, mode in modes.items():
@@ -832,12 +850,14 @@ def render() -> str:
         "`flatminima` as user nobody (`setpriv --reuid=65534`, skipped if it is missing), in",
         "a folder of mode 777.",
         "",
-        "Limits, stated in the errors: network and results files up to 1,000,000 bytes (results",
-        "50,000,000); a network has at most 400 parameters, and the dense symmetric eigenproblem",
-        "of `sharpness` is at most 40×40 (M, of side output × input dimension, at a global",
-        "minimum; the full Hessian, of side the parameter count, elsewhere), because it is solved",
-        "at N and 1.6·N digits (two 8×8 layers: 8 s at a minimum, over a minute elsewhere;",
-        "two 20×20 layers: over two minutes); entries have |x| ≤ 1e300.",
+        "Limits, stated in the errors: network files up to 64,000,000 bytes, results files",
+        "50,000,000; a network has at most 2,000,000 parameters (above 400, a global minimum is",
+        "measured by `verify/linear/fastroute.py`, whose products over ℚ may take at most 2e11",
+        "multiply-adds × numerator bits, about 30 s), and the dense symmetric eigenproblem of",
+        "`sharpness` is at most 40×40 (M, of side output × input dimension, at a global minimum;",
+        "the full Hessian, of side the parameter count, elsewhere), because it is solved at N and",
+        "1.6·N digits (two 8×8 layers: 8 s at a minimum, over a minute elsewhere; two 20×20",
+        "layers: over two minutes); entries have |x| ≤ 1e300.",
         "`--dps N` takes N in 20..2000 and checks at N and round(1.6·N) (so up to 3200 digits).",
         "`--seed` takes any integer.",
         "",

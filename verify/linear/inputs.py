@@ -22,7 +22,15 @@ class InputError(FlatminimaError, ValueError):
 
 
 MAX_ENTRY = 10**300  # |entry| above this is almost surely a mistake (and beyond float64)
-MAX_PARAMETERS = 400  # sharpness works on dense matrices at N and 1.6 N digits
+# Up to MAX_MPMATH_PARAMETERS `sharpness` works on dense mpmath matrices at N and 1.6 N
+# digits; above, a global minimum takes verify/linear/fastroute.py (products over ℚ, top
+# eigenvalues refined from float64), up to MAX_PARAMETERS: [4, 1000, 1000, 1000, 4] (2.0M)
+# with 4-decimal entries takes ~17 s on 2 cores, 1.1 GB (docs/performance.md; longer entries
+# are bounded by fastroute.MAX_EXACT_WORK). A file of MAX_PARAMETERS 17-digit floats is
+# ~42 MB; MAX_BYTES leaves room for longer entries.
+MAX_MPMATH_PARAMETERS = 400
+MAX_PARAMETERS = 2_000_000
+MAX_BYTES = 32 * MAX_PARAMETERS
 MAX_DENSE = 40  # side of the dense symmetric eigenproblem (M, or the full Hessian) allowed
 _EXPONENT = re.compile(r"[eE]\s*([+-]?\d+)\s*$")
 
@@ -47,7 +55,23 @@ def _number(value: object, where: str) -> Fraction:
     return number
 
 
-def _matrix(value: object, where: str) -> Rows:
+_PLAIN = re.compile(r"[-+]?[0-9]{1,300}(?:\.[0-9]+)?")  # a decimal, |x| < 1e300, no exponent
+
+
+def _plain(value: object) -> Fraction | None:
+    """`_number(value)` when value is an int in range or a plain decimal string ("-0.1234",
+    as JSON floats arrive), built from two ints (about 4× faster than Fraction(text)); else
+    None, for `_number` to convert or reject."""
+    if type(value) is int:  # not bool, not _Constant
+        return Fraction(value) if -MAX_ENTRY <= value <= MAX_ENTRY else None
+    if type(value) is not str or not _PLAIN.fullmatch(value):
+        return None
+    whole, _, decimals = value.partition(".")
+    return Fraction(int(whole + decimals), 10 ** len(decimals))
+
+
+def _shape(value: object, where: str) -> tuple[int, int]:
+    """(rows, columns) of a non-empty rectangular list of rows (entries not looked at)."""
     if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
         raise InputError(f"{where} must be a non-empty list of rows")
     width = len(value[0])
@@ -58,10 +82,23 @@ def _matrix(value: object, where: str) -> Rows:
             raise InputError(
                 f"{where} is ragged: row {i + 1} has {len(row)} entries, row 1 has {width}"
             )
-    return tuple(
-        tuple(_number(x, f"{where}[{i}][{j}]") for j, x in enumerate(row))
-        for i, row in enumerate(value)
-    )
+    return len(value), width
+
+
+def _entries(value: list, where: str) -> Rows:
+    """The entries of a list of rows whose shape `_shape` has checked."""
+    out = []
+    for i, row in enumerate(value):
+        numbers = [_plain(x) for x in row]
+        for j in [j for j, y in enumerate(numbers) if y is None]:
+            numbers[j] = _number(row[j], f"{where}[{i}][{j}]")
+        out.append(tuple(numbers))
+    return tuple(out)
+
+
+def _matrix(value: object, where: str) -> Rows:
+    _shape(value, where)
+    return _entries(value, where)
 
 
 def _check_sigma(sigma: Rows, d0: int) -> None:
@@ -94,25 +131,27 @@ def parse_network(data: object) -> LinearNetwork:
     layers = data["weights"]
     if not isinstance(layers, list) or not layers:
         raise InputError('"weights" must be a non-empty list of matrices')
-    weights = tuple(_matrix(w, f"weights[{k}]") for k, w in enumerate(layers))
-    for k in range(1, len(weights)):
-        if len(weights[k][0]) != len(weights[k - 1]):
+    shapes = [_shape(w, f"weights[{k}]") for k, w in enumerate(layers)]  # entries: below
+    for k in range(1, len(shapes)):
+        if shapes[k][1] != shapes[k - 1][0]:
             raise InputError(
-                f"weights[{k}] has {len(weights[k][0])} columns but weights[{k - 1}] has "
-                f"{len(weights[k - 1])} rows: the layers are not conformable"
+                f"weights[{k}] has {shapes[k][1]} columns but weights[{k - 1}] has "
+                f"{shapes[k - 1][0]} rows: the layers are not conformable"
             )
-    parameters = sum(len(w) * len(w[0]) for w in weights)
+    parameters = sum(rows * cols for rows, cols in shapes)
     if parameters > MAX_PARAMETERS:
         raise InputError(
-            f"the network has {parameters} parameters; the limit is {MAX_PARAMETERS} "
-            "(sharpness uses dense matrices at two precisions)"
+            f"the network has {parameters:,} parameters; the limit is {MAX_PARAMETERS:,} "
+            "(sharpness forms each layer's Gram matrices and refines their top eigenvalue at "
+            "two precisions)"
         )
-    side = len(weights[-1]) * len(weights[0][0])
+    side = shapes[-1][0] * shapes[0][1]
     if side > MAX_DENSE:
         raise InputError(
             f"output × input dimension is {side}; the limit is {MAX_DENSE} (the curvature "
             f"matrix M is {side}×{side}, dense, at two precisions)"
         )
+    weights = tuple(_entries(w, f"weights[{k}]") for k, w in enumerate(layers))
     sigma = _matrix(data["sigma_x"], "sigma_x") if data.get("sigma_x") is not None else None
     if sigma is not None:
         _check_sigma(sigma, len(weights[0][0]))
@@ -126,7 +165,7 @@ def parse_network(data: object) -> LinearNetwork:
 
 def load_network(path: Path) -> LinearNetwork:
     """Read and validate FILE.json."""
-    data = read_json(path, InputError, parse_float=str, parse_constant=_constant)
+    data = read_json(path, InputError, MAX_BYTES, parse_float=str, parse_constant=_constant)
     return parse_network(data)
 
 

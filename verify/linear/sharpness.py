@@ -41,6 +41,10 @@ def measure(case: LinearNetwork, ctx: MPContext) -> dict:
     Whether P = T is decided exactly, on the rationals (a residual compared with a tolerance
     of max(1, ‖T‖) took weights of 1e-30, P ~ 1e-60 ≠ T = 0, for a minimum).
     """
+    if _fast_route(case):
+        from verify.linear.fastroute import measure as fast_measure
+
+        return fast_measure(case, ctx)
     net = case.at(ctx)
     residual = ctx.mnorm(net.residual(), "F")
     minimum = case.at_global_minimum()
@@ -74,6 +78,19 @@ def measure(case: LinearNetwork, ctx: MPContext) -> dict:
         "balance": [ctx.mnorm(m, "F") for m in cv.balance(net)],
         "coupling": couplings,
     }
+
+
+def _fast_route(case: LinearNetwork) -> bool:
+    """Above MAX_MPMATH_PARAMETERS parameters a global minimum is measured by
+    `verify.linear.fastroute` (python-flint, imported only then); a larger network elsewhere is
+    refused there, before any work."""
+    from verify.linear import inputs
+
+    if sum(len(w) * len(w[0]) for w in case.weights) <= inputs.MAX_MPMATH_PARAMETERS:
+        return False
+    from verify.linear.fastroute import takes_fast_route
+
+    return takes_fast_route(case)
 
 
 def _numbers(value: object) -> list:
