@@ -354,9 +354,14 @@ def test_a_symbolic_tier_states_its_scope():
     (h4,) = select(["H4"])
     record = verdict_record(run_claim(h4))
     assert record["tier"] == "symbolic" and record["scope"] == "all sizes"  # symbolic N
-    assert tier_text(record) == "symbolic (all sizes)"
+    assert record["numeric_tier"] == "exact"  # its cases decided over ℚ too (h4_exact)
+    assert tier_text(record) == "symbolic (all sizes) + exact"
     numeric = verdict_record(run_claim(claim(lambda case, ctx: True)))
     assert numeric["scope"] is None and tier_text(numeric) == "mpmath"
+    assert (
+        numeric["numeric_tier"] == "mpmath"
+        and "no exact or certified" in (numeric["numeric_tier_reason"])
+    )
     (g1b,) = select(["G1b"])
     assert g1b.derivation == "G1b"  # its own: any depth, widths and Σx, as its cases
 
