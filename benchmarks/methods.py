@@ -5,8 +5,11 @@ Networks: benchmarks/sharpness.py's [4, w, w, w, 4] (weights uniform in [−1, 1
 decimals, whitened, target = their product) at w = 20, 38 and 100: 960, 3,192 and 20,800
 parameters (no full Hessian at 20,800). Methods:
 
-- mpmath: `verify.linear.sharpness.report(case, (50, 80))`, everything `sharpness --dps 50`
-  reports, in-process;
+- mpmath route: `verify.linear.sharpness.report(case, (50, 80))`, everything `sharpness
+  --dps 50` reports, in-process, forced onto the mpmath route (benchmarks/sharpness.py
+  `mpmath_route`);
+- fast route: the same `report` as `sharpness` runs it above 400 parameters
+  (verify/linear/fastroute.py: exact products over ℚ, Arb-refined layer norms);
 - certified: `verify.linear.balls.sharpness` at 50 digits, an Arb enclosure;
 - float64 full Hessian (`full_hessian64`) and `numpy.linalg.eigvalsh`: the reference of every
   ratio (of float64 Lanczos, marked †, where the full Hessian is not formed);
@@ -264,7 +267,9 @@ def float_network(case) -> tuple[Weights, np.ndarray, np.ndarray]:
 
 def measure_network(case, repeats: int, seed: int = 0) -> dict:
     """Every method on one network: {method: (seconds, correct digits, note)}."""
-    from verify.linear import balls
+    from sharpness import fresh_report, mpmath_route  # benchmarks/ is on sys.path
+
+    from verify.linear import balls, inputs
     from verify.linear.sharpness import report
 
     params = sum(len(w) * len(w[0]) for w in case.weights)
@@ -276,9 +281,14 @@ def measure_network(case, repeats: int, seed: int = 0) -> dict:
 
     ball, seconds = median_seconds(certified, repeats)
     out = {"certified": (seconds, enclosure_digits(ball), "")}
-    result, seconds = median_seconds(lambda: report(case, (50, 80)), repeats)
+    with mpmath_route():
+        result, seconds = median_seconds(lambda: report(case, (50, 80)), repeats)
     digits = correct_digits(result["lambda_max"], ball)
     out["mpmath"] = (seconds, digits, f"reports {result['digits']}")
+    if params > inputs.MAX_MPMATH_PARAMETERS:
+        result, seconds = median_seconds(lambda: fresh_report(case), repeats)
+        digits = correct_digits(result["lambda_max"], ball)
+        out["fast"] = (seconds, digits, f"reports {result['digits']}")
     if params <= SKIP_FULL_ABOVE:
         top, seconds = median_seconds(
             lambda: np.linalg.eigvalsh(full_hessian64(weights, sigma, target))[-1], repeats
@@ -301,7 +311,8 @@ COLUMNS = (
     ("full", "float64 full H + eigvalsh"),
     ("power", "float64 power iteration"),
     ("lanczos", "float64 Lanczos (eigsh)"),
-    ("mpmath", "mpmath report(50, 80)"),
+    ("mpmath", "mpmath route report(50, 80)"),
+    ("fast", "fast route report(50, 80)"),
     ("certified", "certified (Arb, 50 digits)"),
 )
 
