@@ -100,19 +100,20 @@ def test_enclosed_equal_needs_dps_minus_the_guard_digits_relative_to_the_sizes()
 
 def test_decided_at_most_takes_the_exact_route_only_when_the_enclosures_cannot_tell():
     with balls.precision(DPS):
-        decided = decided_at_most("x ≤ y", arb(1), arb(2), never)
+        decided = decided_at_most("x ≤ y", lambda: (arb(1), arb(2)), never)
         root = arb(2).sqrt()
         lhs, rhs = root * root, arb(2)  # √2·√2 vs 2: the enclosures overlap
         assert enclosed_at_most("√2² ≤ 2", lhs, rhs).holds is None
-        tie = decided_at_most("√2² ≤ 2", lhs, rhs, lambda: (power(SQRT2, 2), rational(2)))
-        greater = decided_at_most("√2² ≤ 2", lhs, rhs, lambda: (rational(3), rational(2)))
+        tie = decided_at_most("√2² ≤ 2", lambda: (lhs, rhs), lambda: (power(SQRT2, 2), rational(2)))
+        greater = decided_at_most("√2² ≤ 2", lambda: (lhs, rhs), lambda: (rational(3), rational(2)))
 
         def too_large():
             raise algebraic.TooComplex("a sum has degree 81 > 64")
 
-        gave_up = decided_at_most("√2² ≤ 2", lhs, rhs, too_large)
+        gave_up = decided_at_most("√2² ≤ 2", lambda: (lhs, rhs), too_large)
     assert (decided.holds, decided.tier) == (True, Tier.CERTIFIED)
-    assert (tie.holds, tie.tier, tie.detail) == (True, Tier.EXACT, "equal exactly")
+    assert (tie.holds, tie.tier) == (True, Tier.EXACT)
+    assert tie.detail.startswith("equal exactly (the slack's enclosure")  # why it went exact
     assert (greater.holds, greater.tier) == (False, Tier.EXACT)
     assert (gave_up.holds, gave_up.tier) == (None, Tier.MPMATH)
     assert "contains 0" in gave_up.detail
@@ -528,7 +529,8 @@ def test_tight_cases_are_decided_exactly():
         assert f1.tier is Tier.EXACT
         if case.depth == 2:
             h3 = curvature.h3_certify(case, DPS)
-            assert (h3.tier, h3.proofs[0].detail) == (Tier.EXACT, "equal exactly")
+            assert (h3.tier, h3.proofs[0].holds) == (Tier.EXACT, True)
+            assert "equal" in h3.proofs[0].detail
 
     on_cases(balanced_minima(depth=(2, 4), width=(1, 3)), body)
 
@@ -570,3 +572,23 @@ def test_mpmath_sides_are_compared_with_their_enclosures_exactly(offset, agrees)
         assert (
             "mpmath's lhs" in found.contradiction and "outside its enclosure" in found.contradiction
         )
+
+
+def test_a_slack_that_is_the_point_zero_proves_the_inequality_exactly():
+    with balls.precision(DPS):
+        tight = enclosed_at_most("x ≤ x", arb(3), arb(3))
+        loose = enclosed_at_most("x ≤ x", arb(3) + arb(0, 1e-70), arb(3))
+    assert (tight.holds, tight.tier) == (True, Tier.EXACT)
+    assert loose.holds is None  # a ball around 0 of positive radius proves nothing
+
+
+def test_enclosures_that_cannot_be_formed_fall_back_to_the_exact_route_and_say_why():
+    def not_isolated():
+        raise balls.NotEnclosed("the Gershgorin intervals of a 9×9 matrix are not finite")
+
+    with balls.precision(DPS):
+        found = decided_at_most("λ ≤ b", not_isolated, lambda: (rational(1), rational(2)))
+        wrong = decided_at_most("λ ≤ b", not_isolated, lambda: (rational(3), rational(2)))
+    assert (found.holds, found.tier) == (True, Tier.EXACT)
+    assert "no enclosure (NotEnclosed: the Gershgorin intervals" in found.detail
+    assert wrong.holds is False

@@ -99,19 +99,24 @@ def exactly_at_most(name: str, lhs: AlgebraicNumber, rhs: AlgebraicNumber) -> Pr
 
 def decided_at_most(
     name: str,
-    lhs: arb,
-    rhs: arb,
+    enclose: Callable[[], tuple[arb, arb]],
     exact: Callable[[], tuple[AlgebraicNumber, AlgebraicNumber]],
 ) -> Proof:
-    """lhs ≤ rhs by enclosures; when they cannot tell (a tight inequality), exactly, from the
-    algebraic numbers `exact()` builds (undecided if that route is too large)."""
-    proof = enclosed_at_most(name, lhs, rhs)
+    """lhs ≤ rhs by the enclosures `enclose()` gives; when they cannot tell (a tight
+    inequality) or cannot be formed (an ArithmeticError: eigenvalues Arb could not isolate),
+    exactly, from the algebraic numbers `exact()` builds, the reason kept in the detail
+    (undecided if that route is too large)."""
+    try:
+        proof = enclosed_at_most(name, *enclose())
+    except ArithmeticError as exc:
+        proof = undecided(name, f"no enclosure ({type(exc).__name__}: {exc})")
     if proof.holds is not None:
         return proof
     try:
-        return replace(exactly_at_most(name, *exact()), sides=proof.sides)
+        decided = exactly_at_most(name, *exact())
     except algebraic.TooComplex as exc:
         return replace(proof, detail=f"{proof.detail}; the exact route: {exc}")
+    return replace(decided, detail=f"{decided.detail} ({proof.detail})", sides=proof.sides)
 
 
 def _difference(a: arb, b: arb) -> arb:
@@ -128,6 +133,10 @@ def _interval(x: arb) -> str:
 def enclosed_at_most(name: str, lhs: arb, rhs: arb) -> Proof:
     """lhs ≤ rhs from enclosures: proved when rhs − lhs is enclosed in (0, ∞)."""
     slack = _difference(rhs, lhs)
+    if slack.is_exact() and slack.is_zero():  # a point ball holding the true value
+        return Proof(
+            name, True, Tier.EXACT, "equal: the slack's enclosure is the point 0", (lhs, rhs)
+        )
     if slack > 0:
         return Proof(name, True, CERTIFIED, f"slack enclosed in {_interval(slack)} > 0", (lhs, rhs))
     if slack < 0:

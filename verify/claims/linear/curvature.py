@@ -113,12 +113,13 @@ def _norm_terms(net) -> list[tuple[object, object]]:
 def h3_certify(case: LinearNetwork, dps: int) -> Certificate:
     """H3 by enclosures; a tight case (depth two: equality, H2) exactly, by algebraic sums and
     products of the ‖A_k‖₂², ‖B_k‖₂²."""
-    with balls.precision(dps):
+
+    def enclosures():
         net = balls.ball_net(case)
-        lam = balls.sharpness(case)
         bound = sum(
             (balls.norm_squared(a) * balls.norm_squared(b) for a, b in _norm_terms(net)), arb(0)
         )
+        return balls.sharpness(case), bound
 
     def exact_sides():
         terms = [
@@ -127,7 +128,9 @@ def h3_certify(case: LinearNetwork, dps: int) -> Certificate:
         ]
         return ex.exact_sharpness(case), reduce(algebraic.add, terms)
 
-    return certificate(decided_at_most("λ_max ≤ Σ‖A_k‖₂²‖B_k‖₂²", lam, bound, exact_sides))
+    with balls.precision(dps):
+        proof = decided_at_most("λ_max ≤ Σ‖A_k‖₂²‖B_k‖₂²", enclosures, exact_sides)
+    return certificate(proof)
 
 
 SMALL = {"depth": (2, 3), "width": (1, 3)}

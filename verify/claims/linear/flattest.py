@@ -85,10 +85,14 @@ def _flattest_sides(case: LinearNetwork) -> tuple[AlgebraicNumber, AlgebraicNumb
 def f1_certify(case: LinearNetwork, dps: int) -> Certificate:
     """F1 by enclosures, a tight case (a balanced minimum) exactly; balanced: equality exactly."""
     n = case.depth
-    with balls.precision(dps):
+
+    def enclosures():
         lam, s, _ = _whitened_enclosures(case)
-        bound = n * s ** (arb(n - 1) / n)
-    proofs = [decided_at_most("λ_max ≥ N σ1^{2−2/N}", bound, lam, lambda: _flattest_sides(case))]
+        return n * s ** (arb(n - 1) / n), lam
+
+    with balls.precision(dps):
+        bound = decided_at_most("λ_max ≥ N σ1^{2−2/N}", enclosures, lambda: _flattest_sides(case))
+    proofs = [bound]
     if _exactly_balanced(case):
         proofs.append(exactly_equal("balanced ⇒ λ_max = N σ1^{2−2/N}", *_flattest_sides(case)))
     return certificate(*proofs)
@@ -192,19 +196,24 @@ def f5_certify(case: LinearNetwork, dps: int) -> Certificate:
     (`_gain_sides`); the hypothesis (a flattest minimum) exactly."""
     n = case.depth
     proofs = [exactly_equal("hypothesis: λ_max = N σ1^{2−2/N}", *_flattest_sides(case))]
-    with balls.precision(dps):
+
+    def sides(k: int) -> tuple:
+        """(σ1^{k/N}, ‖A_{k+1}‖₂, √N σ1^{k/N}) enclosed."""
         net = balls.ball_net(case)
-        s = balls.norm_squared(net.target)
+        scale = balls.norm_squared(net.target) ** (arb(k) / (2 * n))
+        return scale, balls.spectral_norm(net.a(k + 1)), arb(n).sqrt() * scale
+
+    with balls.precision(dps):
         for k in range(1, n):
-            gain, scale = balls.spectral_norm(net.a(k + 1)), s ** (arb(k) / (2 * n))
             proofs += [
                 decided_at_most(
-                    f"σ1^{{{k}/N}} ≤ ‖A_{k + 1}‖₂", scale, gain, lambda k=k: _gain_sides(case, k)[0]
+                    f"σ1^{{{k}/N}} ≤ ‖A_{k + 1}‖₂",
+                    lambda k=k: sides(k)[:2],
+                    lambda k=k: _gain_sides(case, k)[0],
                 ),
                 decided_at_most(
                     f"‖A_{k + 1}‖₂ ≤ √N σ1^{{{k}/N}}",
-                    gain,
-                    arb(n).sqrt() * scale,
+                    lambda k=k: sides(k)[1:],
                     lambda k=k: _gain_sides(case, k)[1],
                 ),
             ]
