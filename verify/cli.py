@@ -140,10 +140,8 @@ def load_conjectures(paths: tuple[Path, ...]) -> tuple[list, int]:
 def list_claims(as_json: bool, conjecture_paths) -> int:
     """List the claims: ID, status, family, source, statement and the file:line of each check
     (conjectures after the catalogue)."""
-    from rich.console import Console
-
     from verify.catalogue import select
-    from verify.report import table
+    from verify.report import table, terminal
 
     extra, problems = load_conjectures(conjecture_paths)
     rows = [
@@ -160,7 +158,7 @@ def list_claims(as_json: bool, conjecture_paths) -> int:
     if as_json:
         click.echo(json.dumps({"claims": rows}, indent=2, ensure_ascii=False))
     else:
-        Console().print(table.claims_table(rows))
+        terminal.output_console().print(table.claims_table(rows))
     return 1 if problems else 0
 
 
@@ -194,13 +192,10 @@ def list_claims(as_json: bool, conjecture_paths) -> int:
 def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) -> int:
     """Search, check and decide claims (all when no IDS are given; with --conjectures and no
     IDS, just the conjectures)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from verify import runner
     from verify.catalogue import select
     from verify.profiles import profile_settings
-    from verify.report import table
+    from verify.report import table, terminal
     from verify.report.json import results_document, save_counterexample, write_json
 
     extra, problems = load_conjectures(conjecture_paths)
@@ -212,10 +207,8 @@ def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) ->
     profile_settings(profile)  # validates the name before anything runs
     if json_path is not None:
         _writable(json_path)
-    console = Console(stderr=True)
     verdicts = []
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    progress = Progress(*columns, TimeElapsedColumn(), console=console, transient=True)
+    progress = terminal.progress(len(claims))  # nothing shown unless on a terminal
     with INTERRUPTS as interrupts, progress:
 
         def on_case(task) -> None:
@@ -232,7 +225,7 @@ def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) ->
             progress.update(task, completed=expected)
             verdicts.append(verdict)
     document = results_document(verdicts, profile, seed)
-    out = Console()
+    out = terminal.output_console()
     out.print(table.results_table(document["claims"]))
     table.print_details(out, document["claims"])
     for record in document["claims"]:
@@ -245,6 +238,8 @@ def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) ->
     if json_path is not None:
         _written(write_json, document, json_path)
         out.print(f"wrote {json_path}")
+    if not terminal.is_terminal():  # a last line for scripts
+        out.print(terminal.summary_record(document["summary"], problems))
     return 1 if document["summary"]["unexpected"] or problems else 0
 
 

@@ -33,7 +33,9 @@ def results_table(records: list[dict]) -> Table:
     claim), time for `flatminima verify`."""
     table = Table(title="flatminima verdicts")
     for column in ("ID", "status", "verdict", "tier", "cases", "digits", "time"):
-        table.add_column(column, justify="right" if column in ("cases", "digits") else "left")
+        # A number is never broken across lines: the text columns wrap instead.
+        justify = "right" if column in ("cases", "digits") else "left"
+        table.add_column(column, justify=justify, no_wrap=column in _NUMBER_COLUMNS)
     for r in records:
         style = _STYLE[r["verdict"]]
         mark = "" if r["as_expected"] else " (unexpected)"
@@ -49,7 +51,9 @@ def results_table(records: list[dict]) -> Table:
     return table
 
 
+_NUMBER_COLUMNS = ("ID", "cases", "digits", "time")
 FOUND_SHOWN = 6  # measured values printed for a verified paper/open claim
+DETAILS_SHOWN = 8  # values printed for a claim not verified; all are in --json and the reports
 
 
 def _short(text: str) -> str:
@@ -69,10 +73,12 @@ def print_details(console: Console, records: list[dict]) -> None:
             print_support(console, r["support"])
             continue
         if r["verdict"] == "verified":
-            found = [(k, v) for k, v in r["values"].items() if ":" not in k][:FOUND_SHOWN]
+            found = [(k, v) for k, v in r["values"].items() if ":" not in k]
             if r["status"] in ("paper", "open") and found:
-                shown = ", ".join(f"{k} = {_short(v)}" for k, v in found)
-                console.print(f"[bold]{r['id']}[/] found: {shown}")
+                shown = ", ".join(f"{k} = {_short(v)}" for k, v in found[:FOUND_SHOWN])
+                more = len(found) - FOUND_SHOWN
+                tail = f", … and {more} more in --json" if more > 0 else ""
+                console.print(f"[bold]{r['id']}[/] found: {shown}{tail}")
             continue
         console.print(f"\n[bold]{r['id']}[/] {r['verdict']}: {r['message']}")
         print_support(console, r.get("support"))
@@ -81,8 +87,17 @@ def print_details(console: Console, records: list[dict]) -> None:
         elif r["counterexample"] is not None:
             shrunk = f" (shrunk in {r['shrink_steps']} steps)" if r.get("shrink_steps") else ""
             console.print(f"  counterexample{shrunk}: {case_text(r['counterexample'])}")
-        for name, value in r["values"].items():
-            console.print(f"  {name} = {number_shown(value)}")
+        print_values(console, r["values"])
+
+
+def print_values(console: Console, values: dict[str, str]) -> None:
+    """The first DETAILS_SHOWN `name = value` lines, then how many more --json holds."""
+    for name, value in list(values.items())[:DETAILS_SHOWN]:
+        console.print(f"  {name} = {number_shown(value)}")
+    more = len(values) - DETAILS_SHOWN
+    if more > 0:
+        plural = "s" if more > 1 else ""
+        console.print(f"  … and {more} more value{plural} in --json")
 
 
 def print_support(console: Console, found: dict | None) -> None:
