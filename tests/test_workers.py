@@ -80,7 +80,7 @@ def test_a_cluster_that_cannot_start_is_one_line(monkeypatch, capsys):
         raise OSError(98, "Address already in use")
 
     monkeypatch.setattr(distributed, "LocalCluster", refuse)
-    assert main(["verify", "H4", "--workers", "2"]) == 2
+    assert main(["verify", "H4", "H3", "--workers", "2"]) == 2
     err = capsys.readouterr().err
     assert err.splitlines() == [
         "flatminima: error: cannot start 2 Dask workers on 127.0.0.1: "

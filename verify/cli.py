@@ -282,6 +282,7 @@ def _verify_parallel(workers, claims, paths, profile, dps, seed, budget, progres
     progress bar counts finished claims. Ctrl-C shuts the cluster down."""
     from verify import workers as parallel
 
+    workers = min(workers, len(claims))  # no idle worker processes for a few claims
     cluster = parallel.start_cluster(workers)  # a problem is one line, before any progress bar
     try:
         with INTERRUPTS as interrupts, progress:
