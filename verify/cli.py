@@ -188,15 +188,27 @@ def list_claims(as_json: bool, conjecture_paths) -> int:
     help="Seconds one case may take at one precision; a case past it is an error (the reason "
     "shown), so nothing hangs.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Run the claims in parallel on this many local Dask worker processes (1: serially, "
+    "in this process). The JSON is the same apart from the timings.",
+)
 @CONJECTURES
-def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) -> int:
+def verify(ids, profile, dps, json_path, seed, case_budget, workers, conjecture_paths) -> int:
     """Search, check and decide claims (all when no IDS are given; with --conjectures and no
     IDS, just the conjectures)."""
-    from verify import runner
     from verify.catalogue import select
     from verify.profiles import profile_settings
     from verify.report import table, terminal
-    from verify.report.json import results_document, save_counterexample, write_json
+    from verify.report.json import (
+        records_document,
+        results_document,
+        save_counterexample,
+        write_json,
+    )
 
     extra, problems = load_conjectures(conjecture_paths)
     if conjecture_paths and not extra and not ids:
@@ -207,24 +219,16 @@ def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) ->
     profile_settings(profile)  # validates the name before anything runs
     if json_path is not None:
         _writable(json_path)
-    verdicts = []
     progress = terminal.progress(len(claims))  # nothing shown unless on a terminal
-    with INTERRUPTS as interrupts, progress:
-
-        def on_case(task) -> None:
-            interrupts.check()
-            progress.advance(task)
-
-        for claim in claims:
-            expected = profile_settings(profile, claim.cost).max_examples
-            task = progress.add_task(f"{claim.id:>4} cases", total=expected)
-            verdict = runner.run_claim(
-                claim, profile, dps, seed, on_case=lambda t=task: on_case(t), budget=case_budget
-            )
-            interrupts.check()
-            progress.update(task, completed=expected)
-            verdicts.append(verdict)
-    document = results_document(verdicts, profile, seed)
+    if workers > 1:
+        records = _verify_parallel(
+            workers, claims, conjecture_paths, profile, dps, seed, case_budget, progress
+        )
+        document = records_document(records, profile, seed)
+    else:
+        document = results_document(
+            _verify_serial(claims, profile, dps, seed, case_budget, progress), profile, seed
+        )
     out = terminal.output_console()
     out.print(table.results_table(document["claims"]))
     table.print_details(out, document["claims"])
@@ -241,6 +245,53 @@ def verify(ids, profile, dps, json_path, seed, case_budget, conjecture_paths) ->
     if not terminal.is_terminal():  # a last line for scripts
         out.print(terminal.summary_record(document["summary"], problems))
     return 1 if document["summary"]["unexpected"] or problems else 0
+
+
+def _verify_serial(claims, profile, dps, seed, budget, progress) -> list:
+    """The claims' verdicts, run one after another in this process, a progress bar per claim
+    counting its cases."""
+    from verify import runner
+    from verify.profiles import profile_settings
+
+    verdicts = []
+    with INTERRUPTS as interrupts, progress:
+
+        def on_case(task) -> None:
+            interrupts.check()
+            progress.advance(task)
+
+        for claim in claims:
+            expected = profile_settings(profile, claim.cost).max_examples
+            task = progress.add_task(f"{claim.id:>4} cases", total=expected)
+            verdict = runner.run_claim(
+                claim, profile, dps, seed, on_case=lambda t=task: on_case(t), budget=budget
+            )
+            interrupts.check()
+            progress.update(task, completed=expected)
+            verdicts.append(verdict)
+    return verdicts
+
+
+def _verify_parallel(workers, claims, paths, profile, dps, seed, budget, progress) -> list[dict]:
+    """The claims' JSON records, run on `workers` local Dask workers (verify/workers.py); the
+    progress bar counts finished claims. Ctrl-C shuts the cluster down."""
+    from verify import workers as parallel
+
+    workers = min(workers, len(claims))  # no idle worker processes for a few claims
+    cluster = parallel.start_cluster(workers)  # a problem is one line, before any progress bar
+    try:
+        with INTERRUPTS as interrupts, progress:
+            task = progress.add_task(f"claims on {workers} workers", total=len(claims))
+
+            def on_done(record: dict) -> None:
+                interrupts.check()
+                progress.advance(task)
+
+            return parallel.verify_parallel(
+                cluster, claims, paths, profile, dps, seed, budget, on_done
+            )
+    finally:
+        cluster.close()
 
 
 def read_results(path: Path) -> dict:

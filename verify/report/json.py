@@ -137,23 +137,30 @@ def environment() -> dict[str, str]:
     return versions
 
 
-def summary(verdicts: list[Verdict]) -> dict[str, int]:
-    """How many claims got each verdict, and how many are not as their status demands."""
-    counts = {kind.value: sum(v.verdict is kind for v in verdicts) for kind in VerdictKind}
-    counts["unexpected"] = sum(not v.as_expected for v in verdicts)
+def summary(records: list[dict]) -> dict[str, int]:
+    """How many claims (`verdict_record`s) got each verdict, and how many are not as their
+    status demands."""
+    counts = {kind.value: sum(r["verdict"] == kind.value for r in records) for kind in VerdictKind}
+    counts["unexpected"] = sum(not r["as_expected"] for r in records)
     return counts
 
 
 def results_document(verdicts: list[Verdict], profile: str, seed: int) -> dict:
     """The whole JSON document of one run."""
+    return records_document([verdict_record(v) for v in verdicts], profile, seed)
+
+
+def records_document(records: list[dict], profile: str, seed: int) -> dict:
+    """The whole JSON document of one run from its claims' records (`verdict_record`), as
+    `verify --workers N` gets them back from its workers."""
     return {
         "flatminima": environment()["flatminima"],
         "profile": profile,
         "seed": seed,
-        "dps": list(verdicts[0].dps) if verdicts else None,
+        "dps": list(records[0]["dps"]) if records else None,
         "environment": environment(),
-        "summary": summary(verdicts),
-        "claims": [verdict_record(v) for v in verdicts],
+        "summary": summary(records),
+        "claims": records,
     }
 
 

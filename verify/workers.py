@@ -1,0 +1,194 @@
+"""`flatminima verify --workers N`: claims run in parallel on an embedded Dask cluster.
+
+The driver starts a `distributed.LocalCluster` of N worker processes on 127.0.0.1 (one thread
+each, no dashboard) and submits one task per claim, the longest expected first
+(`expected_seconds`). What is sent is only names and numbers: the claim's ID, the conjecture
+paths given on the command line, the profile, precisions, seed and case budget. The worker
+looks the claim up in the catalogue (loading the conjecture files itself, once per process),
+runs `runner.run_claim` exactly as the serial path does and sends back the claim's JSON
+record (`report.json.verdict_record`): a Verdict holds mpmath contexts, strategies and
+checks that need not pickle. The driver puts the records back in catalogue order, so the
+JSON document is the serial one apart from "seconds". A task whose worker dies is run again
+(Dask reschedules it; `retries` covers a task that raised); one that still fails is the
+claim's ERROR verdict. See docs/scaling.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from verify.errors import FlatminimaError
+
+RETRIES = 2  # a task that raised (not a claim's check: that is its verdict) is run again
+TIMINGS = Path(__file__).resolve().parents[1] / "docs" / "results" / "quick.json"
+SECONDS_PER_CASE = 0.02  # the guess for a claim without a previous timing, per unit of cost
+
+
+class ClusterError(FlatminimaError):
+    """The Dask cluster could not be started (reported as one line, exit status 2)."""
+
+
+@functools.cache
+def previous_timings(path: Path = TIMINGS) -> dict[str, float]:
+    """Seconds per claim ID of the last quick run (docs/results/quick.json), {} if absent."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return {r["id"]: float(r["seconds"]) for r in document["claims"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def expected_seconds(claim, profile: str) -> float:
+    """How long a claim is expected to take: its previous quick timing scaled by the
+    profile's cases, else a guess from its cost and number of cases (only the order matters:
+    the longest claims are started first, so a few long ones do not end the sweep alone)."""
+    from verify.profiles import profile_settings
+
+    cases = profile_settings(profile, claim.cost).max_examples
+    quick = profile_settings("quick", claim.cost).max_examples
+    known = previous_timings().get(claim.id)
+    if known is not None:
+        return known * cases / max(quick, 1)
+    return SECONDS_PER_CASE * cases * claim.cost
+
+
+@functools.cache
+def _conjectures(paths: tuple[str, ...]) -> tuple:
+    """The conjectures of `paths`, loaded once per worker process (errors are the driver's
+    to report)."""
+    if not paths:
+        return ()
+    from verify import conjectures
+    from verify.catalogue import catalogue
+
+    return tuple(conjectures.load([Path(p) for p in paths], taken=set(catalogue())).claims)
+
+
+def claim_task(claim_id: str, paths: tuple[str, ...], profile, dps, seed, budget) -> dict:
+    """Run on a worker: one claim, as `flatminima verify` runs it, as its JSON record."""
+    _quiet_hypothesis()
+    from verify import runner
+    from verify.catalogue import select
+    from verify.report.json import verdict_record
+
+    claim = select([claim_id], _conjectures(tuple(paths)))[0]
+    return verdict_record(runner.run_claim(claim, profile, tuple(dps), seed, budget=budget))
+
+
+@functools.cache
+def _quiet_hypothesis() -> None:
+    """Hypothesis warns when the global `random` state changes while it draws a case; on a
+    worker, Dask's own threads (heartbeats, connection jitter) draw from it meanwhile. No
+    strategy or check here uses the global state (they use their own `random.Random(seed)`
+    or numpy generators), so the warning, which a serial run never gives, is noise."""
+    import warnings
+
+    from hypothesis.errors import HypothesisDeprecationWarning
+
+    warnings.filterwarnings(
+        "ignore", "Do not use the `random` module inside strategies", HypothesisDeprecationWarning
+    )
+
+
+def failed_record(claim, dps, exc: BaseException) -> dict:
+    """The ERROR record of a claim whose task failed on every try (its worker kept dying)."""
+    from verify.report.json import verdict_record
+    from verify.runner import Verdict, VerdictKind
+
+    message = f"the worker running it failed: {type(exc).__name__}: {exc}"
+    return verdict_record(
+        Verdict(claim, VerdictKind.ERROR, None, 0, None, 0.0, dps, message=message)
+    )
+
+
+def start_cluster(workers: int):
+    """An embedded LocalCluster of `workers` processes on 127.0.0.1, or ClusterError."""
+    try:
+        from distributed import LocalCluster
+    except ImportError as exc:
+        raise ClusterError(f"--workers needs dask[distributed] ({exc})") from None
+    try:
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            # no dashboard; the scheduler's own HTTP routes (health) on a free local port,
+            # not 8787, so two runs at once start without a warning
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.CRITICAL,
+        )
+    except Exception as exc:
+        raise ClusterError(
+            f"cannot start {workers} Dask workers on 127.0.0.1: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def submit_claims(client, claims: Sequence, paths: Sequence[Path], profile, dps, seed, budget):
+    """One task per claim on `client`'s workers, the longest expected first: {future: index
+    of its claim in `claims`}."""
+    shown = tuple(os.fspath(p) for p in paths)
+    order = sorted(range(len(claims)), key=lambda i: -expected_seconds(claims[i], profile))
+    futures = {}
+    for i in order:
+        claim = claims[i]
+        future = client.submit(
+            claim_task,
+            claim.id,
+            shown,
+            profile,
+            list(dps),
+            seed,
+            budget,
+            key=f"claim-{i}-{claim.id}",
+            pure=False,
+            retries=RETRIES,
+        )
+        futures[future] = i
+    return futures
+
+
+def gather_records(
+    futures: dict, claims: Sequence, dps, on_done: Callable[[dict], None] = lambda record: None
+) -> list[dict]:
+    """Every claim's record, in the order of `claims`, as its task finishes (`on_done` is
+    called with each); a task that failed on every try is the claim's ERROR record. The
+    tasks left are cancelled if this is interrupted."""
+    from distributed import as_completed
+
+    records: list[dict | None] = [None] * len(claims)
+    try:
+        for future in as_completed(list(futures)):
+            i = futures[future]
+            try:
+                records[i] = future.result()
+            except Exception as exc:
+                records[i] = failed_record(claims[i], dps, exc)
+            on_done(records[i])
+    finally:
+        for future in futures:
+            future.cancel()
+    return records
+
+
+def run_claims(client, claims, paths, profile, dps, seed, budget, on_done=lambda r: None):
+    """Every claim's record, in the order of `claims`, run on `client`'s workers."""
+    futures = submit_claims(client, claims, paths, profile, dps, seed, budget)
+    return gather_records(futures, claims, dps, on_done)
+
+
+def verify_parallel(cluster, claims, paths, profile, dps, seed, budget, on_done=lambda r: None):
+    """Run every claim on `cluster` (`start_cluster`) and shut it down, also on Ctrl-C."""
+    from distributed import Client
+
+    try:
+        with Client(cluster) as client:
+            return run_claims(client, claims, paths, profile, dps, seed, budget, on_done)
+    finally:
+        cluster.close()
