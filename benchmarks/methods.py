@@ -190,8 +190,9 @@ def dyadic(x) -> object:
     """An exact arb (a midpoint or a radius: a dyadic number) as an mpmath number."""
     from mpmath import mp
 
-    man, exp = x.man_exp()
-    return mp.mpf((int(man), int(exp)))
+    from verify.linear.balls import to_mpmath
+
+    return to_mpmath(mp, x)
 
 
 def enclosure_digits(ball) -> float:

@@ -442,3 +442,15 @@ def test_the_index_holds_for_an_interval_reaching_the_smaller_root(coefficients)
         assert compare(wide, roots[k]) == 0 and compare(wide, roots[k - 1]) == 1
         assert wide.closed_form == roots[k].closed_form
         _assert_round_trip(wide)
+
+
+def test_dyadic_keeps_the_sign_of_an_mpmath_number_and_of_an_arb():
+    """mpmath's `man_exp` drops the sign with the gmpy backend; `dyadic` must not."""
+    import mpmath
+    from flint import arb as ball
+
+    from verify.algebraic import dyadic
+
+    assert dyadic(mpmath.mpf(-1.5)) == F(-3, 2)
+    assert dyadic(mpmath.mpf("0.25")) == F(1, 4)
+    assert dyadic(ball(-3) / 4) == F(-3, 4)

@@ -10,6 +10,7 @@ import pytest
 from flint import arb
 from test_exact import BALANCED  # a balanced depth-3 width-3 minimum, λ_max = 48 (M' 9×9)
 
+from verify.algebraic import dyadic
 from verify.cli import main
 from verify.linear import balls
 from verify.linear import exact as ex
@@ -111,7 +112,7 @@ def test_irrational_sharpness_is_enclosed_and_pinned(capsys, tmp_path, network, 
     # ball's dps + ~19 (its guard bits); the reported one, rounded to dps significant digits,
     # within half a unit of its last digit, ≤ 10^(1−dps) relative.
     ctx = workcontext(round(1.6 * dps))
-    v = sh._exact(sh.measure(load_network(path), ctx)["lambda_max"])
+    v = dyadic(sh.measure(load_network(path), ctx)["lambda_max"])
     assert max(lo - v, v - hi) <= v / 10**dps
     assert (lo < v < hi) or dps < 50
     reported = Fraction(result["lambda_max"])
@@ -155,7 +156,7 @@ def test_printed_ends_round_outward(value):
     with balls.precision(30):
         x = arb(value.numerator) / value.denominator
         lo, hi = (Fraction(end) for end in sh.enclosure_text(x, 8))
-        low, high = sh._exact(x.lower()), sh._exact(x.upper())
+        low, high = dyadic(x.lower()), dyadic(x.upper())
     assert lo <= low <= value <= high <= hi
     assert lo < value < hi and hi - lo <= abs(value) / 10**6
 

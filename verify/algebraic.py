@@ -100,9 +100,15 @@ def rational(q: Fraction | int) -> AlgebraicNumber:
     return AlgebraicNumber((-q.numerator, q.denominator), (q, q))
 
 
-def _fraction(x: arb) -> Fraction:
-    """An exact arb (a dyadic point) as a Fraction."""
-    man, exp = x.man_exp()
+def dyadic(x) -> Fraction:
+    """An exact arb (a point: radius 0) or a finite mpmath number as the Fraction it is,
+    ±man · 2^exp (an mpf's sign is read from `_mpf_`: mpmath's `man_exp` drops it with the
+    gmpy backend)."""
+    if isinstance(x, arb):
+        man, exp = x.man_exp()
+    else:
+        sign, man, exp, _ = x._mpf_
+        man = -man if sign else man
     return Fraction(int(man)) * Fraction(2) ** int(exp)
 
 
@@ -125,7 +131,7 @@ def real_roots(poly: fmpz_poly) -> list[AlgebraicNumber]:
     for z, _ in squarefree.complex_roots():
         if not z.imag.is_zero():
             continue
-        lo, hi = _fraction(z.real.lower()), _fraction(z.real.upper())
+        lo, hi = dyadic(z.real.lower()), dyadic(z.real.upper())
         # The one factor with a root in [lo, hi] changes sign there (a simple root) or
         # vanishes at an end; certified isolation leaves no other.
         owners = [f for f in irreducible if sign(f, lo) * sign(f, hi) <= 0]

@@ -21,6 +21,7 @@ from mpmath.ctx_mp import MPContext
 from verify.certificate import Certificate, Proof, undecided
 from verify.claim import Claim
 from verify.evidence import Evidence
+from verify.linear.balls import to_mpmath
 from verify.precision import Tier, tolerance
 
 NOT_DECLARED = "no exact or certified check is declared for this claim"
@@ -67,9 +68,8 @@ def _within(value: object, ball: arb, allowed: object, ctx: MPContext) -> bool:
     are exact at a precision wide enough for them (no rounding decides the comparison)."""
     work = mpmath.MPContext()
     work.prec = max(ctx.prec, ball.mid().bits(), 64) + 64
-    mid, rad = ball.mid().man_exp(), ball.rad().man_exp()
-    gap = abs(work.mpf(value) - work.ldexp(int(mid[0]), int(mid[1])))
-    return gap <= work.ldexp(int(rad[0]), int(rad[1])) + work.mpf(allowed)
+    gap = abs(work.mpf(value) - to_mpmath(work, ball.mid()))
+    return gap <= to_mpmath(work, ball.rad()) + work.mpf(allowed)
 
 
 def numeric_tier(

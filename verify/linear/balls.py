@@ -63,6 +63,12 @@ def from_mpmath(x) -> arb:
     return arb(-int(man) if sign else int(man)) * arb(2) ** int(exp)
 
 
+def to_mpmath(ctx: mpmath.MPContext, x: arb):
+    """An exact arb (a midpoint or a radius) as the mpmath number of `ctx` it is."""
+    man, exp = x.man_exp()
+    return ctx.ldexp(int(man), int(exp))
+
+
 def _mpmath_matrix(m: arb_mat, symmetrize: bool) -> mpmath.matrix:
     """mid(m) (or its symmetric part) as an mpmath matrix at Arb's working precision."""
     n, mid = m.nrows(), m.mid()
@@ -72,8 +78,7 @@ def _mpmath_matrix(m: arb_mat, symmetrize: bool) -> mpmath.matrix:
     for i in range(n):
         for j in range(n):
             entry = ((mid[i, j] + mid[j, i]) / 2).mid() if symmetrize else mid[i, j]
-            man, exp = entry.man_exp()
-            a[i, j] = ctx.ldexp(int(man), int(exp))
+            a[i, j] = to_mpmath(ctx, entry)
     return a
 
 

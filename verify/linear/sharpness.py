@@ -118,12 +118,6 @@ def _decimal(units: int, exp: int) -> str:
     return format(value, "f") if 0 < exp <= 30 else str(value).replace("E", "e")
 
 
-def _exact(x: arb | mpf) -> Fraction:
-    """An exact arb (radius 0) or an mpf, as a fraction: man · 2^exp."""
-    man, exp = x.man_exp() if callable(x.man_exp) else x.man_exp
-    return Fraction(int(man)) * Fraction(2) ** int(exp)
-
-
 def enclosure_text(x: arb, digits: int) -> list[str]:
     """[lo, hi] ⊇ x as decimal text of about `digits` digits: lo rounded down, hi up."""
     low, high = x.lower().mid_rad_10exp(digits), x.upper().mid_rad_10exp(digits)
@@ -133,7 +127,9 @@ def enclosure_text(x: arb, digits: int) -> list[str]:
 def pinned_digits(x: arb) -> float | None:
     """Digits a ball m ± r pins: −log10(r/|m|), rounded to 0.1 (0 for m = 0; None, all of
     them, for r = 0)."""
-    r, m = _exact(x.rad()), abs(_exact(x.mid()))
+    from verify.algebraic import dyadic
+
+    r, m = dyadic(x.rad()), abs(dyadic(x.mid()))
     if r == 0:
         return None
     if m == 0:
@@ -153,8 +149,10 @@ def certified_fields(enclosure: arb, mpmath_value: mpf, norms: list[arb], dps: i
     to it."""
     import flint
 
+    from verify.algebraic import dyadic
+
     digits = math.ceil(flint.ctx.prec * math.log10(2)) + 1
-    lo, hi, v = _exact(enclosure.lower()), _exact(enclosure.upper()), _exact(mpmath_value)
+    lo, hi, v = dyadic(enclosure.lower()), dyadic(enclosure.upper()), dyadic(mpmath_value)
     gap = max(lo - v, v - hi, Fraction(0))
     radius = enclosure.rad().mid_rad_10exp(3)
     return {
