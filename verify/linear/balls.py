@@ -28,7 +28,7 @@ import mpmath
 from flint import acb_mat, arb, arb_mat, fmpq
 
 from verify.linear import curvature as cv
-from verify.linear.flintnet import FlintMatrix, FlintRing, curvature_matrix, net_over
+from verify.linear.flintnet import FlintMatrix, FlintRing, curvature_matrix, gram, net_over
 from verify.linear.network import LinearNetwork, Net, Rows
 
 BALLS = FlintRing(arb_mat)
@@ -160,11 +160,6 @@ def eigenvalue_clusters(m: arb_mat) -> list[tuple[arb, int]]:
 def lambda_max(m: arb_mat) -> arb:
     """λ_max of a matrix with real spectrum: the top Gershgorin component."""
     return eigenvalue_clusters(m)[-1][0]
-
-
-def gram(w: FlintMatrix) -> arb_mat:
-    """The smaller of W Wᵀ and WᵀW (same nonzero eigenvalues σ_i(W)²)."""
-    return (w * w.T).m if w.rows < w.cols else (w.T * w).m
 
 
 def norm_squared(w: FlintMatrix) -> arb:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from flint import fmpq_mat, fmpz_poly
 
 from verify.algebraic import AlgebraicNumber, characteristic_polynomial, largest_real_root
-from verify.linear.flintnet import FlintMatrix, FlintRing, net_over
+from verify.linear.flintnet import FlintMatrix, FlintRing, gram, net_over
 from verify.linear.flintnet import curvature_matrix as flint_curvature_matrix
 from verify.linear.inputs import MAX_DENSE, InputError
 from verify.linear.network import LinearNetwork, Net
@@ -52,7 +52,7 @@ def top_eigenvalue(m: fmpq_mat) -> AlgebraicNumber:
 
 def norm_squared(w: FlintMatrix) -> AlgebraicNumber:
     """‖W‖₂² exactly: the largest eigenvalue of the smaller of W Wᵀ and WᵀW."""
-    return top_eigenvalue((w * w.T).m if w.rows < w.cols else (w.T * w).m)
+    return top_eigenvalue(gram(w))
 
 
 def exact_side(case: LinearNetwork) -> int:

@@ -79,6 +79,11 @@ class FlintRing:
         )
 
 
+def gram(w: FlintMatrix):
+    """The smaller of W Wᵀ and WᵀW (same nonzero eigenvalues σ_i(W)²), a flint matrix."""
+    return (w * w.T).m if w.rows < w.cols else (w.T * w).m
+
+
 def net_over(ring: FlintRing, case: LinearNetwork) -> Net:
     """The network's matrices in `ring`, as a `Net` the curvature formulas accept."""
     return Net(

@@ -4,6 +4,7 @@ F1–F3, F5, F5b, F6–F8."""
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 
 from flint import arb
 from hypothesis import strategies as st
@@ -90,11 +91,12 @@ def f1_certify(case: LinearNetwork, dps: int) -> Certificate:
         lam, s, _ = _whitened_enclosures(case)
         return n * s ** (arb(n - 1) / n), lam
 
+    exact_sides = cache(lambda: _flattest_sides(case))  # both proofs may need it
     with balls.precision(dps):
-        bound = decided_at_most("λ_max ≥ N σ1^{2−2/N}", enclosures, lambda: _flattest_sides(case))
+        bound = decided_at_most("λ_max ≥ N σ1^{2−2/N}", enclosures, exact_sides)
     proofs = [bound]
     if _exactly_balanced(case):
-        proofs.append(exactly_equal("balanced ⇒ λ_max = N σ1^{2−2/N}", *_flattest_sides(case)))
+        proofs.append(exactly_equal("balanced ⇒ λ_max = N σ1^{2−2/N}", *exact_sides()))
     return certificate(*proofs)
 
 
@@ -197,11 +199,20 @@ def f5_certify(case: LinearNetwork, dps: int) -> Certificate:
     n = case.depth
     proofs = [exactly_equal("hypothesis: λ_max = N σ1^{2−2/N}", *_flattest_sides(case))]
 
+    @cache
+    def network() -> tuple:
+        """The ball network and σ1² enclosed, once for every layer."""
+        net = balls.ball_net(case)
+        return net, balls.norm_squared(net.target)
+
+    @cache
     def sides(k: int) -> tuple:
         """(σ1^{k/N}, ‖A_{k+1}‖₂, √N σ1^{k/N}) enclosed."""
-        net = balls.ball_net(case)
-        scale = balls.norm_squared(net.target) ** (arb(k) / (2 * n))
+        net, s = network()
+        scale = s ** (arb(k) / (2 * n))
         return scale, balls.spectral_norm(net.a(k + 1)), arb(n).sqrt() * scale
+
+    gain_sides = cache(lambda k: _gain_sides(case, k))
 
     with balls.precision(dps):
         for k in range(1, n):
@@ -209,12 +220,12 @@ def f5_certify(case: LinearNetwork, dps: int) -> Certificate:
                 decided_at_most(
                     f"σ1^{{{k}/N}} ≤ ‖A_{k + 1}‖₂",
                     lambda k=k: sides(k)[:2],
-                    lambda k=k: _gain_sides(case, k)[0],
+                    lambda k=k: gain_sides(k)[0],
                 ),
                 decided_at_most(
                     f"‖A_{k + 1}‖₂ ≤ √N σ1^{{{k}/N}}",
                     lambda k=k: sides(k)[1:],
-                    lambda k=k: _gain_sides(case, k)[1],
+                    lambda k=k: gain_sides(k)[1],
                 ),
             ]
     return certificate(*proofs)
