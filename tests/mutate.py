@@ -18,9 +18,11 @@ message, a statement, a LaTeX line), which can change the wording of a verdict b
 verdict. Everything else is mutmut's full operator set.
 
 The tests per mutant: of the tests that reach the mutated function, the fastest ones whose
-recorded durations add up to TEST_BUDGET seconds (at least one), so that a mutant the fast
-tests miss costs seconds, not the whole catalogue; a mutant they all pass is a survivor even if
-a slower test would have caught it (the rates below are lower bounds).
+recorded durations add up to TEST_SHARE of the whole pool's recorded time (at least one), so
+that a mutant the fast tests miss costs seconds, not the whole catalogue; a mutant they all
+pass is a survivor even if a slower test would have caught it (the rates below are lower
+bounds). The budget is a share, not seconds, so that a recording run on a loaded machine (every
+duration longer) selects the same tests as one on an idle machine.
 
 The sample: a mutant is in it when the first 8 hex digits of sha256(name) / 16⁸ < SAMPLE, a
 fixed fraction that does not move when other code changes; each package's kill rate is then a
@@ -53,7 +55,7 @@ SURVIVORS = ROOT / "tests" / "mutation_survivors.json"
 BEGIN, END = "<!-- mutation: begin -->", "<!-- mutation: end -->"
 TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 SAMPLE = 0.1
-TEST_BUDGET = 15.0  # seconds of recorded test time per mutant
+TEST_SHARE = 0.02  # of the pool's recorded test time, per mutant (15 s of 795 s)
 KILLED = {"killed", "caught by type check", "segfault"}
 
 
@@ -94,9 +96,21 @@ def _generate() -> None:
     mutmut_cli.create_mutants(2)
 
 
+def fastest_within_share(tests: set[str], durations: dict[str, float]) -> set[str]:
+    """The fastest of `tests` (ties by name) whose durations add up to at most TEST_SHARE ×
+    Σ durations (the whole pool's), and at least one."""
+    budget = TEST_SHARE * sum(durations.values())
+    kept, spent = set(), 0.0
+    for test in sorted(tests, key=lambda t: (durations.get(t, 0.0), t)):
+        if kept and spent + durations.get(test, 0.0) > budget:
+            break
+        kept.add(test)
+        spent += durations.get(test, 0.0)
+    return kept
+
+
 def _fastest_tests_only() -> None:
-    """Once mutmut has its test → function map, keep per function the fastest tests within
-    TEST_BUDGET seconds (see the module doc)."""
+    """Once mutmut has its test → function map, keep per function fastest_within_share."""
     import mutmut.__main__ as mutmut_cli
     from mutmut.state import state
 
@@ -105,13 +119,7 @@ def _fastest_tests_only() -> None:
     def trimmed(*args, **kwargs):
         durations = state().duration_by_test
         for tests in state().tests_by_mangled_function_name.values():
-            kept, spent = set(), 0.0
-            for test in sorted(tests, key=lambda t: (durations.get(t, 0.0), t)):
-                if kept and spent + durations.get(test, 0.0) > TEST_BUDGET:
-                    break
-                kept.add(test)
-                spent += durations.get(test, 0.0)
-            tests.intersection_update(kept)
+            tests.intersection_update(fastest_within_share(tests, durations))
         return check(*args, **kwargs)
 
     mutmut_cli._check_test_to_mutant_associations = trimmed

@@ -73,3 +73,19 @@ def test_package_names_follow_the_source_layout() -> None:
     assert mutate.package("verify.linear.curvature.x_f__mutmut_3") == "verify/linear"
     assert mutate.package("verify.runner.x_run__mutmut_1") == "verify/runner.py"
     assert mutate.package("theory.linear.xǁNamedǁdoit__mutmut_2") == "theory"
+
+
+def test_a_mutant_gets_the_fastest_tests_within_a_share_of_the_pool() -> None:
+    durations = {"a": 1.0, "b": 2.0, "c": 3.0, "d": 94.0}  # pool: 100 s, budget 2 s
+    assert mutate.fastest_within_share({"a", "b", "c"}, durations) == {"a"}
+    assert mutate.fastest_within_share({"c", "d"}, durations) == {"c"}  # at least one
+    assert mutate.fastest_within_share({"a", "b"}, {**durations, "d": 194.0}) == {"a", "b"}
+
+
+def test_the_selection_does_not_depend_on_how_loaded_the_recording_machine_was() -> None:
+    idle = {f"t{i}": 0.1 * i for i in range(1, 200)}
+    loaded = {t: 2.7 * s for t, s in idle.items()}  # every test 2.7 × slower
+    tests = {f"t{i}" for i in range(1, 200, 3)}
+    chosen = mutate.fastest_within_share(tests, idle)
+    assert 1 < len(chosen) < len(tests)
+    assert mutate.fastest_within_share(tests, loaded) == chosen
