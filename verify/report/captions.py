@@ -102,7 +102,7 @@ FIGURE_TEXT: dict[str, FigureText] = {
         title="Alignment and balance of ReLU minima against their sharpness (N2)",
         alt="Alignment and imbalance of ReLU minima against their sharpness",
         caption=(
-            "For two student networks (columns) trained on a ReLU teacher's data: the "
+            "For each student network (a column) trained on a ReLU teacher's data: the "
             "alignment of adjacent layers' singular vectors (top) and the normalised imbalance "
             "(bottom), averaged over layer pairs, against λ_max at every end point: GD from "
             "small initialisation by step size (circles), mini-batch SGD from the same "
