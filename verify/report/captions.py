@@ -144,7 +144,8 @@ FIGURE_TEXT: dict[str, FigureText] = {
             "The number of solutions (margin κ ≥ 0) of binary-perceptron instances found by "
             "exhaustive enumeration, against the load α = M/N: mean over the instances with "
             "its ± 4 standard error band, median (the typical instance; zero counts drawn at "
-            "1/2), and the first moment 2ᴺ H(0)ᴹ, which the mean matches (P3)."
+            "1/2), and the first moment (the expected number of solutions, dashed), which the "
+            "mean matches (P3)."
         ),
         panels=(
             Panel(
