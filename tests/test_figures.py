@@ -17,6 +17,7 @@ from verify.linear.found import FoundMinimum
 from verify.nonlinear.practice import Minimum, Outcome, PracticeExperiment
 from verify.perceptron.scaling import Extrapolation
 from verify.perceptron.survey import CountsByLoad, Crossovers, LocalEntropyByClass, SizeCurve
+from verify.report.captions import FIGURE_TEXT, figure_captions, fill
 
 ROOT = Path(__file__).parents[1]
 IMAGES = ROOT / "docs" / "claims" / "img"
@@ -113,11 +114,92 @@ DRAWN = {
 }
 
 
+@pytest.fixture(scope="module")
+def plotted(tmp_path_factory) -> tuple[dict[Family, list[Path]], dict[str, object]]:
+    """Each family's files drawn from given data, and every figure by file stem, kept open
+    (`plt.close` is suspended) to be read."""
+    from verify.report.figure_files import plt
+
+    closed, written = [], {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plt, "close", closed.append)
+        for family, draw in DRAWN.items():
+            written[family] = draw(tmp_path_factory.mktemp(family.value))
+    stems = [p.stem for paths in written.values() for p in paths if p.suffix == ".png"]
+    assert len(closed) == len(stems)
+    return written, dict(zip(stems, closed, strict=True))
+
+
+@pytest.fixture(scope="module")
+def drawn(plotted) -> dict[str, object]:
+    return plotted[1]
+
+
 @pytest.mark.parametrize("family", list(FIGURES), ids=lambda f: f.value)
-def test_each_plotter_draws_given_data_with_the_family_prefix(family, tmp_path):
-    written = DRAWN[family](tmp_path)
+def test_each_plotter_draws_given_data_with_the_family_prefix(family, plotted):
+    written = plotted[0][family]
     stems = {p.stem for p in written}
     assert {p.name for p in written} == {f"{s}.{e}" for s in stems for e in ("png", "svg")}
     assert all(s.startswith(f"{family.value}_") for s in stems)
     assert all(p.stat().st_size > 1000 for p in written)
     assert {f"{s}.png" for s in stems} <= {p.name for p in IMAGES.iterdir()}  # as committed
+
+
+def _outside_math(text: str) -> str:
+    return "".join(text.split("$")[::2])
+
+
+def _texts(fig) -> list[str]:
+    """Every title, axis label and legend entry of a figure."""
+    texts = [fig.get_suptitle()]
+    for ax in fig.axes:
+        texts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+    legends = [ax.get_legend() for ax in fig.axes] + fig.legends
+    return texts + [t.get_text() for legend in legends if legend for t in legend.get_texts()]
+
+
+def test_every_figure_drawn_has_its_declared_text(drawn):
+    assert set(drawn) == set(FIGURE_TEXT) == set(figure_captions())
+    for name, fig in drawn.items():
+        assert fig.get_suptitle().strip(), f"{name}: no title"
+        assert len(figure_captions()[name]) > 80, f"{name}: caption too short"
+
+
+@pytest.mark.parametrize("name", sorted(FIGURE_TEXT))
+def test_every_panel_has_both_axis_labels_or_shares_the_axis_with_one(drawn, name):
+    for ax in drawn[name].axes:
+        for axis, shared in (("x", ax.get_shared_x_axes()), ("y", ax.get_shared_y_axes())):
+            labels = [getattr(a, f"get_{axis}label")() for a in shared.get_siblings(ax)]
+            assert any(s.strip() for s in labels), f"{name}: a panel without a {axis} label"
+
+
+@pytest.mark.parametrize("name", sorted(FIGURE_TEXT))
+def test_math_is_mathtext_and_every_field_is_filled(drawn, name):
+    """No plain σ1^(2−2/N) or W_k: exponents and subscripts only between $…$; no `{field}`
+    left unfilled (math is parsed when the figure is saved: a bad formula fails there)."""
+    for text in _texts(drawn[name]):
+        plain = _outside_math(text)
+        assert "^" not in plain and "_" not in plain, f"{name}: {text!r}"
+        assert not re.search(r"\{\w+\}", plain), f"{name}: {text!r}"
+        assert text.count("$") % 2 == 0, f"{name}: {text!r}"
+
+
+@pytest.mark.parametrize("name", sorted(FIGURE_TEXT))
+def test_legends_sit_outside_every_panel(drawn, name):
+    fig = drawn[name]
+    renderer = fig.canvas.get_renderer()
+    fig.draw(renderer)
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()] + fig.legends
+    assert legends, f"{name}: no legend"
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            assert not box.overlaps(ax.get_window_extent(renderer)), f"{name}: legend over data"
+
+
+def test_fill_leaves_math_alone_and_names_a_missing_field():
+    assert fill(r"depth {depth}, $\sigma_1^{2-2/N}$ and $\mathrm{{x}}$", depth=3) == (
+        r"depth 3, $\sigma_1^{2-2/N}$ and $\mathrm{{x}}$"
+    )
+    with pytest.raises(KeyError, match="depth"):
+        fill("depth {depth}")

@@ -1,13 +1,18 @@
 """Reports and LaTeX from one `verify --json` run: Markdown, standalone HTML, TeX, PDF."""
 
+import html
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from verify.cli import main
+from verify.report.captions import figure_captions
 from verify.report.latex import evidence_latex, value_latex
+from verify.report.pages import html_page, markdown, rerun_command
+from verify.report.serialize import case_text
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "conjectures"
 
@@ -24,7 +29,7 @@ def results(tmp_path_factory) -> Path:
 def test_report_is_rendered_from_the_json(capsys, results, tmp_path):
     assert main(["report", "--from", str(results), "-o", str(tmp_path), "--no-plots"]) == 0
     md = (tmp_path / "report.md").read_text()
-    assert "| X2 | open | refuted |" in md and "counterexample: weights=(2, 1/2)" in md
+    assert "| X2 | open | refuted |" in md and "Counterexample:\n\n```\nweights=(2, 1/2)" in md
     assert "flatminima verify X2 G6 G1b --profile quick --seed 0 --dps 50" in md
     page = (tmp_path / "report.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and 'class="refuted">refuted' in page
@@ -34,11 +39,33 @@ def test_report_is_rendered_from_the_json(capsys, results, tmp_path):
     assert r"\tfrac{1}{2}" in tex  # the counterexample, as mathematics
 
 
-def test_report_embeds_the_family_figures(capsys, results, tmp_path):
+def test_report_embeds_the_family_figures_with_their_captions(capsys, results, tmp_path):
     assert main(["report", "--from", str(results), "-o", str(tmp_path)]) == 0
     assert (tmp_path / "img" / "dynamics_phases.png").exists()  # G1b is a dynamics claim
-    assert "data:image/png;base64," in (tmp_path / "report.html").read_text()
-    assert "![dynamics_phases](img/dynamics_phases.png)" in (tmp_path / "report.md").read_text()
+    caption = figure_captions()["dynamics_phases"]
+    page = (tmp_path / "report.html").read_text()
+    figure = page[page.index("<h2>dynamics claims</h2>") :]  # in G1b's family section
+    assert '<figure><img alt="Loss and imbalance' in figure and "data:image/png;base64," in figure
+    assert f"<figcaption>{html.escape(caption)}</figcaption></figure>" in figure
+    md = (tmp_path / "report.md").read_text()
+    assert "](img/dynamics_phases.png)\n\n*Figure: " + caption + "*" in md
+
+
+def test_both_reports_say_the_same(results):
+    """Title, date, environment, rerun command, verdict table, each family's claims with
+    their evidence and counterexamples: in the Markdown and the HTML report alike."""
+    document = json.loads(results.read_text())
+    written = date(2025, 3, 4)
+    md, page = markdown(document, [], written), html_page(document, [], written)
+    x2 = next(r for r in document["claims"] if r["id"] == "X2")
+    for text in (md, page):
+        assert "flatminima report" in text and "Written 2025-03-04" in text
+        assert "sympy" in text and rerun_command(document) in text
+        for family in ("user", "scalar", "dynamics"):
+            assert f"{family} claims" in text
+        assert html.escape(case_text(x2["counterexample"])) in html.escape(text)
+    assert "<tr><th>id</th><th>status</th><th>verdict</th>" in page
+    assert '<td class="refuted">refuted</td>' in page and "### X2 (refuted)" in md
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not on PATH (CI has it)")

@@ -536,7 +536,7 @@ def test_tight_cases_are_decided_exactly():
 
 
 def test_reports_give_the_numeric_tier_with_its_reason():
-    from verify.report.pages import _details
+    from verify.report.pages import _evidence
 
     record = {
         "message": "",
@@ -546,9 +546,9 @@ def test_reports_give_the_numeric_tier_with_its_reason():
         "numeric_tier_reason": "exact 2, certified 1 of 3 cases; case 3: r: slack > 0",
     }
     assert "numeric tier: certified (exact 2, certified 1 of 3 cases; case 3: r: slack > 0)" in (
-        _details(record)
+        _evidence(record)
     )
-    assert not any("numeric tier" in line for line in _details({**record, "numeric_tier": None}))
+    assert not any("numeric tier" in line for line in _evidence({**record, "numeric_tier": None}))
 
 
 @pytest.mark.parametrize(("offset", "agrees"), [(-75, True), (-40, False)])

@@ -6,6 +6,7 @@ Every user-facing failure is one line on stderr, `flatminima: error: ...`, and e
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
@@ -405,8 +406,9 @@ def report(output, results, pdf, no_plots) -> None:
     families = {record["family"] for record in document["claims"]}
     figures = [] if no_plots else family_figures(families, output / "img")
     relative = [f.relative_to(output) for f in figures]
-    _written(write_whole, output / "report.md", pages.markdown(document, relative))
-    _written(write_whole, output / "report.html", pages.html_page(document, figures))
+    today = datetime.date.today()
+    _written(write_whole, output / "report.md", pages.markdown(document, relative, today))
+    _written(write_whole, output / "report.html", pages.html_page(document, figures, today))
     _written(write_json, document, output / "results.json")
     tex = output / "report.tex"
     _written(write_document, document["claims"], tex)

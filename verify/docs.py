@@ -7,8 +7,9 @@ Generated blocks sit between two marker lines,
     <!-- end of generated NAME -->
 
 and are rewritten from the catalogue (IDs, statuses, statements, families, the file:line of each
-check) and from docs/results/quick.json, the `flatminima verify --json` document of a whole
-quick run (`make docs-results` reruns it). tests/test_docs.py fails when a block drifts.
+check), from the figures' text (verify/report/captions.py: a family page's `figure NAME` blocks)
+and from docs/results/quick.json, the `flatminima verify --json` document of a whole quick run
+(`make docs-results` reruns it). tests/test_docs.py fails when a block drifts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import io
 import json
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 from rich.console import Console
@@ -24,6 +26,7 @@ from rich.console import Console
 from verify.catalogue import FAMILIES, catalogue
 from verify.claim import Claim
 from verify.report import table
+from verify.report.captions import FIGURE_TEXT, figure_text
 from verify.report.files import write_whole
 from verify.report.serialize import tier_text
 
@@ -117,6 +120,21 @@ def statistical_rules(claims: list[Claim]) -> str:
     return "\n".join(rows)
 
 
+def figure_block(name: str) -> str:
+    """A family page's figure: the image with its alt text, then its caption."""
+    text = figure_text(name)
+    caption = textwrap.fill(f"*Figure: {text.caption}*", width=96, break_on_hyphens=False)
+    return f"![{text.alt}](img/{name}.png)\n\n{caption}"
+
+
+def _with_figures(page: str, family_value: str) -> str:
+    """A family page with the block of each of its figures (named `<family>_*`) regenerated."""
+    for name in FIGURE_TEXT:
+        if name.startswith(f"{family_value}_"):
+            page = replace_block(page, f"figure {name}", figure_block(name))
+    return page
+
+
 def sample_output(document: dict) -> str:
     """The verdict table and summary line that `make verify` printed for `document`."""
     buffer = io.StringIO()
@@ -146,7 +164,8 @@ def generated(root: Path) -> dict[Path, str]:
     for family in FAMILIES:
         path = root / family.docs
         own = [c for c in claims if c.family is family]
-        pages[path] = replace_block(path.read_text(encoding="utf-8"), "claims", family_claims(own))
+        page = replace_block(path.read_text(encoding="utf-8"), "claims", family_claims(own))
+        pages[path] = _with_figures(page, family.value)
     return pages
 
 

@@ -1,5 +1,6 @@
 """Figures of N2: alignment and balance of GD- and SGD-found ReLU minima against their
-sharpness, drawn from the outcomes of `verify.nonlinear.practice` experiments."""
+sharpness, drawn from the outcomes of `verify.nonlinear.practice` experiments; their text is in
+verify/report/captions.py."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from matplotlib import ticker
 
-from verify.report.figure_files import plt, save
+from verify.report.figure_files import label, legend_below, plt, save, titled
 
 
 class Experiment(Protocol):
@@ -40,6 +42,7 @@ class Outcome(Protocol):
 
 
 STRUCTURE = attrgetter("structure")
+NAME = "nonlinear_structure"
 
 
 def _series(exp: Experiment, out: Outcome) -> list:
@@ -69,6 +72,15 @@ def _series(exp: Experiment, out: Outcome) -> list:
     return series
 
 
+def _log_ticks(ax) -> None:
+    """Log-scale λ_max with plain tick labels at 1, 2, 5 × 10^k (the data span about a
+    decade: the default labels read 2×10^0)."""
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+
+
 def plot_nonlinear(directory: Path, results: Sequence[tuple[Experiment, Outcome]]) -> list[Path]:
     """nonlinear_structure.{png,svg}: for each (experiment, outcome) (columns), alignment
     |u_1(W_k)·v_1(W_{k+1})| (top) and imbalance (bottom), layer pairs averaged, against λ_max
@@ -76,16 +88,24 @@ def plot_nonlinear(directory: Path, results: Sequence[tuple[Experiment, Outcome]
     step sizes), the sharper setting (large init, small step) and the same-norm rotation
     baseline of the GD minima (drawn at its minimum's λ_max; rotated weights are not
     minima)."""
-    fig, axes = plt.subplots(2, len(results), figsize=(5.5 * len(results), 7), squeeze=False)
+    fig, axes = plt.subplots(
+        2,
+        len(results),
+        figsize=(5 * len(results), 7.5),
+        squeeze=False,
+        sharex="col",
+        sharey="row",
+        layout="constrained",
+    )
+    text = titled(fig, NAME)
     for col, (exp, out) in enumerate(results):
-        top, bottom = axes[0][col], axes[1][col]
-        for index, ax in ((0, top), (1, bottom)):
+        for row in (0, 1):
+            ax = axes[row][col]
             for ms, value, style in _series(exp, out):
-                ax.scatter([m.sharpness for m in ms], [value(m)[index] for m in ms], **style)
-            ax.set_xscale("log")
-        top.set_title(f"student {exp.student}, teacher {exp.teacher}, n = {exp.samples}")
-        bottom.set_xlabel("λ_max at the GD / SGD end point (loss < 1e-5)")
-    axes[0][0].set_ylabel("alignment |u₁(W_k)·v₁(W_k+1)|")
-    axes[1][0].set_ylabel("normalised imbalance")
-    axes[0][0].legend(fontsize=7)
-    return save(fig, directory, "nonlinear_structure")
+                ax.scatter([m.sharpness for m in ms], [value(m)[row] for m in ms], **style)
+            _log_ticks(ax)
+            fields = {"student": exp.student, "teacher": exp.teacher, "samples": exp.samples}
+            label(ax, text.panels[row], **fields)
+            ax.label_outer()  # the y label and ticks once per row
+    legend_below(fig, ncols=3)
+    return save(fig, directory, NAME)

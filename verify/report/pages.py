@@ -1,15 +1,20 @@
 """Markdown and standalone HTML reports, rendered from one `verify --json` document.
 
-Both hold the environment (versions, precision, profile, seed: enough to rerun), the results
-table, each counterexample with its values, and the figures of the claim families present.
+Both say the same, from the same functions: the title and the date, the environment
+(versions, precision, profile, seed) and the command that reruns the run, the verdict table,
+then per claim family its claims (statement, evidence, counterexample, values) and its figures
+with their captions (verify/report/captions.py).
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import html
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from verify.report.captions import figure_captions, figure_text
 from verify.report.serialize import (
     case_text,
     effect_text,
@@ -18,6 +23,7 @@ from verify.report.serialize import (
     tier_text,
 )
 
+TITLE = "flatminima report"
 COLUMNS = ("id", "status", "verdict", "tier", "cases", "digits", "seconds")
 
 
@@ -28,6 +34,11 @@ def _cell(record: dict, key: str) -> str:
         return support_text(record)
     value = record[key]
     return "-" if value is None else str(value)
+
+
+def _row(record: dict) -> list[str]:
+    """A claim's cells in the verdict table: COLUMNS, then the statement."""
+    return [_cell(record, key) for key in COLUMNS] + [record["statement"]]
 
 
 def rerun_command(document: dict) -> str:
@@ -50,9 +61,24 @@ def _environment_rows(document: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def _details(record: dict) -> list[str]:
-    """Message, origin, numeric tier and its reason, counterexample and values of one claim,
-    as plain text lines."""
+def _summary(document: dict, written: datetime.date) -> str:
+    summary = document["summary"]
+    return (
+        f"Written {written.isoformat()} from one verify --json run: "
+        f"{summary['verified']} verified, {summary['refuted']} refuted, "
+        f"{summary['inconclusive']} inconclusive, {summary['error']} error; "
+        f"{summary['unexpected']} not as their status demands."
+    )
+
+
+def _about(record: dict) -> str:
+    """The claim's statement, status and source, as one line."""
+    return f"{record['statement']} (status {record['status']}; {record['source']})"
+
+
+def _evidence(record: dict) -> list[str]:
+    """Message, origin, numeric tier, a population's effects and exceptions, and the values of
+    one claim, as plain text lines (the counterexample apart: `_counterexample`)."""
     lines = []
     if record["message"]:
         lines.append(f"message: {record['message']}")
@@ -60,8 +86,6 @@ def _details(record: dict) -> list[str]:
         lines.append(f"defined at: {record['origin']}")
     if record.get("numeric_tier"):
         lines.append(f"numeric tier: {record['numeric_tier']} ({record['numeric_tier_reason']})")
-    if record["counterexample"] is not None:
-        lines.append(f"counterexample: {case_text(record['counterexample'])}")
     found = record.get("support")
     if found is not None:
         for name, e in found["effect"].items():
@@ -74,90 +98,159 @@ def _details(record: dict) -> list[str]:
     return lines
 
 
-def markdown(document: dict, figures: list[Path]) -> str:
+def _counterexample(record: dict) -> str | None:
+    case = record["counterexample"]
+    return None if case is None else case_text(case)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One claim family's part of the report: its claims, in run order, and its figures."""
+
+    family: str
+    records: list[dict] = field(default_factory=list)
+    figures: list[Path] = field(default_factory=list)
+
+
+def sections(document: dict, figures: list[Path]) -> list[Section]:
+    """The families of the run in order of first appearance, each with its claims and the
+    PNG figures named after it (`<family>_*.png`)."""
+    found: dict[str, Section] = {}
+    for record in document["claims"]:
+        found.setdefault(record["family"], Section(record["family"])).records.append(record)
+    for path in figures:
+        family = path.stem.split("_", 1)[0]
+        if path.suffix == ".png" and family in found:
+            found[family].figures.append(path)
+    return list(found.values())
+
+
+def _markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+
+
+def _markdown_claim(record: dict) -> list[str]:
+    out = [f"### {record['id']} ({record['verdict']})", "", _about(record), ""]
+    case = _counterexample(record)
+    if case is not None:
+        out += ["Counterexample:", "", "```", case, "```", ""]
+    lines = _evidence(record)
+    return out + (["```", *lines, "```", ""] if lines else [])
+
+
+def markdown(document: dict, figures: list[Path], written: datetime.date) -> str:
     """The report as Markdown; figures are linked relative to the report's folder."""
-    summary = document["summary"]
-    out = [
-        "# flatminima report",
-        "",
-        f"{summary['verified']} verified, {summary['refuted']} refuted, "
-        f"{summary['inconclusive']} inconclusive, {summary['error']} error; "
-        f"{summary['unexpected']} not as their status demands.",
-        "",
-        "| " + " | ".join(COLUMNS) + " | statement |",
-        "|" + "---|" * (len(COLUMNS) + 1),
-    ]
-    for record in document["claims"]:
-        cells = [_cell(record, key) for key in COLUMNS] + [record["statement"]]
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    out += ["", "## Details", ""]
-    for record in document["claims"]:
-        details = _details(record)
-        if details:
-            out += [f"### {record['id']} ({record['verdict']})", "", "```", *details, "```", ""]
-    pngs = [f for f in figures if f.suffix == ".png"]
-    out += ["## Figures", ""] + [f"![{f.stem}]({f.as_posix()})" for f in pngs] + [""]
-    out += ["## Environment", "", "| | |", "|---|---|"]
-    out += [f"| {name} | {value} |" for name, value in _environment_rows(document)]
-    out += ["", "Rerun with:", "", "    " + rerun_command(document), ""]
-    return "\n".join(out)
+    out = [f"# {TITLE}", "", _summary(document, written), "", "## Environment", ""]
+    out += _markdown_table(["", ""], [list(row) for row in _environment_rows(document)])
+    out += ["", "Rerun with:", "", "    " + rerun_command(document), "", "## Verdicts", ""]
+    out += _markdown_table([*COLUMNS, "statement"], [_row(r) for r in document["claims"]])
+    captions = figure_captions()
+    for section in sections(document, figures):
+        out += ["", f"## {section.family} claims", ""]
+        for record in section.records:
+            out += _markdown_claim(record)
+        for f in section.figures:
+            alt = figure_text(f.stem).alt
+            out += [f"![{alt}]({f.as_posix()})", "", f"*Figure: {captions[f.stem]}*", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 70em; margin: 2em auto; color: #222; }
-table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .2em .5em; }
+body { font-family: system-ui, sans-serif; max-width: 62em; margin: 2em auto; padding: 0 1em;
+  color: #222; line-height: 1.4; }
+.table { overflow-x: auto; }  /* a table wider than a narrow screen scrolls, not the page */
+table { border-collapse: collapse; }
+td, th { border: 1px solid #ccc; padding: .2em .5em; vertical-align: top; text-align: left;
+  white-space: nowrap; }
+td.text { white-space: normal; overflow-wrap: anywhere; min-width: 10em; }
 .verified { color: #1a7f37; } .refuted { color: #b3261e; } .inconclusive { color: #9a6700; }
-.error { color: #b3261e; font-weight: bold; } pre { background: #f6f8fa; padding: .5em; }
-img { max-width: 48%; }
+.error { color: #b3261e; font-weight: bold; }
+pre, code { white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { background: #f6f8fa; padding: .5em; }
+figure { margin: 1.5em 0; }
+figure img { display: block; max-width: 100%; height: auto; }
+figcaption { font-size: .92em; color: #444; margin-top: .4em; }
 """
 
 
-def _image(path: Path) -> str:
-    """A PNG embedded as a data URI, so the page is one self-contained file."""
+def _figure(path: Path) -> str:
+    """A PNG embedded as a data URI (the page is one self-contained file), with its caption."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+    alt = html.escape(figure_text(path.stem).alt)
+    caption = html.escape(figure_captions()[path.stem])
+    return (
+        f'<figure><img alt="{alt}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{caption}</figcaption></figure>"
+    )
 
 
-def html_page(document: dict, figures: list[Path]) -> str:
-    """The report as one standalone HTML page (inline style, figures embedded)."""
+def _html_claim(record: dict) -> str:
     esc = html.escape
-    head = "".join(f"<th>{c}</th>" for c in (*COLUMNS, "statement"))
+    parts = [
+        f'<h3 id="{esc(record["id"])}">{esc(record["id"])} '
+        f'(<span class="{esc(record["verdict"])}">{esc(record["verdict"])}</span>)</h3>',
+        f"<p>{esc(_about(record))}</p>",
+    ]
+    case = _counterexample(record)
+    if case is not None:
+        parts.append(f"<p>Counterexample:</p><pre>{esc(case)}</pre>")
+    lines = _evidence(record)
+    if lines:
+        parts.append(f"<pre>{esc(chr(10).join(lines))}</pre>")
+    return "\n".join(parts)
+
+
+WRAPPED = ("tier", "statement")  # the verdict table's columns of text; the others never wrap
+
+
+def _class(record: dict, key: str) -> str:
+    """A verdict cell is coloured by the verdict; tier and statement cells wrap."""
+    if key == "verdict":
+        return record["verdict"]
+    return "text" if key in WRAPPED else ""
+
+
+def _html_rows(document: dict) -> str:
+    esc = html.escape
     rows = []
     for record in document["claims"]:
-        cells = [_cell(record, key) for key in COLUMNS] + [record["statement"]]
         tds = "".join(
-            f'<td class="{esc(record["verdict"])}">{esc(c)}</td>'
-            if key == "verdict"
-            else f"<td>{esc(c)}</td>"
-            for key, c in zip((*COLUMNS, "statement"), cells, strict=True)
+            f'<td class="{esc(_class(record, key))}">{esc(c)}</td>'
+            for key, c in zip((*COLUMNS, "statement"), _row(record), strict=True)
         )
         rows.append(f"<tr>{tds}</tr>")
-    details = []
-    for record in document["claims"]:
-        lines = _details(record)
-        if lines:
-            details.append(
-                f"<h3>{esc(record['id'])} ({esc(record['verdict'])})</h3>"
-                f"<pre>{esc(chr(10).join(lines))}</pre>"
-            )
+    return "".join(rows)
+
+
+def html_page(document: dict, figures: list[Path], written: datetime.date) -> str:
+    """The report as one standalone HTML page (inline style, figures embedded): long values
+    wrap, figures fit the page width."""
+    esc = html.escape
+    head = "".join(f"<th>{c}</th>" for c in (*COLUMNS, "statement"))
     env = "".join(
-        f"<tr><td>{esc(n)}</td><td>{esc(v)}</td></tr>" for n, v in _environment_rows(document)
+        f'<tr><td>{esc(n)}</td><td class="text">{esc(v)}</td></tr>'
+        for n, v in _environment_rows(document)
     )
-    pngs = [f for f in figures if f.suffix == ".png"]
+    body = []
+    for section in sections(document, figures):
+        body.append(f"<h2>{esc(section.family)} claims</h2>")
+        body += [_html_claim(r) for r in section.records]
+        body += [_figure(f) for f in section.figures]
     return "\n".join(
         [
             "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8"><title>flatminima report</title>',
-            f"<style>{STYLE}</style></head><body>",
-            "<h1>flatminima report</h1>",
-            f"<table><tr>{head}</tr>{''.join(rows)}</table>",
-            "<h2>Details</h2>",
-            *details,
-            "<h2>Figures</h2>",
-            *(_image(f) for f in pngs),
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{TITLE}</title><style>{STYLE}</style></head><body>",
+            f"<h1>{TITLE}</h1>",
+            f"<p>{esc(_summary(document, written))}</p>",
             "<h2>Environment</h2>",
-            f"<table>{env}</table>",
-            f"<p>Rerun with: <code>{esc(rerun_command(document))}</code></p>",
+            f'<div class="table"><table>{env}</table></div>',
+            f"<p>Rerun with:</p><pre><code>{esc(rerun_command(document))}</code></pre>",
+            "<h2>Verdicts</h2>",
+            f'<div class="table"><table><tr>{head}</tr>{_html_rows(document)}</table></div>',
+            *body,
             "</body></html>",
             "",
         ]

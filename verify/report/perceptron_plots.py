@@ -7,7 +7,7 @@ perceptron_counts_vs_alpha: the number of solutions (κ ≥ 0) against the first
 perceptron_crossover: the fraction of instances whose local-entropy curve around the
 highest-margin solution is monotone out to N/3, against α, with logistic fits; and the
 crossovers α_×(N) against 1/N for the radii N/6, N/4, N/3, extrapolated to N → ∞, with the
-literature's α ≈ 0.77–0.78 (P5).
+literature's α ≈ 0.77–0.78 (P5). Their text is in verify/report/captions.py.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from verify.report.figure_files import plt, save
+from verify.report.figure_files import label, legend_below, legend_right, plt, save, titled
 
 if TYPE_CHECKING:
     from verify.perceptron.survey import CountsByLoad, Crossovers, LocalEntropyByClass
 
+ENTROPY, COUNTS = "perceptron_local_entropy", "perceptron_counts_vs_alpha"
+CROSSOVER = "perceptron_crossover"
 FLOOR = 0.5  # counts below this are drawn at it (log axis: zero solutions stay visible)
 
 
@@ -31,54 +33,54 @@ def _quartile_label(c: int, classes: int) -> str:
 
 
 def _local_entropy_figure(data: LocalEntropyByClass):
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 7), sharex=True)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 7), sharex=True, layout="constrained")
     classes = len(data.fractions)
     for c, (fraction, margin) in enumerate(zip(data.fractions, data.margins, strict=True)):
-        label = _quartile_label(c, classes)
-        top.semilogy(data.ds, np.maximum(fraction, 1e-12), marker="o", ms=3, label=label)
+        name = _quartile_label(c, classes)
+        top.semilogy(data.ds, np.maximum(fraction, 1e-12), marker="o", ms=3, label=name)
         bottom.plot(data.ds, margin, marker="o", ms=3)
-    label = "2^−M: fraction of all w that are solutions (first moment)"
-    top.axhline(data.first_moment, color="k", ls="--", lw=0.8, label=label)
-    top.set_ylabel("n_d / C(N, d): filled fraction of the shell")
-    top.set_title(f"local entropy by margin class, N = {data.n}, M = {data.m} (Gaussian patterns)")
-    top.legend(fontsize=8)
-    bottom.set_ylabel("mean margin of the solutions at distance d")
-    bottom.set_xlabel("Hamming distance d")
+    moment = r"$2^{-M}$: fraction of all $w$ that are solutions (first moment)"
+    top.axhline(data.first_moment, color="k", ls="--", lw=0.8, label=moment)
+    text = titled(fig, ENTROPY, n=data.n, m=data.m)
+    for ax, panel in zip((top, bottom), text.panels, strict=True):
+        label(ax, panel)
+    legend_below(fig, ncols=3)
     return fig
 
 
 def _counts_figure(data: CountsByLoad):
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    ax.semilogy(data.loads, data.first_moment, "k--", lw=1, label="first moment 2^N H(0)^M")
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
+    ax.semilogy(data.loads, data.first_moment, "k--", lw=1, label="first moment $2^N H(0)^M$")
     lows = np.maximum(data.lows, FLOOR)
     ax.fill_between(data.loads, lows, data.highs, alpha=0.25, label="mean ± 4 SE")
     ax.semilogy(data.loads, data.means, "o-", ms=3, label=f"mean over {data.instances} instances")
     medians = np.maximum(data.medians, FLOOR)
     ax.semilogy(data.loads, medians, "s:", ms=3, label="median (typical instance)")
-    ax.set_xlabel("α = M / N")
-    ax.set_ylabel("number of solutions (κ ≥ 0)")
-    ax.set_title(f"exhaustive enumeration, N = {data.n}, Gaussian patterns")
-    ax.legend(fontsize=8)
+    label(ax, titled(fig, COUNTS, n=data.n).panels[0])
+    legend_right(ax)
     return fig
 
 
 def _literature(band, data: Crossovers) -> None:
     """The literature's threshold as a band (`band`: an axes' axvspan or axhspan)."""
     low, high = data.literature
-    band(low, high, color="tab:red", alpha=0.4, label=f"literature α ≈ {low:g}–{high:g}")
+    band(
+        low,
+        high,
+        color="tab:red",
+        alpha=0.4,
+        label=rf"literature $\alpha \approx {low:g}$–${high:g}$",
+    )
 
 
 def _fractions_panel(ax, data: Crossovers) -> None:
     """Monotone fraction against α per size, Wilson bands and logistic fits."""
     for curve in data.curves:
-        (line,) = ax.plot(curve.alphas, curve.fractions, "o", ms=3, label=f"N = {curve.n}")
+        (line,) = ax.plot(curve.alphas, curve.fractions, "o", ms=3, label=f"$N$ = {curve.n}")
         ax.fill_between(curve.alphas, curve.lows, curve.highs, color=line.get_color(), alpha=0.12)
         ax.plot(data.grid, curve.fitted, color=line.get_color())
     _literature(ax.axvspan, data)
     ax.axhline(0.5, color="k", lw=0.8)
-    ax.set_xlabel("α = M / N")
-    ax.set_ylabel(f"fraction with monotone n_0 ≤ … ≤ n_{{N/{data.radius.denominator}}}")
-    ax.set_title("around the highest-margin solution (logistic fits, Wilson 4σ bands)")
 
 
 def _extrapolation_panel(ax, data: Crossovers) -> None:
@@ -87,26 +89,26 @@ def _extrapolation_panel(ax, data: Crossovers) -> None:
     inverse = np.linspace(0, 1 / 6, 50)
     for fit in data.fits:
         xs = [1 / n for n in fit.sizes]
-        (line,) = ax.plot(xs, fit.crossovers, "o", label=f"D = N/{fit.fraction.denominator}")
+        (line,) = ax.plot(xs, fit.crossovers, "o", label=f"$D = N/{fit.fraction.denominator}$")
         colour = line.get_color()
         ax.errorbar(xs, fit.crossovers, yerr=fit.halfwidths, fmt="none", color=colour)
         ax.plot(inverse, fit.limit + fit.slope * inverse, "--", color=colour)
         low, high = fit.interval
         bar = [[fit.limit - low], [high - fit.limit]]
         ax.errorbar([0], [fit.limit], yerr=bar, fmt="s", color=colour, capsize=4)
-    ax.set_xlabel("1 / N")
-    ax.set_ylabel("crossover α_×(N), highest-margin solution")
-    ax.set_title("α_×(N) = α_∞ + b/N per radius, α_∞ ± 4 SE at 1/N = 0")
     ax.set_ylim(0, 1.05)
 
 
 def _crossover_figure(data: Crossovers):
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
-    _fractions_panel(left, data)
-    _extrapolation_panel(right, data)
-    for ax in (left, right):
-        ax.legend(fontsize=8)
-    fig.tight_layout()
+    """The two panels stacked, each with its legend beside it (side by side they were too
+    narrow to read)."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 8.5), layout="constrained")
+    _fractions_panel(top, data)
+    _extrapolation_panel(bottom, data)
+    text = titled(fig, CROSSOVER)
+    for ax, panel in zip((top, bottom), text.panels, strict=True):
+        label(ax, panel, radius=data.radius.denominator)
+        legend_right(ax)
     return fig
 
 
@@ -115,6 +117,6 @@ def plot_perceptron(
 ) -> list[Path]:
     """Write perceptron_local_entropy, perceptron_counts_vs_alpha and perceptron_crossover (PNG
     and SVG) into `directory`."""
-    written = save(_local_entropy_figure(entropy), directory, "perceptron_local_entropy")
-    written += save(_counts_figure(counts), directory, "perceptron_counts_vs_alpha")
-    return written + save(_crossover_figure(crossovers), directory, "perceptron_crossover")
+    written = save(_local_entropy_figure(entropy), directory, ENTROPY)
+    written += save(_counts_figure(counts), directory, COUNTS)
+    return written + save(_crossover_figure(crossovers), directory, CROSSOVER)
