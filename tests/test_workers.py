@@ -5,6 +5,7 @@ costs nothing but time (its claim is run again)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -55,12 +56,27 @@ def _descendants() -> set[int]:
 
 
 def test_workers_give_the_serial_json_and_leave_no_process(tmp_path, monkeypatch, capsys):
+    from rich.console import Console
+
+    from verify.report import terminal
+
     monkeypatch.chdir(tmp_path)
+    shown = []
+
+    def fake_progress(n):  # a (fake) terminal's progress, to count the claims done
+        console = Console(file=io.StringIO(), force_terminal=True)
+        shown.append(terminal.RunProgress(console, n, shown=True))
+        return shown[-1]
+
+    monkeypatch.setattr(terminal, "progress", fake_progress)
     Path("conj_x.py").write_text(RAISING, encoding="utf-8")
     argv = ["verify", *FAST, "X_RAISE", "--conjectures", "conj_x.py", "--json"]
     before = _descendants()
-    assert main([*argv, "serial.json"]) == 1  # X_RAISE is an error: not as expected
+    assert main([*argv, "serial.json", "--workers", "1"]) == 1  # X_RAISE is an error
     assert main([*argv, "parallel.json", "--workers", "2"]) == 1
+    progress = shown[-1]
+    assert progress.finished == progress.n == len(FAST) + 1
+    assert progress.text().startswith(f"claim {progress.n} of {progress.n} · ")
     serial, workers = (json.loads(Path(f).read_text()) for f in ("serial.json", "parallel.json"))
     assert _untimed(workers) == _untimed(serial)
     raised = workers["claims"][-1]
@@ -163,6 +179,43 @@ def test_a_worker_killed_mid_sweep_costs_only_time():
 def _suspicious(keys, dask_scheduler=None) -> int:
     """How many times the scheduler saw a worker die while running one of `keys`."""
     return sum(dask_scheduler.tasks[key].suspicious for key in keys)
+
+
+def test_the_default_is_the_cores_and_one_claim_runs_serially(monkeypatch, capsys):
+    """Without --workers, several claims go to as many workers as this process has cores
+    (no more than there are claims); a single claim never starts a cluster."""
+    from verify import cli
+
+    used = []
+
+    def parallel_run(workers, claims, *args):
+        used.append(workers)
+        return [{"id": c.id} for c in claims]
+
+    monkeypatch.setattr(cli, "_verify_parallel", parallel_run)
+    monkeypatch.setattr(cli, "_verify_serial", lambda claims, *a: used.append("serial") or [])
+    monkeypatch.setattr("verify.report.json.records_document", _stop)
+    monkeypatch.setattr("verify.report.json.results_document", _stop)
+    for argv in (["H4", "G2", "F5"], ["H4", "--workers", "2"], ["H4", "G2", "--workers", "1"]):
+        with pytest.raises(_Stopped):
+            main(["verify", *argv])
+    cores = parallel.available_cores()
+    assert used == [min(cores, 3) if cores > 1 else "serial", "serial", "serial"]
+    assert f"[default: {cores}; x>=1]" in " ".join(_help(capsys).split())
+
+
+class _Stopped(BaseException):
+    """Raised instead of building the document (past the CLI's one-line error handling): the
+    path the run took is all that is tested."""
+
+
+def _stop(*args):
+    raise _Stopped
+
+
+def _help(capsys) -> str:
+    assert main(["verify", "--help"]) == 0
+    return capsys.readouterr().out
 
 
 @pytest.mark.parametrize("workers", ["0", "-1", "two"])

@@ -19,6 +19,7 @@ from verify.budget import DEFAULT_CASE_BUDGET
 from verify.entry import INTERRUPTS, interrupted
 from verify.errors import FlatminimaError
 from verify.names import DEFAULT_DPS, DEFAULT_PROFILE, FIGURE_FAMILIES, MAX_DPS, MIN_DPS, PROFILES
+from verify.workers import available_cores
 
 # Start-up imports only click and modules that import nothing heavy (`flatminima --help` in
 # well under 0.3 s): SymPy, Hypothesis, mpmath, numpy, rich and matplotlib are imported inside
@@ -191,10 +192,11 @@ def list_claims(as_json: bool, conjecture_paths) -> int:
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=1,
+    default=available_cores(),
     show_default=True,
-    help="Run the claims in parallel on this many local Dask worker processes (1: serially, "
-    "in this process). The JSON is the same apart from the timings.",
+    help="Run the claims in parallel on this many local Dask worker processes (default: the "
+    "cores this process may use; no more than there are claims; 1: serially, in this "
+    "process). The JSON is the same apart from the timings.",
 )
 @CONJECTURES
 def verify(ids, profile, dps, json_path, seed, case_budget, workers, conjecture_paths) -> int:
@@ -220,6 +222,7 @@ def verify(ids, profile, dps, json_path, seed, case_budget, workers, conjecture_
     if json_path is not None:
         _writable(json_path)
     progress = terminal.progress(len(claims))  # nothing shown unless on a terminal
+    workers = min(workers, len(claims))  # no idle worker processes; one claim runs serially
     if workers > 1:
         records = _verify_parallel(
             workers, claims, conjecture_paths, profile, dps, seed, case_budget, progress
@@ -274,24 +277,26 @@ def _verify_serial(claims, profile, dps, seed, budget, progress) -> list:
 
 def _verify_parallel(workers, claims, paths, profile, dps, seed, budget, progress) -> list[dict]:
     """The claims' JSON records, run on `workers` local Dask workers (verify/workers.py); the
-    progress bar counts finished claims. Ctrl-C shuts the cluster down."""
+    progress line counts finished claims ("claim k of n", the time left from their rate).
+    Ctrl-C shuts the cluster down."""
     from verify import workers as parallel
 
-    workers = min(workers, len(claims))  # no idle worker processes for a few claims
-    cluster = parallel.start_cluster(workers)  # a problem is one line, before any progress bar
-    try:
-        with INTERRUPTS as interrupts, progress:
-            task = progress.add_task(f"claims on {workers} workers", total=len(claims))
+    with INTERRUPTS as interrupts:
+        with interrupts.deferred():  # a problem is one line, before any progress bar
+            cluster = parallel.start_cluster(workers)
+        try:
+            interrupts.check()
+            with progress:
 
-            def on_done(record: dict) -> None:
-                interrupts.check()
-                progress.advance(task)
+                def on_done(record: dict) -> None:
+                    interrupts.check()
+                    progress.update(progress.add_task(record["id"], total=1), completed=1)
 
-            return parallel.verify_parallel(
-                cluster, claims, paths, profile, dps, seed, budget, on_done
-            )
-    finally:
-        cluster.close()
+                return parallel.verify_parallel(
+                    cluster, claims, paths, profile, dps, seed, budget, on_done
+                )
+        finally:
+            cluster.close()
 
 
 def read_results(path: Path) -> dict:

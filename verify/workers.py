@@ -29,6 +29,15 @@ TIMINGS = Path(__file__).resolve().parents[1] / "docs" / "results" / "quick.json
 SECONDS_PER_CASE = 0.02  # the guess for a claim without a previous timing, per unit of cost
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one, else
+    every core): the default of `--workers`."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 class ClusterError(FlatminimaError):
     """The Dask cluster could not be started (reported as one line, exit status 2)."""
 
