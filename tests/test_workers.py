@@ -1,7 +1,7 @@
 """`flatminima verify --workers N` (verify/workers.py): the same JSON as the serial run apart
 from "seconds", a check that raises is the same ERROR verdict, a cluster that cannot start is
-one line, Ctrl-C and the end of a run leave no worker process, and a worker killed mid-sweep
-costs nothing but time (its claim is run again)."""
+one line, Ctrl-C and the end of a run leave no worker process, and the default is the cores
+(a worker killed mid-sweep, on this cluster and on a `dask scheduler`'s: tests/test_cluster.py)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,9 @@ import psutil
 import pytest
 
 from verify import workers as parallel
-from verify.budget import DEFAULT_CASE_BUDGET
 from verify.catalogue import select
 from verify.cli import main
-from verify.precision import DEFAULT_DPS
 
-QUICK = Path(__file__).parents[1] / "docs" / "results" / "quick.json"
 FAST = ["H4", "G2", "F5", "H2"]  # about 2 s serially
 RAISING = """
 from verify import cases, conjecture
@@ -141,46 +138,6 @@ def test_ctrl_c_shuts_the_cluster_down(tmp_path):
     assert not alive, f"worker processes outlived Ctrl-C: {alive}"
 
 
-def test_a_worker_killed_mid_sweep_costs_only_time():
-    from distributed import Client, wait
-
-    claims = select(["G6", "H4", "F5"])
-    # the serial records: docs/results/quick.json's (tests/test_docs.py keeps it current)
-    quick = json.loads(QUICK.read_text(encoding="utf-8"))["claims"]
-    serial = [next(r for r in quick if r["id"] == c.id) for c in claims]
-    cluster = parallel.start_cluster(2)
-    try:
-        with Client(cluster) as client:
-            futures = parallel.submit_claims(
-                client, claims, (), "quick", DEFAULT_DPS, 0, DEFAULT_CASE_BUDGET
-            )
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                busy = [w for w, keys in client.processing().items() if keys]
-                if busy:
-                    break
-                time.sleep(0.05)
-            assert busy, "no task started"
-            time.sleep(1)  # well into a claim (the worker has imported the catalogue)
-            pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
-            os.kill(pid, signal.SIGKILL)
-            wait(list(futures), timeout=60)
-            keys = [f.key for f in futures]
-            retried = client.run_on_scheduler(_suspicious, keys=keys)
-            records = parallel.gather_records(futures, claims, DEFAULT_DPS)
-    finally:
-        cluster.close()
-    for record in (*serial, *records):
-        record.pop("seconds")
-    assert records == serial
-    assert retried >= 1, "the killed worker ran no claim: nothing was run again"
-
-
-def _suspicious(keys, dask_scheduler=None) -> int:
-    """How many times the scheduler saw a worker die while running one of `keys`."""
-    return sum(dask_scheduler.tasks[key].suspicious for key in keys)
-
-
 def test_the_default_is_the_cores_and_one_claim_runs_serially(monkeypatch, capsys):
     """Without --workers, several claims go to as many workers as this process has cores
     (no more than there are claims); a single claim never starts a cluster."""
@@ -188,34 +145,28 @@ def test_the_default_is_the_cores_and_one_claim_runs_serially(monkeypatch, capsy
 
     used = []
 
-    def parallel_run(workers, claims, *args):
+    def local_client(workers):
         used.append(workers)
-        return [{"id": c.id} for c in claims]
+        raise _Stopped
 
-    monkeypatch.setattr(cli, "_verify_parallel", parallel_run)
-    monkeypatch.setattr(cli, "_verify_serial", lambda claims, *a: used.append("serial") or [])
-    monkeypatch.setattr("verify.report.json.records_document", _stop)
-    monkeypatch.setattr("verify.report.json.results_document", _stop)
+    def serial(*args):
+        used.append("serial")
+        raise _Stopped
+
+    monkeypatch.setattr(parallel, "local_client", local_client)
+    monkeypatch.setattr(cli, "_verify_serial", serial)
     for argv in (["H4", "G2", "F5"], ["H4", "--workers", "2"], ["H4", "G2", "--workers", "1"]):
         with pytest.raises(_Stopped):
             main(["verify", *argv])
     cores = parallel.available_cores()
     assert used == [min(cores, 3) if cores > 1 else "serial", "serial", "serial"]
-    assert f"[default: {cores}; x>=1]" in " ".join(_help(capsys).split())
+    assert main(["verify", "--help"]) == 0
+    assert f"[default: {cores}; x>=1]" in " ".join(capsys.readouterr().out.split())
 
 
 class _Stopped(BaseException):
-    """Raised instead of building the document (past the CLI's one-line error handling): the
-    path the run took is all that is tested."""
-
-
-def _stop(*args):
-    raise _Stopped
-
-
-def _help(capsys) -> str:
-    assert main(["verify", "--help"]) == 0
-    return capsys.readouterr().out
+    """Raised where the run would start (past the CLI's one-line error handling): the path
+    it took is all that is tested."""
 
 
 @pytest.mark.parametrize("workers", ["0", "-1", "two"])
