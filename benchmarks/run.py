@@ -17,6 +17,9 @@
    eigvalsh (the reference), power iteration and Lanczos on Hessian-vector products, the
    mpmath route, the certified enclosure, the exact tier; time ratios and correct digits
    against the certified value (benchmarks/methods.py).
+8. `flatminima verify` of the whole quick catalogue with --workers 1 and --workers 2 (issue
+   17, target ≥ 1.7× on 2 cores, the same JSON), and the per-task overhead of the cluster
+   path on a small claim (benchmarks/workers.py).
 """
 
 from __future__ import annotations
@@ -104,6 +107,7 @@ if __name__ == "__main__":
     from perceptron import enumeration_benchmark
     from sharpness import sharpness_benchmark
     from symbolic import symbolic_hessian_benchmark
+    from workers import workers_benchmark
 
     flow_benchmark()
     curvature_benchmarks()
@@ -111,3 +115,4 @@ if __name__ == "__main__":
     enumeration_benchmark()
     sharpness_benchmark()
     methods_benchmark()
+    workers_benchmark()

@@ -64,6 +64,21 @@ def test_a_swallowed_ctrl_c_reaches_the_inner_with():
         interrupts.check()
 
 
+def test_a_deferred_ctrl_c_waits_for_the_next_check():
+    """Inside `deferred()` (while a Dask cluster starts) Ctrl-C does not raise; the next
+    `check()` does, and after the block Ctrl-C raises at once again."""
+    interrupts = Interrupts()
+    with interrupts:
+        with interrupts.deferred():
+            _ctrl_c(interrupts)
+            finished = True
+        assert finished
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.check()
+        with pytest.raises(KeyboardInterrupt):
+            _ctrl_c(interrupts)
+
+
 class _Importing(types.ModuleType):
     """A stand-in for verify.cli whose import (`from verify.cli import main`) runs `during`."""
 

@@ -244,7 +244,8 @@ def test_one_claim_raising_late_does_not_stop_the_run(tmp_path, capsys):
     path = tmp_path / "conj_late.py"
     path.write_text(CONFIRMATION_RAISES)
     results = tmp_path / "r.json"
-    assert main(["verify", "--conjectures", str(path), "--json", str(results)]) == 1
+    argv = ["verify", "--conjectures", str(path), "--workers", "1"]
+    assert main([*argv, "--json", str(results)]) == 1
     records = {r["id"]: r for r in json.loads(results.read_text())["claims"]}
     assert records["Y3"]["verdict"] == "error" and "confirmation raised" in records["Y3"]["message"]
     assert records["Y4"]["verdict"] == "verified"

@@ -22,6 +22,7 @@ def test_piped_output_has_whole_rows_no_progress_and_a_summary_line(tmp_path):
     cases, digits and time; nothing of a progress display; the last line parses."""
     path = tmp_path / "r.json"
     command = [sys.executable, "-m", "verify.cli", "verify", "H4", "G2", "--json", str(path)]
+    command += ["--workers", "1"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     out, err = done.stdout, done.stderr
@@ -177,7 +178,7 @@ def test_verify_drives_the_claim_line_on_a_terminal(monkeypatch, capsys):
         return made[-1]
 
     monkeypatch.setattr(terminal, "progress", fake_progress)
-    assert main(["verify", "H4", "G6"]) == 0
+    assert main(["verify", "H4", "G6", "--workers", "1"]) == 0
     capsys.readouterr()
     (progress,) = made
     assert progress.n == 2 and progress.started == 2 and progress.finished == 2

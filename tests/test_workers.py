@@ -1,10 +1,11 @@
 """`flatminima verify --workers N` (verify/workers.py): the same JSON as the serial run apart
 from "seconds", a check that raises is the same ERROR verdict, a cluster that cannot start is
-one line, Ctrl-C and the end of a run leave no worker process, and a worker killed mid-sweep
-costs nothing but time (its claim is run again)."""
+one line, Ctrl-C and the end of a run leave no worker process, and the default is the cores
+(a worker killed mid-sweep, on this cluster and on a `dask scheduler`'s: tests/test_cluster.py)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -17,12 +18,9 @@ import psutil
 import pytest
 
 from verify import workers as parallel
-from verify.budget import DEFAULT_CASE_BUDGET
 from verify.catalogue import select
 from verify.cli import main
-from verify.precision import DEFAULT_DPS
 
-QUICK = Path(__file__).parents[1] / "docs" / "results" / "quick.json"
 FAST = ["H4", "G2", "F5", "H2"]  # about 2 s serially
 RAISING = """
 from verify import cases, conjecture
@@ -55,12 +53,27 @@ def _descendants() -> set[int]:
 
 
 def test_workers_give_the_serial_json_and_leave_no_process(tmp_path, monkeypatch, capsys):
+    from rich.console import Console
+
+    from verify.report import terminal
+
     monkeypatch.chdir(tmp_path)
+    shown = []
+
+    def fake_progress(n):  # a (fake) terminal's progress, to count the claims done
+        console = Console(file=io.StringIO(), force_terminal=True)
+        shown.append(terminal.RunProgress(console, n, shown=True))
+        return shown[-1]
+
+    monkeypatch.setattr(terminal, "progress", fake_progress)
     Path("conj_x.py").write_text(RAISING, encoding="utf-8")
     argv = ["verify", *FAST, "X_RAISE", "--conjectures", "conj_x.py", "--json"]
     before = _descendants()
-    assert main([*argv, "serial.json"]) == 1  # X_RAISE is an error: not as expected
+    assert main([*argv, "serial.json", "--workers", "1"]) == 1  # X_RAISE is an error
     assert main([*argv, "parallel.json", "--workers", "2"]) == 1
+    progress = shown[-1]
+    assert progress.finished == progress.n == len(FAST) + 1
+    assert progress.text().startswith(f"claim {progress.n} of {progress.n} · ")
     serial, workers = (json.loads(Path(f).read_text()) for f in ("serial.json", "parallel.json"))
     assert _untimed(workers) == _untimed(serial)
     raised = workers["claims"][-1]
@@ -125,44 +138,35 @@ def test_ctrl_c_shuts_the_cluster_down(tmp_path):
     assert not alive, f"worker processes outlived Ctrl-C: {alive}"
 
 
-def test_a_worker_killed_mid_sweep_costs_only_time():
-    from distributed import Client, wait
+def test_the_default_is_the_cores_and_one_claim_runs_serially(monkeypatch, capsys):
+    """Without --workers, several claims go to as many workers as this process has cores
+    (no more than there are claims); a single claim never starts a cluster."""
+    from verify import cli
 
-    claims = select(["G6", "H4", "F5"])
-    # the serial records: docs/results/quick.json's (tests/test_docs.py keeps it current)
-    quick = json.loads(QUICK.read_text(encoding="utf-8"))["claims"]
-    serial = [next(r for r in quick if r["id"] == c.id) for c in claims]
-    cluster = parallel.start_cluster(2)
-    try:
-        with Client(cluster) as client:
-            futures = parallel.submit_claims(
-                client, claims, (), "quick", DEFAULT_DPS, 0, DEFAULT_CASE_BUDGET
-            )
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                busy = [w for w, keys in client.processing().items() if keys]
-                if busy:
-                    break
-                time.sleep(0.05)
-            assert busy, "no task started"
-            time.sleep(1)  # well into a claim (the worker has imported the catalogue)
-            pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
-            os.kill(pid, signal.SIGKILL)
-            wait(list(futures), timeout=60)
-            keys = [f.key for f in futures]
-            retried = client.run_on_scheduler(_suspicious, keys=keys)
-            records = parallel.gather_records(futures, claims, DEFAULT_DPS)
-    finally:
-        cluster.close()
-    for record in (*serial, *records):
-        record.pop("seconds")
-    assert records == serial
-    assert retried >= 1, "the killed worker ran no claim: nothing was run again"
+    used = []
+
+    def local_client(workers):
+        used.append(workers)
+        raise _Stopped
+
+    def serial(*args):
+        used.append("serial")
+        raise _Stopped
+
+    monkeypatch.setattr(parallel, "local_client", local_client)
+    monkeypatch.setattr(cli, "_verify_serial", serial)
+    for argv in (["H4", "G2", "F5"], ["H4", "--workers", "2"], ["H4", "G2", "--workers", "1"]):
+        with pytest.raises(_Stopped):
+            main(["verify", *argv])
+    cores = parallel.available_cores()
+    assert used == [min(cores, 3) if cores > 1 else "serial", "serial", "serial"]
+    assert main(["verify", "--help"]) == 0
+    assert f"[default: {cores}; x>=1]" in " ".join(capsys.readouterr().out.split())
 
 
-def _suspicious(keys, dask_scheduler=None) -> int:
-    """How many times the scheduler saw a worker die while running one of `keys`."""
-    return sum(dask_scheduler.tasks[key].suspicious for key in keys)
+class _Stopped(BaseException):
+    """Raised where the run would start (past the CLI's one-line error handling): the path
+    it took is all that is tested."""
 
 
 @pytest.mark.parametrize("workers", ["0", "-1", "two"])

@@ -7,6 +7,7 @@ Every user-facing failure is one line on stderr, `flatminima: error: ...`, and e
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import math
 import os
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from verify import workers as parallel
 from verify.budget import DEFAULT_CASE_BUDGET
 from verify.entry import INTERRUPTS, interrupted
 from verify.errors import FlatminimaError
@@ -192,13 +194,24 @@ def list_claims(as_json: bool, conjecture_paths) -> int:
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=1,
+    default=parallel.available_cores(),
     show_default=True,
-    help="Run the claims in parallel on this many local Dask worker processes (1: serially, "
-    "in this process). The JSON is the same apart from the timings.",
+    help="Run the claims in parallel on this many local Dask worker processes (default: the "
+    "cores this process may use; no more than there are claims; 1: serially, in this "
+    "process). The JSON is the same apart from the timings.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    envvar="DASK_SCHEDULER_ADDRESS",
+    help="Run the claims on the existing Dask cluster of this scheduler (tcp://HOST:8786) "
+    "instead of local workers; default: $DASK_SCHEDULER_ADDRESS, unless --workers is given.",
 )
 @CONJECTURES
-def verify(ids, profile, dps, json_path, seed, case_budget, workers, conjecture_paths) -> int:
+@click.pass_context
+def verify(
+    ctx, ids, profile, dps, json_path, seed, case_budget, workers, scheduler, conjecture_paths
+) -> int:
     """Search, check and decide claims (all when no IDS are given; with --conjectures and no
     IDS, just the conjectures)."""
     from verify.catalogue import select
@@ -218,12 +231,19 @@ def verify(ids, profile, dps, json_path, seed, case_budget, workers, conjecture_
     claims = select(ids, extra)
     dps = dps_pair(dps)
     profile_settings(profile)  # validates the name before anything runs
+    scheduler = _scheduler(ctx, scheduler)
     if json_path is not None:
         _writable(json_path)
     progress = terminal.progress(len(claims))  # nothing shown unless on a terminal
-    if workers > 1:
+    workers = min(workers, len(claims))  # no idle worker processes; one claim runs serially
+    if scheduler is not None or workers > 1:
+        start = (
+            functools.partial(parallel.connect, scheduler, conjecture_paths)
+            if scheduler is not None
+            else functools.partial(parallel.local_client, workers)
+        )
         records = _verify_parallel(
-            workers, claims, conjecture_paths, profile, dps, seed, case_budget, progress
+            start, claims, conjecture_paths, profile, dps, seed, case_budget, progress
         )
         document = records_document(records, profile, seed)
     else:
@@ -273,26 +293,42 @@ def _verify_serial(claims, profile, dps, seed, budget, progress) -> list:
     return verdicts
 
 
-def _verify_parallel(workers, claims, paths, profile, dps, seed, budget, progress) -> list[dict]:
-    """The claims' JSON records, run on `workers` local Dask workers (verify/workers.py); the
-    progress bar counts finished claims. Ctrl-C shuts the cluster down."""
-    from verify import workers as parallel
+def _scheduler(ctx: click.Context, scheduler: str | None) -> str | None:
+    """The scheduler to run on: --scheduler, else $DASK_SCHEDULER_ADDRESS unless --workers
+    is given (`--workers 1` stays the serial run); both options given is an error."""
+    from click.core import ParameterSource
 
-    workers = min(workers, len(claims))  # no idle worker processes for a few claims
-    cluster = parallel.start_cluster(workers)  # a problem is one line, before any progress bar
-    try:
-        with INTERRUPTS as interrupts, progress:
-            task = progress.add_task(f"claims on {workers} workers", total=len(claims))
+    chosen = ctx.get_parameter_source("workers") is ParameterSource.COMMANDLINE
+    from_environment = ctx.get_parameter_source("scheduler") is ParameterSource.ENVIRONMENT
+    if scheduler is None or (from_environment and chosen):
+        return None
+    if chosen:
+        raise UserError("--workers and --scheduler exclude each other (a cluster has its own)")
+    given = "DASK_SCHEDULER_ADDRESS" if from_environment else "--scheduler"
+    return parallel.scheduler_address(scheduler.strip(), given)
 
-            def on_done(record: dict) -> None:
-                interrupts.check()
-                progress.advance(task)
 
-            return parallel.verify_parallel(
-                cluster, claims, paths, profile, dps, seed, budget, on_done
-            )
-    finally:
-        cluster.close()
+def _verify_parallel(start, claims, paths, profile, dps, seed, budget, progress) -> list[dict]:
+    """The claims' JSON records, run on the Dask workers of the client `start()` returns
+    (verify/workers.py): a local cluster's or an existing one's. The progress line counts
+    finished claims ("claim k of n", the time left from their rate). Ctrl-C, or the end,
+    closes the client and shuts a local cluster down."""
+    with INTERRUPTS as interrupts:
+        with interrupts.deferred():  # a problem is one line, before any progress bar
+            client = start()
+        try:
+            interrupts.check()
+            with progress:
+
+                def on_done(record: dict) -> None:
+                    interrupts.check()
+                    progress.update(progress.add_task(record["id"], total=1), completed=1)
+
+                return parallel.run_claims(
+                    client, claims, paths, profile, dps, seed, budget, on_done
+                )
+        finally:
+            parallel.close(client)
 
 
 def read_results(path: Path) -> dict:

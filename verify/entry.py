@@ -5,8 +5,10 @@ interrupted run (`interrupted`), not a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
+from collections.abc import Iterator
 
 INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a process stopped by Ctrl-C
 
@@ -20,13 +22,15 @@ class Interrupts:
 
     def __init__(self) -> None:
         self.seen = False
+        self.holding = False  # inside `deferred()`: Ctrl-C is only noted
         self.depth = 0
         self.previous = None
         self.previous_hook = sys.unraisablehook
 
     def _handler(self, signum: int, frame: object) -> None:
         self.seen = True
-        raise KeyboardInterrupt
+        if not self.holding:
+            raise KeyboardInterrupt
 
     def _unraisable(self, unraisable: object) -> None:  # sys.UnraisableHookArgs
         if not issubclass(unraisable.exc_type, KeyboardInterrupt):
@@ -36,6 +40,17 @@ class Interrupts:
         """Raise KeyboardInterrupt if Ctrl-C was pressed, even if something swallowed it."""
         if self.seen:
             raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Inside a `with` of this object: Ctrl-C is only noted, for the next `check()`, so
+        that work which must not be cut in the middle is not (starting a Dask cluster, which
+        a KeyboardInterrupt leaves half made, for Dask's exit hook to trip over)."""
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
 
     def __enter__(self) -> Interrupts:
         if self.depth == 0:

@@ -9,6 +9,9 @@ and `conjectures/*.py`) anywhere pytest collects, plus everything given with
 `--conjectures PATH` — become one test per `@conjecture`: it passes when the conjecture is
 verified (refuted, for status "false"), is skipped when inconclusive, and fails with the
 counterexample otherwise. A file that does not load fails as one test naming file and line.
+With `--claims-scheduler ADDRESS` the conjectures run on that existing Dask cluster
+(verify/workers.py, docs/scaling.md): all submitted once collected, each test waiting for
+its own (under pytest-xdist, each test submits its own when it runs).
 
 pytest loads this plugin in every session where flatminima is installed, so at import it reads
 only verify.names (no Hypothesis, mpmath or SymPy); the runner and the loader are imported
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from verify.names import DEFAULT_PROFILE, PATTERNS, PROFILES
+from verify.names import DEFAULT_DPS, DEFAULT_PROFILE, PATTERNS, PROFILES
 
 if TYPE_CHECKING:
     from verify.claim import Claim
@@ -38,6 +41,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=DEFAULT_PROFILE,
         choices=sorted(PROFILES),
         help="search profile for claim tests (default: %(default)s)",
+    )
+    group.addoption(
+        "--claims-scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the conjecture tests on the Dask cluster of this scheduler (tcp://HOST:8786)",
     )
     group.addoption(
         "--conjectures",
@@ -59,6 +68,54 @@ def pytest_configure(config: pytest.Config) -> None:
     for path in config.getoption("--conjectures"):
         if path not in config.args:
             config.args.append(path)
+
+
+CLIENT = pytest.StashKey[object]()  # the distributed.Client of --claims-scheduler
+FUTURE = pytest.StashKey[object]()  # a conjecture item's task on that cluster
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --claims-scheduler: connect (a problem is a usage error, one line) and submit
+    every collected conjecture, file by file, unless this is a pytest-xdist worker (which
+    holds every item, but runs only some)."""
+    address = config.getoption("--claims-scheduler")
+    conjectures = [item for item in items if isinstance(item, ConjectureItem)]
+    if address is None or not conjectures:
+        return
+    from verify import workers
+
+    try:
+        client = workers.connect(address, sorted({item.path for item in conjectures}))
+    except workers.ClusterError as exc:
+        raise pytest.UsageError(f"--claims-scheduler: {exc}") from None
+    config.stash[CLIENT] = client
+    if hasattr(config, "workerinput"):
+        return
+    for path in dict.fromkeys(item.path for item in conjectures):
+        mine = [item for item in conjectures if item.path == path]
+        for future, i in _submit(config, [item.claim for item in mine], path).items():
+            mine[i].stash[FUTURE] = future
+
+
+def _submit(config: pytest.Config, claims: list, path: Path) -> dict:
+    """Tasks of `claims` (of the conjecture file `path`) on the --claims-scheduler cluster."""
+    from verify import workers
+    from verify.budget import DEFAULT_CASE_BUDGET
+
+    profile = config.getoption("--claims-profile")
+    client = config.stash[CLIENT]
+    return workers.submit_claims(
+        client, claims, (path,), profile, DEFAULT_DPS, 0, DEFAULT_CASE_BUDGET
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Close the --claims-scheduler client (the cluster runs on)."""
+    client = config.stash.get(CLIENT, None)
+    if client is not None:
+        from verify import workers
+
+        workers.close(client)
 
 
 def _is_conjecture_file(path: Path, config: pytest.Config) -> bool:
@@ -124,15 +181,29 @@ class ConjectureItem(pytest.Item):
 
     def runtest(self) -> None:
         from verify.claim import Status
-        from verify.runner import VerdictKind, run_claim
 
-        verdict = run_claim(self.claim, self.config.getoption("--claims-profile"))
-        wanted = VerdictKind.REFUTED if self.claim.status is Status.FALSE else VerdictKind.VERIFIED
-        if verdict.verdict is wanted:
+        record = self.record()
+        wanted = "refuted" if self.claim.status is Status.FALSE else "verified"
+        if record["verdict"] == wanted:
             return
-        if verdict.verdict is VerdictKind.INCONCLUSIVE:
-            pytest.skip(f"{self.claim.id} inconclusive: {verdict.message}")
-        raise ConjectureFailed(claim_failure(verdict))
+        if record["verdict"] == "inconclusive":
+            pytest.skip(f"{self.claim.id} inconclusive: {record['message']}")
+        raise ConjectureFailed(record_failure(record))
+
+    def record(self) -> dict:
+        """The conjecture's JSON record: run here, or on the --claims-scheduler cluster."""
+        profile = self.config.getoption("--claims-profile")
+        if CLIENT not in self.config.stash:
+            from verify.report.json import verdict_record
+            from verify.runner import run_claim
+
+            return verdict_record(run_claim(self.claim, profile))
+        from verify import workers
+
+        future = self.stash.get(FUTURE, None)
+        if future is None:  # a pytest-xdist worker: this item's own task
+            (future,) = _submit(self.config, [self.claim], self.path)
+        return workers.task_record(future, self.claim, DEFAULT_DPS)
 
     def repr_failure(self, excinfo, style=None) -> str:
         if isinstance(excinfo.value, ConjectureFailed):
@@ -152,9 +223,14 @@ def claims_profile(request: pytest.FixtureRequest) -> str:
 def claim_failure(verdict: Verdict) -> str:
     """Why a claim's verdict is not as its status demands, with the counterexample."""
     from verify.report.json import verdict_record
+
+    return record_failure(verdict_record(verdict))
+
+
+def record_failure(record: dict) -> str:
+    """`claim_failure` of a claim's JSON record (`report.json.verdict_record`)."""
     from verify.report.serialize import case_text
 
-    record = verdict_record(verdict)
     lines = [
         f"{record['id']} ({record['status']}) came out {record['verdict']}: {record['message']}"
     ]

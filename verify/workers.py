@@ -1,16 +1,17 @@
-"""`flatminima verify --workers N`: claims run in parallel on an embedded Dask cluster.
+"""`flatminima verify --workers N` / `--scheduler ADDRESS`: claims run in parallel on Dask.
 
-The driver starts a `distributed.LocalCluster` of N worker processes on 127.0.0.1 (one thread
-each, no dashboard) and submits one task per claim, the longest expected first
-(`expected_seconds`). What is sent is only names and numbers: the claim's ID, the conjecture
-paths given on the command line, the profile, precisions, seed and case budget. The worker
-looks the claim up in the catalogue (loading the conjecture files itself, once per process),
-runs `runner.run_claim` exactly as the serial path does and sends back the claim's JSON
-record (`report.json.verdict_record`): a Verdict holds mpmath contexts, strategies and
-checks that need not pickle. The driver puts the records back in catalogue order, so the
-JSON document is the serial one apart from "seconds". A task whose worker dies is run again
-(Dask reschedules it; `retries` covers a task that raised); one that still fails is the
-claim's ERROR verdict. See docs/scaling.md.
+The driver either starts a `distributed.LocalCluster` of N worker processes on 127.0.0.1 (one
+thread each, no dashboard; `local_client`) or connects to the scheduler of an existing
+cluster (`connect`: it checks first that every worker can import flatminima), and submits
+one task per claim, the longest expected first (`expected_seconds`). What is sent is only
+names and numbers: the claim's ID, the conjecture paths given on the command line, the
+profile, precisions, seed and case budget. The worker looks the claim up in the catalogue
+(loading the conjecture files itself, once per process), runs `runner.run_claim` exactly as
+the serial path does and sends back the claim's JSON record (`report.json.verdict_record`):
+a Verdict holds mpmath contexts, strategies and checks that need not pickle. The driver puts
+the records back in catalogue order, so the JSON document is the serial one apart from
+"seconds". A task whose worker dies is run again (Dask reschedules it; `retries` covers a
+task that raised); one that still fails is the claim's ERROR verdict. See docs/scaling.md.
 """
 
 from __future__ import annotations
@@ -19,14 +20,32 @@ import functools
 import json
 import logging
 import os
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verify.errors import FlatminimaError
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 RETRIES = 2  # a task that raised (not a claim's check: that is its verdict) is run again
 TIMINGS = Path(__file__).resolve().parents[1] / "docs" / "results" / "quick.json"
 SECONDS_PER_CASE = 0.02  # the guess for a claim without a previous timing, per unit of cost
+CONNECT_TIMEOUT = 5.0  # seconds to reach a scheduler, and for its first worker to be there
+# what a worker runs to show it can import flatminima: given as text to `eval`, because a
+# function of flatminima's own could not even be unpickled on a worker that cannot import it
+IMPORT_PROBE = "__import__('verify.runner').__file__"
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one, else
+    every core): the default of `--workers`."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 class ClusterError(FlatminimaError):
@@ -130,11 +149,126 @@ def start_cluster(workers: int):
         ) from None
 
 
+def local_client(workers: int) -> Client:
+    """A client of a new LocalCluster of `workers` processes (`close` shuts both down)."""
+    from distributed import Client
+
+    cluster = start_cluster(workers)
+    try:
+        return Client(cluster, set_as_default=False)
+    except BaseException:
+        cluster.close()
+        raise
+
+
+def scheduler_address(address: str, given: str = "--scheduler") -> str:
+    """`address` if it names a Dask scheduler (`tcp://HOST:PORT`, `HOST:PORT`, another
+    scheme's `SCHEME://...`), else ClusterError naming where it was `given`: checked here, as
+    Dask takes some bad ones (a port above 65535) for a connection to retry until long past
+    any timeout."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            _, port = parse_host_port(location)
+            if not 0 < port < 65536:
+                raise ValueError(f"port {port} is not in 1..65535")
+    except ValueError as exc:
+        raise ClusterError(
+            f"{given} {address!r} is not a Dask scheduler address (tcp://HOST:PORT): {exc}"
+        ) from None
+    return address
+
+
+def connect(address: str, paths: Sequence[Path] = ()) -> Client:
+    """A client of the existing Dask scheduler at `address` whose workers can all import
+    flatminima and read the conjecture files `paths`, or ClusterError, within about
+    2 × CONNECT_TIMEOUT seconds. `close` closes only the client, never that cluster."""
+    from distributed import Client
+
+    scheduler_address(address)
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except Exception as exc:
+        raise ClusterError(
+            f"cannot connect to the Dask scheduler at {address}: {type(exc).__name__}: {exc}"
+        ) from None
+    try:
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        except TimeoutError:
+            raise ClusterError(
+                f"the Dask scheduler at {address} has no workers "
+                f"(none joined within {CONNECT_TIMEOUT:g} s)"
+            ) from None
+        check_workers(client, paths)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def check_workers(client: Client, paths: Sequence[Path]) -> None:
+    """ClusterError naming the first worker that cannot import flatminima (with the import's
+    error), or cannot see a conjecture file (relative paths are its working directory's)."""
+    names = {a: info.get("name", a) for a, info in client.scheduler_info()["workers"].items()}
+
+    def problem(found: dict, what: Callable[[object], str | None]) -> None:
+        order = sorted(found, key=lambda address: str(names.get(address, address)))
+        bad = [(a, what(found[a])) for a in order if what(found[a])]
+        if bad:
+            address, why = bad[0]
+            name = names.get(address, address)
+            shown = f"{name} ({address})" if name != address else address
+            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+            raise ClusterError(f"Dask worker {shown} {why}{more}")
+
+    imported = client.run(eval, IMPORT_PROBE, on_error="return")
+    problem(imported, _import_problem)
+    if paths:
+        shown = [os.fspath(p) for p in paths]
+        problem(client.run(missing_files, shown, on_error="return"), _missing_problem)
+
+
+def _import_problem(result: object) -> str | None:
+    if isinstance(result, BaseException):
+        return f"cannot import flatminima: {type(result).__name__}: {result}"
+    return None
+
+
+def _missing_problem(result: object) -> str | None:
+    if isinstance(result, BaseException):
+        return f"cannot check the conjecture files: {type(result).__name__}: {result}"
+    folder, missing = result
+    if missing:
+        return f"cannot see the conjecture file {missing[0]} (in its folder {folder})"
+    return None
+
+
+def missing_files(paths: Sequence[str]) -> tuple[str, list[str]]:
+    """Run on a worker: its working directory, and which of `paths` it cannot see."""
+    return os.getcwd(), [p for p in paths if not os.path.exists(p)]
+
+
+def close(client: Client) -> None:
+    """Close `client`, and the LocalCluster it was started with (`local_client`); the cluster
+    of a scheduler it connected to (`connect`) is left running."""
+    cluster = client.cluster
+    try:
+        client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
 def submit_claims(client, claims: Sequence, paths: Sequence[Path], profile, dps, seed, budget):
     """One task per claim on `client`'s workers, the longest expected first: {future: index
-    of its claim in `claims`}."""
+    of its claim in `claims`}. The keys are this call's own (a cluster may be shared: two
+    runs' claim H1, of other seeds, must not be taken for one task)."""
     shown = tuple(os.fspath(p) for p in paths)
     order = sorted(range(len(claims)), key=lambda i: -expected_seconds(claims[i], profile))
+    run = uuid.uuid4().hex[:12]
     futures = {}
     for i in order:
         claim = claims[i]
@@ -146,7 +280,7 @@ def submit_claims(client, claims: Sequence, paths: Sequence[Path], profile, dps,
             list(dps),
             seed,
             budget,
-            key=f"claim-{i}-{claim.id}",
+            key=f"claim-{i}-{claim.id}-{run}",
             pure=False,
             retries=RETRIES,
         )
@@ -163,13 +297,11 @@ def gather_records(
     from distributed import as_completed
 
     records: list[dict | None] = [None] * len(claims)
+    loop = next(iter(futures)).client.loop if futures else None  # no default client is set
     try:
-        for future in as_completed(list(futures)):
+        for future in as_completed(list(futures), loop=loop):
             i = futures[future]
-            try:
-                records[i] = future.result()
-            except Exception as exc:
-                records[i] = failed_record(claims[i], dps, exc)
+            records[i] = task_record(future, claims[i], dps)
             on_done(records[i])
     finally:
         for future in futures:
@@ -177,18 +309,16 @@ def gather_records(
     return records
 
 
+def task_record(future, claim, dps) -> dict:
+    """The record a claim's task gave back (waiting for it), or its ERROR record if the task
+    failed on every try."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return failed_record(claim, dps, exc)
+
+
 def run_claims(client, claims, paths, profile, dps, seed, budget, on_done=lambda r: None):
     """Every claim's record, in the order of `claims`, run on `client`'s workers."""
     futures = submit_claims(client, claims, paths, profile, dps, seed, budget)
     return gather_records(futures, claims, dps, on_done)
-
-
-def verify_parallel(cluster, claims, paths, profile, dps, seed, budget, on_done=lambda r: None):
-    """Run every claim on `cluster` (`start_cluster`) and shut it down, also on Ctrl-C."""
-    from distributed import Client
-
-    try:
-        with Client(cluster) as client:
-            return run_claims(client, claims, paths, profile, dps, seed, budget, on_done)
-    finally:
-        cluster.close()
