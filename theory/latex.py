@@ -1,13 +1,12 @@
 """LaTeX printer for derivations: section fragments and a standalone, ASCII-only document.
 
-Formulas go through `sympy.latex`; plain text goes through `escape_text`, which maps LaTeX
-specials and Unicode (Greek, math symbols, dashes, accents) to ASCII LaTeX, so pdflatex needs
-no input encoding. The document uses amsmath, amssymb and geometry only.
+Formulas go through `sympy.latex`; statements and justifications through
+`theory.mathtext.math_text` (their inline mathematics as LaTeX math, prose escaped to ASCII),
+so pdflatex needs no input encoding. The document uses amsmath, amssymb and geometry only.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,91 +14,8 @@ from sympy import Basic, MatAdd, MatMul, S
 from sympy.printing.latex import LatexPrinter
 
 from theory.derivation import AT_LEAST, Derivation, Step
+from theory.mathtext import escape_text, math_text
 
-_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "&": r"\&",
-    "%": r"\%",
-    "#": r"\#",
-    "_": r"\_",
-    "~": r"\~{}",
-    "^": r"\^{}",
-    "<": "$<$",
-    ">": "$>$",
-    "|": "$|$",
-    "–": "--",
-    "—": "---",
-    "‘": "`",
-    "’": "'",
-    "“": "``",
-    "”": "''",
-    "…": r"\ldots{}",
-    "\u00a0": "~",
-    "ß": r"\ss{}",
-    "æ": r"\ae{}",
-    "Æ": r"\AE{}",
-    "œ": r"\oe{}",
-    "Œ": r"\OE{}",
-    "ø": r"\o{}",
-    "Ø": r"\O{}",
-    "ł": r"\l{}",
-    "Ł": r"\L{}",
-}
-_GREEK = {  # α → \alpha, Σ → \Sigma (capitals without a LaTeX macro are left out)
-    char: "\\" + unicodedata.name(char).split()[-1].lower().replace("lamda", "lambda")
-    for char in "αβγδεζηθικλμνξπρστυφχψω"
-} | {
-    char: "\\" + unicodedata.name(char).split()[-1].capitalize().replace("Lamda", "Lambda")
-    for char in "ΓΔΘΛΞΠΣΥΦΨΩ"
-}
-_MATH = {
-    **_GREEK,
-    "−": "-",
-    "≥": r"\geq",
-    "≤": r"\leq",
-    "≠": r"\neq",
-    "≈": r"\approx",
-    "±": r"\pm",
-    "×": r"\times",
-    "·": r"\cdot",
-    "∇": r"\nabla",
-    "∂": r"\partial",
-    "∑": r"\sum",
-    "∏": r"\prod",
-    "√": r"\surd",
-    "∞": r"\infty",
-    "⋯": r"\cdots",
-    "⊥": r"\perp",
-    "∫": r"\int",
-    "∈": r"\in",
-    "∀": r"\forall",
-    "→": r"\to",
-    "⇒": r"\Rightarrow",
-    "⇔": r"\Leftrightarrow",
-    "⪰": r"\succeq",
-    "‖": r"\|",
-    "ᵀ": r"^{\mathsf{T}}",
-    "⁻": "^{-}",
-    "½": r"\tfrac{1}{2}",
-    **{s: f"^{{{d}}}" for s, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)},
-    **{s: f"_{{{d}}}" for s, d in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789", strict=True)},
-}
-_ACCENTS = {
-    "\u0300": "`",
-    "\u0301": "'",
-    "\u0302": "^",
-    "\u0303": "~",
-    "\u0304": "=",
-    "\u0307": ".",
-    "\u0306": "u",
-    "\u0308": '"',
-    "\u030a": "r",
-    "\u030c": "v",
-    "\u0327": "c",
-}
 _RELATIONS = {"=": "=", AT_LEAST: r"\geq"}
 
 
@@ -137,45 +53,12 @@ def latex(expr: Basic) -> str:
     return _Printer().doprint(expr)
 
 
-_MATH_ACCENTS = {"\u0304": "bar", "\u0302": "hat", "\u0303": "tilde", "\u0307": "dot"}
-
-
-def escape_text(text: str) -> str:
-    """Plain text (any Unicode) as ASCII LaTeX text: specials escaped, symbols in math; a
-    combining accent after a math symbol accents it (ρ̄ → $\\bar{\\rho}$)."""
-    out: list[str] = []
-    for previous, char in zip(" " + text, text, strict=False):  # (char before, char)
-        if char in _MATH_ACCENTS and previous in _MATH and out:
-            out[-1] = f"$\\{_MATH_ACCENTS[char]}{{{_MATH[previous]}}}$"
-        else:
-            out.append(_escape_char(char))
-    return "".join(out)
-
-
-def _escape_char(char: str) -> str:
-    if char in _SPECIAL:
-        return _SPECIAL[char]
-    if char in _MATH:
-        return f"${_MATH[char]}$"
-    if char.isascii():
-        return char
-    base, *marks = unicodedata.normalize("NFD", char)
-    if base.isascii() and marks and all(mark in _ACCENTS for mark in marks):
-        for mark in marks:
-            base = f"\\{_ACCENTS[mark]}{{{base}}}"
-        return base
-    compatible = unicodedata.normalize("NFKD", char)
-    if compatible.isascii():
-        return escape_text(compatible)
-    return f"[U+{ord(char):04X}]"
-
-
 def _equations(where: Mapping[Basic, Basic]) -> str:
     return ", ".join(f"${latex(key)} = {latex(value)}$" for key, value in where.items())
 
 
 def _justification(k: int, step: Step) -> str:
-    text = f"({k}) {escape_text(step.why)}"
+    text = f"({k}) {math_text(step.why)}"
     if step.where:
         text += f"; on {_equations(step.where)}"
     if step.witness is not None:
@@ -215,7 +98,7 @@ def _sizes(d: Derivation) -> str:
     if general:
         first = "step 1 holds" if general == 1 else f"steps 1--{general} hold"
         text += (
-            f"; {first} for all sizes ({escape_text(d.covers[0])}), checked once with the "
+            f"; {first} for all sizes ({math_text(d.covers[0])}), checked once with the "
             "sizes as symbols"
         )
     if cited:
@@ -228,9 +111,9 @@ def render_derivation(d: Derivation, heading: str = "section") -> str:
     `claim:<ID>`."""
     return "\n".join(
         [
-            rf"\{heading}{{{escape_text(d.claim)}: {escape_text(d.title)}}}",
+            rf"\{heading}{{{escape_text(d.claim)}: {math_text(d.title)}}}",
             rf"\label{{claim:{d.claim}}}",
-            rf"\noindent\textbf{{Claim.}} {escape_text(d.statement)}",
+            rf"\noindent\textbf{{Claim.}} {math_text(d.statement)}",
             rf"\textbf{{Source:}} {escape_text(d.source)}.",
             r"\begin{gather*}",
             *_rows(d.steps),

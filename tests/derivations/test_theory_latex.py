@@ -3,7 +3,8 @@
 import pytest
 
 import theory
-from theory.latex import escape_text, render_derivation, render_document
+from theory.latex import render_derivation, render_document
+from theory.mathtext import escape_text
 
 
 @pytest.mark.parametrize(
