@@ -615,7 +615,7 @@ def f2_steps(n: int) -> list[Step]:
     s, v, p = net.named_factor(), Named("v", _column("v", 2)), Named("p", _column("p", 2))
     both = KroneckerProduct(MatMul(sympy.Inverse(s), v), p)
     products = [a * b for a, b in zip(_norm_symbols("a", n), _norm_symbols("b", n), strict=True)]
-    spread = Symbol(r"{v^{T} \Sigma_{x}^{-1} v}", positive=True)
+    spread = Symbol(r"{v^{\mathsf{T}} \Sigma_{x}^{-1} v}", positive=True)
     am_gm = _am_gm(products, spread)
     norm_v = Symbol(r"{\left\|v\right\|}", positive=True)
     norm_tv = Symbol(r"{\left\|T v\right\|}", positive=True)

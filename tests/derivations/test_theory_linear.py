@@ -192,7 +192,9 @@ def test_f2s_cauchy_schwarz_bound_is_n_times_the_statements_f(n):
     values = {
         Symbol(r"{\left\|v\right\|}", positive=True): sympy.sqrt(v.dot(v)),
         Symbol(r"{\left\|T v\right\|}", positive=True): sympy.sqrt(image.dot(image)),
-        Symbol(r"{v^{T} \Sigma_{x}^{-1} v}", positive=True): (v.T * covariance.inv() * v)[0],
+        Symbol(r"{v^{\mathsf{T}} \Sigma_{x}^{-1} v}", positive=True): (v.T * covariance.inv() * v)[
+            0
+        ],
     }
     assert step.rhs.free_symbols == set(values)
     f = flatness_ratio(target, covariance, v, n).doit()

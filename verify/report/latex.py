@@ -23,6 +23,7 @@ from verify.report.serialize import case_text, effect_text, number_shown, tier_t
 INSTALL_HINT = "install it with: apt-get install texlive-latex-base texlive-latex-extra latexmk"
 VALUES_SHOWN = 8  # named values of a record printed in the evidence paragraph
 SHOWN_DIGITS = 12  # significant digits of each (sign and exponent always kept)
+ITEMS = r"\begin{itemize}\setlength{\itemsep}{0pt}"  # a compact list of values
 
 
 class LatexError(FlatminimaError, RuntimeError):
@@ -37,6 +38,11 @@ def _number(text: str) -> str:
             sign = "-" if p.startswith("-") else ""
             return rf"{sign}\tfrac{{{p.lstrip('-')}}}{{{q}}}"
     return to_latex(str(text))
+
+
+def sentence(text: str) -> str:
+    """`text` as LaTeX (`math_text`), ending with a full stop."""
+    return math_text(text) + ("" if text.rstrip().endswith((".", "?", "!")) else ".")
 
 
 def _is_matrix(value: object) -> bool:
@@ -76,7 +82,7 @@ def _support_latex(found: dict) -> list[str]:
         rf"{math_text(x['mechanism'])}"
         for x in found["exceptions"]
     ]
-    return [r"\begin{itemize}", *items, r"\end{itemize}"] if items else []
+    return [rf"{ITEMS}\raggedright", *items, r"\end{itemize}"] if items else []
 
 
 def evidence_latex(record: dict) -> str:
@@ -114,7 +120,7 @@ def evidence_latex(record: dict) -> str:
         lines.append(r"\end{gather*}")
     shown = list(record["values"].items())[:VALUES_SHOWN]
     if shown:
-        lines.append(r"\begin{itemize}")
+        lines.append(ITEMS)
         lines += [
             rf"\item {math_text(name)}: "
             rf"\texttt{{{escape_text(number_shown(value, SHOWN_DIGITS))}}}"
@@ -130,7 +136,7 @@ def conjecture_latex(record: dict) -> str:
         [
             rf"\subsection{{{escape_text(record['id'])}}}",
             rf"\label{{claim:{record['id']}}}",
-            rf"\noindent\textbf{{Claim.}} {math_text(record['statement'])}",
+            rf"\noindent\textbf{{Claim.}} {sentence(record['statement'])}",
             rf"\textbf{{Source:}} {escape_text(record['source'])}.",
             evidence_latex(record),
         ]
