@@ -128,7 +128,8 @@ _OPEN = {"(": ")", "[": "]", "{": "}", "⟨": "⟩"}
 _BARS = "‖|"
 _CLAIM_ID = re.compile(r"[FGHNPX]\d+[a-d]?(['’]s)?", re.ASCII)
 _NUMBER = re.compile(r"\d+(\.\d+)?(e[-+−]?\d+)?%?|\d+(\.\d+)?[–…-]\d+(\.\d+)?", re.ASCII)
-_POSSESSIVE = re.compile(r"[A-Za-z][A-Za-z\d.–-]*['’]s|[A-Za-z]+\(s\)", re.ASCII)  # G2's, step(s)
+# Ginsburg's, runs', step(s): prose, not primes
+_POSSESSIVE = re.compile(r"[A-Za-z][A-Za-z\d.–-]*['’]s|[A-Za-z]+s['’]|[A-Za-z]+\(s\)", re.ASCII)
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)+", re.ASCII)
 _WORDS = re.compile(r"[A-Za-z][A-Za-z-]{2,}(/[A-Za-z][A-Za-z-]{2,})+", re.ASCII)  # ReLU/linear
 _ABBREVIATION = re.compile(r"([a-z]\.){2,}")  # i.e., e.g.

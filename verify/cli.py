@@ -6,6 +6,7 @@ Every user-facing failure is one line on stderr, `flatminima: error: ...`, and e
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import os
@@ -394,11 +395,12 @@ def latex(ids, output, pdf, results, conjecture_paths) -> None:
 @click.option("--no-plots", is_flag=True, help="Skip the claim families' figures.")
 def report(output, results, pdf, no_plots) -> None:
     """Write report.md, report.html (standalone) and report.tex from one verify run."""
-    from verify.figures import family_figures
+    from verify.figures import CAPTIONS, family_figures
     from verify.report import pages
     from verify.report.files import write_whole
     from verify.report.json import write_json
-    from verify.report.latex import compile_pdf, write_document
+    from verify.report.latex import compile_pdf
+    from verify.report.report_latex import report_latex
 
     document = read_results(results)
     _directory(output)
@@ -409,7 +411,8 @@ def report(output, results, pdf, no_plots) -> None:
     _written(write_whole, output / "report.html", pages.html_page(document, figures))
     _written(write_json, document, output / "results.json")
     tex = output / "report.tex"
-    _written(write_document, document["claims"], tex)
+    today = datetime.date.today().isoformat()
+    _written(write_whole, tex, report_latex(document, relative, CAPTIONS, today))
     for name in ("report.md", "report.html", "results.json", "report.tex"):
         click.echo(f"wrote {output / name}")
     if pdf:

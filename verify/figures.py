@@ -2,7 +2,8 @@
 by its plotter in verify/report/ (PNG and SVG).
 
 `FIGURES` maps each family with figures to the function writing them; `flatminima plot FAMILY`
-runs one, `flatminima report` those of the families in a run. Matplotlib is imported only when
+runs one, `flatminima report` those of the families in a run. A figure file is named after its
+family (`dynamics_phases.png`); `CAPTIONS` says what each shows. Matplotlib is imported only when
 a figure is drawn: the command line imports this module at start-up.
 """
 
@@ -74,6 +75,45 @@ FIGURES: dict[Family, Callable[..., Written]] = {
     Family.DYNAMICS: dynamics,
     Family.PERCEPTRON: perceptron,
     Family.NONLINEAR: nonlinear,
+}
+
+
+CAPTIONS = {  # what each figure file (by name) shows, as the reports caption it
+    "linear_sharpness_vs_step": (
+        "λ_max of the minima that GD finds on a whitened deep linear network (T = diag(2, "
+        "1/2)), against the step size η: below the stability edge 2/η (F9), above the "
+        "flattest value N σ1^{2−2/N} (F1)."
+    ),
+    "linear_top_path_gains": (
+        "The gain ‖W_k⋯W_1 q‖/σ1^{k/N} from the input to layer k along the top path of each "
+        "GD minimum, with the band [1, √N] of flattest minima (F5)."
+    ),
+    "dynamics_phases": (
+        "The two phases of training (G7): the loss above its minimum falls fast (top), then "
+        "the imbalance |D_12| = |w_1² − w_2²| decays slowly (bottom)."
+    ),
+    "dynamics_paths": (
+        "The paths of the runs in the (w_1, w_2) plane, with the minimum sets w_1 w_2 = 1 and, for "
+        "noisy inputs, w_1 w_2 = 1/(1 + σ²) (G4)."
+    ),
+    "perceptron_local_entropy": (
+        "Local entropy of binary-perceptron solutions by margin quartile (P4): the filled "
+        "fraction n_d/C(N, d) of the shell at Hamming distance d (top) and the solutions' "
+        "mean margin there (bottom)."
+    ),
+    "perceptron_counts_vs_alpha": (
+        "Number of solutions (κ ≥ 0) of the binary perceptron, by exhaustive enumeration, "
+        "against the load α = M/N, with the first moment 2^N H(0)^M (P3)."
+    ),
+    "perceptron_crossover": (
+        "Where the local-entropy curve around the highest-margin solution stops being "
+        "monotone (P5): the monotone fraction against α per size N (left) and the crossover "
+        "α_×(N) extrapolated in 1/N per radius (right), against the literature's band."
+    ),
+    "nonlinear_structure": (
+        "Alignment |u_1(W_k)·v_1(W_{k+1})| (top) and imbalance (bottom) of the ReLU minima "
+        "that GD and SGD find, against their λ_max, with the same-norm rotation baseline (N2)."
+    ),
 }
 
 
