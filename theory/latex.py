@@ -19,7 +19,7 @@ from theory.mathtext import escape_text, math_text
 from theory.texwidth import width
 
 _RELATIONS = {"=": "=", AT_LEAST: r"\geq"}
-_FRACTION = re.compile(r"\\frac\{(?!\\partial[ }]|d\})")  # a quotient, not d/dx
+_FRACTION = re.compile(r"\\frac\{(?!\\partial\}|d\})")  # a quotient (∂L/∂w too), not ∂/∂w
 LINE = 420.0  # estimated points a display row may take: the text is 500 pt, and
 #               texwidth.width may be 15 % short
 
