@@ -86,11 +86,14 @@ def test_latex_writes_every_derivation(capsys, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not on PATH (CI has it)")
-def test_latex_pdf_compiles(capsys, tmp_path):
+def test_latex_pdf_compiles_with_clean_pages(capsys, tmp_path, layout_problems):
+    """`make latex`: every derivation, no overfull line wider than 5 pt, no missing glyph."""
     path = tmp_path / "d.tex"
     status, _, err = run(capsys, "latex", "-o", str(path), "--pdf")
     assert status == 0, err
     assert path.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+    log = path.with_suffix(".log").read_text(errors="replace")
+    assert "Output written" in log and layout_problems(log) == []
 
 
 def test_latex_pdf_without_pdflatex_says_how_to_install(capsys, tmp_path, monkeypatch):

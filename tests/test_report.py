@@ -1,20 +1,26 @@
 """Reports and LaTeX from one `verify --json` run: Markdown, standalone HTML, TeX, PDF."""
 
+import base64
 import html
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from theory.mathtext import escape_text, math_text
+from verify import figures
 from verify.cli import main
 from verify.report.captions import figure_captions
 from verify.report.latex import evidence_latex, value_latex
 from verify.report.pages import html_page, markdown, rerun_command
 from verify.report.serialize import case_text
 
-EXAMPLES = Path(__file__).parents[1] / "examples" / "conjectures"
+ROOT = Path(__file__).parents[1]
+EXAMPLES = ROOT / "examples" / "conjectures"
+QUICK = ROOT / "docs" / "results" / "quick.json"  # a whole quick run
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +42,9 @@ def test_report_is_rendered_from_the_json(capsys, results, tmp_path):
     assert page.startswith("<!DOCTYPE html>") and 'class="refuted">refuted' in page
     assert json.loads((tmp_path / "results.json").read_text()) == json.loads(results.read_text())
     tex = (tmp_path / "report.tex").read_text()
-    assert r"\section{Ginsburg 2020}" in tex and r"\label{claim:X2}" in tex
+    assert r"\section{User conjectures}" in tex and r"\label{result:X2}" in tex
     assert r"\tfrac{1}{2}" in tex  # the counterexample, as mathematics
+    assert r"\subsection{Ginsburg 2020}" in tex[tex.index(r"\appendix") :]  # G6's, G1b's
 
 
 def test_report_embeds_the_family_figures_with_their_captions(capsys, results, tmp_path):
@@ -69,10 +76,49 @@ def test_both_reports_say_the_same(results):
     assert '<td class="refuted">refuted</td>' in page and "### X2 (refuted)" in md
 
 
+# A 1×1 PNG: the figures' stand-in (drawing them takes a minute).
+PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def _stand_in_figures(families, directory: Path) -> list[Path]:
+    """A PNG and SVG for every captioned figure of these families, as `family_figures`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in figure_captions():
+        if name.split("_")[0] in families:
+            for suffix in (".png", ".svg"):
+                (directory / name).with_suffix(suffix).write_bytes(PIXEL)
+                paths.append((directory / name).with_suffix(suffix))
+    return paths
+
+
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not on PATH (CI has it)")
-def test_report_pdf_compiles(capsys, results, tmp_path):
-    assert main(["report", "--from", str(results), "-o", str(tmp_path), "--no-plots", "--pdf"]) == 0
-    assert (tmp_path / "report.pdf").stat().st_size > 1000
+def test_the_report_pdf_stands_on_its_own(capsys, tmp_path, monkeypatch, layout_problems):
+    """`report --pdf` of the whole quick run: a verdict row per claim, the rerun command, every
+    figure with its caption, the derivations; no overfull box over 5 pt, no missing glyph."""
+    monkeypatch.setattr(figures, "family_figures", _stand_in_figures)
+    assert main(["report", "--from", str(QUICK), "-o", str(tmp_path), "--pdf"]) == 0
+    tex = (tmp_path / "report.tex").read_text()
+    document = json.loads(QUICK.read_text())
+    table = tex[tex.index(r"\begin{longtable}") : tex.index(r"\end{longtable}")]
+    for record in document["claims"]:
+        assert re.search(
+            rf"^{record['id']} & .+ & {record['status']} & {record['verdict']} &", table, re.M
+        )
+        assert rf"\subsection{{{record['id']}: {record['verdict']}}}" in tex
+    assert escape_text(rerun_command(document)) in tex and r"\section{Environment and rerun}" in tex
+    for name, caption in figure_captions().items():
+        assert f"{{img/{name}.png}}\n\\caption{{{math_text(caption)}}}" in tex
+    appendix = tex[tex.index(r"\appendix") :]
+    assert appendix.count(r"\subsubsection{") == len(
+        {r["derivation"] for r in document["claims"] if r["derivation"]}
+    )
+    assert r"\begin{bmatrix}" in tex  # counterexamples as matrices
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    log = (tmp_path / "report.log").read_text(errors="replace")
+    assert "Output written" in log and layout_problems(log) == []
 
 
 def test_counterexample_matrices_print_as_matrices():

@@ -33,7 +33,9 @@ class Step:
 
     `where` maps symbols (or subexpressions) to values substituted into both sides (and the
     witness) before checking: conditions such as t = P on the minimum set. Derivatives and
-    other unevaluated forms are evaluated (`doit`) before the substitution.
+    other unevaluated forms are evaluated (`doit`) before the substitution. `names` maps
+    subexpressions to the symbols the printer shows in their place (the regularised loss as
+    L_μ, named in the text); the check never uses them.
     """
 
     lhs: Basic | MatrixBase
@@ -42,6 +44,7 @@ class Step:
     relation: str = EQUAL
     witness: Basic | None = None
     where: Mapping[Basic, Basic] = field(default_factory=dict)
+    names: Mapping[Basic, Basic] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("lhs", "rhs", "witness"):  # Matrix → ImmutableMatrix, int → Integer

@@ -11,6 +11,7 @@ follows G2 with g_t = (W x_t − 1) x_t.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import sympy
 from sympy import Derivative, Eq, Expr, Function, Integer, Matrix, Poly, Symbol
@@ -19,6 +20,7 @@ from theory.derivation import Derivation, Step
 from theory.scalar import ETA, TIME, ScalarNetwork, _sum, gd_imbalance_steps, imbalance_flow
 
 MU = Symbol("mu", positive=True)  # weight decay μ
+REGULARISED = Symbol("L_mu")  # how the printer shows L_μ = L + (μ/2) Σ w_i²
 SIGMA = Symbol("sigma", positive=True)  # noise level σ
 EPSILON = Symbol("varepsilon", real=True)  # the noise ε
 MOMENTS = tuple(  # E ε^k, k = 1…4, as symbols
@@ -89,7 +91,7 @@ def g3_steps(n: int) -> list[Step]:
     ).rhs
     stationary = {sympy.diff(loss, w): 0 for w in net.weights}
     weighted = [w * Derivative(loss, w) for w in net.weights]
-    return [
+    steps = [
         *gd_imbalance_steps(net, loss, partials, factor, whys),
         chain,
         Step(
@@ -125,6 +127,7 @@ def g3_steps(n: int) -> list[Step]:
             where=stationary,
         ),
     ]
+    return [replace(step, names={loss: REGULARISED}) for step in steps]
 
 
 def g4_steps(n: int) -> list[Step]:

@@ -596,14 +596,14 @@ def f1_steps(n: int) -> list[Step]:
             am_gm.rhs,
             flattest(n),
             "Cauchy–Schwarz on the pairs above: a_(k+1) b_k ≥ pᵀPq = pᵀTq = σ_1 at a global "
-            "minimum, and a_1 = ‖q‖ = 1, b_N = ‖p‖ = 1, so Π_k a_k b_k ≥ σ_1 to the power N − 1",
+            "minimum, and a_1 = ‖q‖ = 1, b_N = ‖p‖ = 1, so Π_k a_k b_k ≥ σ_1^(N − 1)",
             relation=AT_LEAST,
         ),
         Step(
             scalar.curvature,
             ImmutableMatrix([[flattest(n)]]),
             "every balanced minimum (W_(k+1)ᵀW_(k+1) = W_kW_kᵀ) attains the bound; here widths 1 "
-            "and W_k = σ_1 to the power 1/N, so P = σ_1 = T and λ_max is the only entry of M",
+            "and W_k = σ_1^(1/N), so P = σ_1 = T and λ_max is the only entry of M",
             where=balanced,
         ),
     ]
@@ -615,7 +615,7 @@ def f2_steps(n: int) -> list[Step]:
     s, v, p = net.named_factor(), Named("v", _column("v", 2)), Named("p", _column("p", 2))
     both = KroneckerProduct(MatMul(sympy.Inverse(s), v), p)
     products = [a * b for a, b in zip(_norm_symbols("a", n), _norm_symbols("b", n), strict=True)]
-    spread = Symbol(r"{v^{T} \Sigma_{x}^{-1} v}", positive=True)
+    spread = Symbol(r"{v^{\mathsf{T}} \Sigma_{x}^{-1} v}", positive=True)
     am_gm = _am_gm(products, spread)
     norm_v = Symbol(r"{\left\|v\right\|}", positive=True)
     norm_tv = Symbol(r"{\left\|T v\right\|}", positive=True)
@@ -667,7 +667,7 @@ def _f2_special_cases(n: int) -> list[Step]:
         Step(
             flatness_ratio(target, sympy.eye(2), v, n),
             (image.dot(image) / v.dot(v)) ** (1 - Rational(1, n)),
-            "Σx = I: f(v) = (‖Tv‖/‖v‖) to the power 2 − 2/N, largest at v = q (F1)",
+            "Σx = I: f(v) = (‖Tv‖/‖v‖)^(2 − 2/N), largest at v = q (F1)",
         ),
         Step(
             flatness_ratio(sympy.diag(SIGMA_1, sigma_2), sympy.eye(2), v, n),
@@ -678,7 +678,7 @@ def _f2_special_cases(n: int) -> list[Step]:
         Step(
             flatness_ratio(t, ImmutableMatrix([[s]]), ImmutableMatrix([scalar_v]), n),
             s * t.dot(t) ** (1 - Rational(1, n)),
-            "d_0 = 1 (T = t a column, Σx = s > 0): f is constant, s ‖t‖ to the power 2 − 2/N",
+            "d_0 = 1 (T = t, a column; Σx = s > 0): f is constant, s ‖t‖^(2 − 2/N)",
         ),
     ]
 
@@ -707,7 +707,7 @@ def _marion_steps(n: int) -> list[Step]:
             Integer(2),
             f,
             "and the maximum: f(−v) = f(v), f does not change with the sign of v_2, f(0, v_2) = 0, "
-            "and v_1 = r > 0, v_2 = r √((1 + z) to the power N − 1) with z ≥ 0 covers the rest",
+            "and v_1 = r > 0, v_2 = r √((1 + z)^N − 1) with z ≥ 0 covers the rest",
             relation=AT_LEAST,
             witness=numerator / denominator,
             where={v[0]: r, v[1]: r * sympy.sqrt((1 + z) ** n - 1)},
@@ -755,8 +755,8 @@ DERIVATIONS = (
     Derivation(
         "F1",
         "The flattest global minima, whitened",
-        "For whitened data, the smallest λ_max over global minima is N σ_1 to the power "
-        "2 − 2/N (σ_1 the top singular value of T), attained by every balanced minimum.",
+        "For whitened data, the smallest λ_max over global minima is N σ_1^(2 − 2/N) "
+        "(σ_1 the top singular value of T), attained by every balanced minimum.",
         "Mulayoff & Michaeli 2020",
         f1_steps,
         sizes=(2, 3, 4),
@@ -765,8 +765,8 @@ DERIVATIONS = (
     Derivation(
         "F2",
         "The flattest global minima, any data covariance",
-        "The smallest λ_max over global minima is N max_v f(v), f(v) = ‖v‖ to the power 2/N "
-        "times ‖Tv‖ to the power 2 − 2/N over vᵀΣx⁻¹v; for T = (1, 0), Σx = diag(2, 1) it is 2N.",
+        "The smallest λ_max over global minima is N max_v f(v), f(v) = ‖v‖^(2/N) "
+        "‖Tv‖^(2 − 2/N)/(vᵀΣx⁻¹v); for T = (1, 0), Σx = diag(2, 1) it is 2N.",
         "flatminima (generalises F1)",
         f2_steps,
         sizes=(2, 3),

@@ -159,7 +159,7 @@ def n1_steps(n: int, activation: Activation = on_piece) -> list[Step]:
             Matrix([Max(MARGIN, LEAK * MARGIN), Max(-MARGIN, -LEAK * MARGIN)]),
             Matrix([MARGIN, LEAK * -MARGIN]),
             "σ(z) = max(z, a z) with a ≤ 1 (ReLU a = 0, leaky ReLU 0 < a < 1, linear a = 1) is "
-            "z at z = p > 0 and a z at z = −p < 0: off the kink, σ(z) = s z with s = 1 or a",
+            "z at z = p > 0 and a z at z = −p < 0: off the kink, σ(z) = s z with s = 1 or s = a",
             where={LEAK: 1 - SLACK},
         ),
         Step(

@@ -67,7 +67,7 @@ def p1_steps(_: int) -> list[Step]:
         Step(
             Derivative(closed, KAPPA),
             0,
-            "its κ-derivative is 2[κ H(−κ) + G(κ)] = κ(1 + erf(κ/√2)) + 2G(κ) ≥ 0 "
+            "its derivative in κ is 2[κ H(−κ) + G(κ)] = κ(1 + erf(κ/√2)) + 2G(κ) ≥ 0 "
             "(erfc = 1 − erf), "
             "so α_c(κ) decreases in κ",
             relation=AT_LEAST,

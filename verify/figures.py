@@ -2,8 +2,9 @@
 by its plotter in verify/report/ (PNG and SVG).
 
 `FIGURES` maps each family with figures to the function writing them; `flatminima plot FAMILY`
-runs one, `flatminima report` those of the families in a run. Matplotlib is imported only when
-a figure is drawn: the command line imports this module at start-up.
+runs one, `flatminima report` those of the families in a run. A figure file is named after its
+family (`dynamics_phases.png`); verify/report/captions.py says what each shows. Matplotlib is
+imported only when a figure is drawn: the command line imports this module at start-up.
 """
 
 from __future__ import annotations

@@ -120,5 +120,5 @@ def test_gd_step_on_exact_numbers_with_a_covariance():
 
 def test_latex_shows_the_generic_link_by_name():
     text = render_derivation(theory.derivation("G2b"))
-    assert r"G_{k+1}^{T} W_{k+1}" in text and r"A_{k}" in text and r"B_{k+1}" in text
+    assert r"G_{k+1}^{\mathsf{T}} W_{k+1}" in text and r"A_{k}" in text and r"B_{k+1}" in text
     assert "once for all sizes" in text

@@ -152,7 +152,7 @@ def test_f1_attained_value_without_the_depth_exponent_fails_beyond_depth_two():
 
 @pytest.mark.parametrize("n", [2, 3])
 def test_marion_maximum_is_proved_by_a_witness_vanishing_at_e1(n):
-    # 2 ≥ f on the whole path v = r (1, √((1 + z) to the power N − 1)), z ≥ 0: 2 − f equals
+    # 2 ≥ f on the whole path v = r (1, √((1 + z)^N − 1)), z ≥ 0: 2 − f equals
     # the manifestly nonnegative witness, which is 0 at z = 0 (v = r e_1) and positive beyond.
     step = next(s for s in f2_steps(n) if s.witness is not None and s.lhs == 2)
     assert step.problem() is None
@@ -192,7 +192,9 @@ def test_f2s_cauchy_schwarz_bound_is_n_times_the_statements_f(n):
     values = {
         Symbol(r"{\left\|v\right\|}", positive=True): sympy.sqrt(v.dot(v)),
         Symbol(r"{\left\|T v\right\|}", positive=True): sympy.sqrt(image.dot(image)),
-        Symbol(r"{v^{T} \Sigma_{x}^{-1} v}", positive=True): (v.T * covariance.inv() * v)[0],
+        Symbol(r"{v^{\mathsf{T}} \Sigma_{x}^{-1} v}", positive=True): (v.T * covariance.inv() * v)[
+            0
+        ],
     }
     assert step.rhs.free_symbols == set(values)
     f = flatness_ratio(target, covariance, v, n).doit()

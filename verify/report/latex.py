@@ -14,6 +14,7 @@ from pathlib import Path
 
 import theory
 from theory import latex as printer
+from theory.mathtext import escape_text, math_text, to_latex
 from verify.claim import Claim
 from verify.errors import FlatminimaError
 from verify.report.files import write_whole
@@ -22,6 +23,7 @@ from verify.report.serialize import case_text, effect_text, number_shown, tier_t
 INSTALL_HINT = "install it with: apt-get install texlive-latex-base texlive-latex-extra latexmk"
 VALUES_SHOWN = 8  # named values of a record printed in the evidence paragraph
 SHOWN_DIGITS = 12  # significant digits of each (sign and exponent always kept)
+ITEMS = r"\begin{itemize}\setlength{\itemsep}{0pt}"  # a compact list of values
 
 
 class LatexError(FlatminimaError, RuntimeError):
@@ -29,13 +31,18 @@ class LatexError(FlatminimaError, RuntimeError):
 
 
 def _number(text: str) -> str:
-    """'p/q' as \\tfrac{p}{q}, other scalars as text."""
+    """'p/q' as \\tfrac{p}{q}, other scalars as mathematics (1e-05 as 10^{-5})."""
     if isinstance(text, str) and text.count("/") == 1:
         p, q = text.split("/")
         if p.lstrip("-").isdigit() and q.isdigit():
             sign = "-" if p.startswith("-") else ""
             return rf"{sign}\tfrac{{{p.lstrip('-')}}}{{{q}}}"
-    return printer.escape_text(str(text))
+    return to_latex(str(text))
+
+
+def sentence(text: str) -> str:
+    """`text` as LaTeX (`math_text`), ending with a full stop."""
+    return math_text(text) + ("" if text.rstrip().endswith((".", "?", "!")) else ".")
 
 
 def _is_matrix(value: object) -> bool:
@@ -57,7 +64,7 @@ def value_latex(value: object) -> str:
         return r"\left(" + ",\\ ".join(value_latex(v) for v in value) + r"\right)"
     if value is None:
         return r"\text{none}"
-    return _number(value) if isinstance(value, str) else printer.escape_text(str(value))
+    return _number(str(value))
 
 
 def _shrunk(record: dict) -> str:
@@ -68,15 +75,14 @@ def _shrunk(record: dict) -> str:
 def _support_latex(found: dict) -> list[str]:
     """A population's effects (mean, 90% interval over experiments) and its exceptions."""
     items = [
-        rf"\item effect {printer.escape_text(effect_text(name, e))}"
-        for name, e in found["effect"].items()
+        rf"\item effect {math_text(effect_text(name, e))}" for name, e in found["effect"].items()
     ]
     items += [
-        rf"\item exception: {printer.escape_text(case_text(x['case']))}: "
-        rf"{printer.escape_text(x['mechanism'])}"
+        rf"\item exception: \texttt{{{escape_text(case_text(x['case']))}}}: "
+        rf"{math_text(x['mechanism'])}"
         for x in found["exceptions"]
     ]
-    return [r"\begin{itemize}", *items, r"\end{itemize}"] if items else []
+    return [rf"{ITEMS}\raggedright", *items, r"\end{itemize}"] if items else []
 
 
 def evidence_latex(record: dict) -> str:
@@ -92,13 +98,13 @@ def evidence_latex(record: dict) -> str:
             f"Wilson 95% interval [{low:.2f}, {high:.2f}]"
         )
     lines = [
-        rf"\paragraph{{Evidence.}} {printer.escape_text(record['verdict'])} "
-        rf"(status {printer.escape_text(record['status'])}; tier "
-        rf"{printer.escape_text(tier_text(record))}; {record['cases']} cases{_shrunk(record)}; "
-        rf"{printer.escape_text(measured)}).",
+        rf"\paragraph{{Evidence.}} {escape_text(record['verdict'])} "
+        rf"(status {escape_text(record['status'])}; tier "
+        rf"{math_text(tier_text(record))}; {record['cases']} cases{_shrunk(record)}; "
+        rf"{math_text(measured)}).",
     ]
     if record["message"]:
-        lines.append(rf"{printer.escape_text(record['message'])}.")
+        lines.append(rf"{math_text(record['message'])}.")
     if found is not None:
         lines += _support_latex(found)
     case = record["counterexample"]
@@ -106,7 +112,7 @@ def evidence_latex(record: dict) -> str:
         lines.append(r"\noindent Counterexample:")
         lines.append(r"\begin{gather*}")
         fields = [
-            rf"\text{{{printer.escape_text(k)}}} = {value_latex(v)}"
+            rf"\text{{{escape_text(k)}}} = {value_latex(v)}"
             for k, v in case.items()
             if v not in (None, "")
         ]
@@ -114,10 +120,10 @@ def evidence_latex(record: dict) -> str:
         lines.append(r"\end{gather*}")
     shown = list(record["values"].items())[:VALUES_SHOWN]
     if shown:
-        lines.append(r"\begin{itemize}")
+        lines.append(ITEMS)
         lines += [
-            rf"\item {printer.escape_text(name)}: "
-            rf"\texttt{{{printer.escape_text(number_shown(value, SHOWN_DIGITS))}}}"
+            rf"\item {math_text(name)}: "
+            rf"\texttt{{{escape_text(number_shown(value, SHOWN_DIGITS))}}}"
             for name, value in shown
         ]
         lines.append(r"\end{itemize}")
@@ -128,10 +134,10 @@ def conjecture_latex(record: dict) -> str:
     """A claim without a derivation (e.g. a user conjecture): statement and evidence."""
     return "\n".join(
         [
-            rf"\subsection{{{printer.escape_text(record['id'])}}}",
+            rf"\subsection{{{escape_text(record['id'])}}}",
             rf"\label{{claim:{record['id']}}}",
-            rf"\noindent\textbf{{Claim.}} {printer.escape_text(record['statement'])}",
-            rf"\textbf{{Source:}} {printer.escape_text(record['source'])}.",
+            rf"\noindent\textbf{{Claim.}} {sentence(record['statement'])}",
+            rf"\textbf{{Source:}} {escape_text(record['source'])}.",
             evidence_latex(record),
         ]
     )
@@ -161,7 +167,7 @@ def render(entries: list[dict]) -> tuple[str, int]:
                 items.append(derivation)
                 count += 1
             if has_run:
-                heading = rf"\paragraph{{{printer.escape_text(record['id'])}.}}" + "\n"
+                heading = rf"\paragraph{{{escape_text(record['id'])}.}}" + "\n"
                 notes[derivation.claim] = (
                     notes.get(derivation.claim, "") + heading + (evidence_latex(record))
                 )
