@@ -10,7 +10,7 @@ from verify import cases, scalar
 from verify.claim import Claim, Status
 from verify.errors import ROOT, FlatminimaError, InvalidClaim
 from verify.evidence import Degenerate, equal
-from verify.precision import check_dps, exact
+from verify.precision import Tier, check_dps, exact
 from verify.report.json import results_document
 from verify.runner import VerdictKind, run_claim
 
@@ -60,6 +60,7 @@ def test_precision_artefact_is_not_reported_as_a_counterexample():
     verdict = run_claim(claim(cancellation))
     assert verdict.verdict is VerdictKind.INCONCLUSIVE
     assert "precision artefact" in verdict.message
+    assert verdict.tier is Tier.MPMATH and verdict.evidence is not None  # the failing check's
 
 
 def test_disagreeing_precisions_are_inconclusive():
@@ -182,6 +183,7 @@ def test_a_confirmation_that_raises_is_this_claims_error():
     verdict = run_claim(claim(check))
     assert verdict.verdict is VerdictKind.ERROR and not verdict.as_expected
     assert "the 160-digit confirmation raised" in verdict.message
+    assert verdict.counterexample == 0 and verdict.evidence is not None  # the case that failed
     where = f"{__file__}:{check.__code__.co_firstlineno + 2}"  # the raise, not the runner
     assert verdict.message.endswith(f"{where}: RuntimeError: no memory at this precision")
 

@@ -463,6 +463,16 @@ def test_g2_contradicts_a_factor_off_by_1e_30(monkeypatch):
     assert all(p.tier is Tier.CERTIFIED for p in found.contradictions)
 
 
+def test_g2_measures_its_residual_against_the_steps_terms_not_the_imbalance():
+    """Weights w = 10^32 ± 1/3: D_12 = 4w/3 is ~10^32 times smaller than w², the terms whose
+    rounding the residual carries; relative to the terms (size) the step certifies to 50
+    digits, relative to |D| alone its enclosure would look only 1e-35 wide."""
+    big = 10**32
+    run = ScalarRun(scalar(big + F(1, 3), big - F(1, 3)), F(1, 100), 1)
+    (proof,) = scalar_claims.g2_enclosed(run, DPS).proofs
+    assert proof.holds and proof.tier is Tier.CERTIFIED, proof.detail
+
+
 # --- ... and on the claims' own cases proves what it decides, at the stated tier ---------
 
 AT_LEAST = {
