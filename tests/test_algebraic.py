@@ -170,6 +170,9 @@ def test_real_roots_of_constants_and_rootless_polynomials():
     roots = real_roots(poly((-1, 2)) ** 3 * poly((0, 1)) ** 2 * poly((-2, 0, 1)))
     assert [r.minimal_polynomial for r in roots] == [(-2, 0, 1), (0, 1), (-1, 2), (-2, 0, 1)]
     assert roots[1].interval == (0, 0) and roots[2].interval == (F(1, 2), F(1, 2))
+    # Real roots of every factor, whatever its nonreal roots: (x² + 1)(x³ − 2)(x − 3).
+    mixed = real_roots(poly((1, 0, 1)) * poly((-2, 0, 0, 1)) * poly((-3, 1)))
+    assert [r.minimal_polynomial for r in mixed] == [(-2, 0, 0, 1), (-3, 1)]
 
 
 def test_eigenvalues_of_a_rational_matrix():
@@ -278,6 +281,22 @@ def test_negative_numbers_and_zero():
     assert compare(minus_s2, rational(F(-1414213562373095, 10**15))) == -1
     assert compare(minus_s2, rational(F(-1414213562373096, 10**15))) == 1
     assert add(rational(F(1, 3)), rational(F(-1, 3))) == rational(0)
+
+
+def test_arithmetic_on_wide_isolating_intervals_picks_the_right_conjugate():
+    # √2 in (1, 2) and −√3 in (−2, −1): any interval isolating one root is valid. The sum
+    # √2 − √3 ≈ −0.32 has the conjugate √3 − √2 ≈ 0.32 (a root of x⁴ − 10x² + 1 too) in
+    # [0, 1], inside the first enclosure [1 − 2, 2 − 1]: the enclosure must be the interval
+    # sum, so that refining the operands leaves the true root alone.
+    a = AlgebraicNumber((-2, 0, 1), (F(1), F(2)))
+    b = AlgebraicNumber((-3, 0, 1), (F(-2), F(-1)))
+    for total in (add(a, b), add(b, a)):
+        assert total.minimal_polynomial == (1, 0, -10, 0, 1)
+        assert inside(sympy.sqrt(2) - sympy.sqrt(3), total.interval)
+        assert compare(total, from_sympy(sympy.sqrt(2) - sympy.sqrt(3))) == 0
+    product = multiply(a, b)  # −√6, not √6
+    assert compare(product, signed_sqrt(6, -1)) == 0
+    assert compare(power(b, 3), multiply(rational(-3), signed_sqrt(3, 1))) == 0  # −3√3
 
 
 def _sympy_numbers():
@@ -414,7 +433,10 @@ def test_crootof_picks_the_right_root_of_a_cubic(nm):
             same = [s for s in roots if s.minimal_polynomial == r.minimal_polynomial]
             assert len(same) == 3
             assert r.closed_form.startswith("CRootOf(x**3 ")
-            assert isinstance(parsed, sympy.CRootOf) and parsed.index == same.index(r)
+            # SymPy may rescale the root (x³ − 12x + 8 → 2·CRootOf(x³ − 3x + 1, k)): the
+            # parsed text is SymPy's own k-th root of p, built the same way.
+            kth = sympy.CRootOf(sympy.Poly(list(reversed(r.minimal_polynomial)), X), same.index(r))
+            assert parsed == kth
 
 
 def test_the_cubic_closed_forms():

@@ -5,6 +5,7 @@ its claim (a contradiction) and on the claim's own cases (none, and the tier it 
 from fractions import Fraction as F
 from types import SimpleNamespace
 
+import flint
 import pytest
 from flint import arb, fmpz_poly
 from hypothesis import HealthCheck, find, given, settings
@@ -83,6 +84,31 @@ def test_enclosed_equal_exact_certified_undecided_or_disproved():
     assert (excluded.holds, excluded.tier) == (False, Tier.CERTIFIED)
 
 
+def test_the_detail_shows_the_slack_or_residual_enclosure_lower_end_first():
+    above = enclosed_at_most("x ≤ y", arb(1), arb(3, 1))  # slack [2 ± 1]
+    below = enclosed_at_most("x ≤ y", arb(3, 1), arb(1))
+    straddles = enclosed_at_most("x ≤ y", arb(1, 1), arb(1))
+    apart = enclosed_equal("x = y", arb(3, 1), arb(-1), DPS)
+    assert above.detail == "slack enclosed in [1.0000, 3.0000] > 0"
+    assert below.detail == "slack enclosed in [-3.0000, -1.0000] < 0"
+    assert straddles.detail.startswith("the slack's enclosure [-1.0000, 1.0000] contains 0")
+    assert apart.detail == "residual enclosed in [3.0000, 5.0000]"
+
+
+def test_a_slack_is_not_rounded_below_the_precision_of_its_sides():
+    # At python-flint's default 53 bits: y = 1 + r + 2⁻⁴⁵ lies 2⁻⁴⁵ above the ball 1 ± r
+    # (r ≈ 1/2). The slack's midpoint r + 2⁻⁴⁵ needs 45 bits: rounded to fewer, the gap is lost
+    # and neither x ≤ y is proved nor x = y disproved.
+    with flint.ctx.workprec(53):
+        ball = arb(1, 0.5)
+        y = arb(1) + ball.rad() + arb(2) ** -45
+        assert y.is_exact() and y - ball.upper() == arb(2) ** -45
+        proved = enclosed_at_most("x ≤ y", ball, y)
+        disproved = enclosed_equal("x = y", ball, y, DPS)
+    assert (proved.holds, proved.tier) == (True, Tier.CERTIFIED)
+    assert (disproved.holds, disproved.tier) == (False, Tier.CERTIFIED)
+
+
 def test_enclosed_equal_needs_dps_minus_the_guard_digits_relative_to_the_sizes():
     assert DPS - GUARD_DIGITS == 40
     with balls.precision(DPS):
@@ -121,8 +147,10 @@ def test_decided_at_most_takes_the_exact_route_only_when_the_enclosures_cannot_t
 
 
 def test_exactly_equal_and_at_most_on_algebraic_numbers():
-    assert exactly_equal("√2² = 2", power(SQRT2, 2), rational(2)).holds is True
-    assert exactly_equal("√2 = 2", SQRT2, rational(2)).holds is False
+    equal_ = exactly_equal("√2² = 2", power(SQRT2, 2), rational(2))
+    unequal = exactly_equal("√2 = 2", SQRT2, rational(2))
+    assert (equal_.holds, equal_.tier, equal_.detail) == (True, Tier.EXACT, "equal exactly")
+    assert (unequal.holds, unequal.detail) == (False, "not equal (exact comparison)")
     assert exactly_at_most("√2 ≤ 3/2", SQRT2, rational(F(3, 2))).detail == "strictly less, exactly"
     assert exactly_at_most("√2 ≤ 7/5", SQRT2, rational(F(7, 5))).holds is False
 
@@ -582,6 +610,19 @@ def test_mpmath_sides_are_compared_with_their_enclosures_exactly(offset, agrees)
         assert (
             "mpmath's lhs" in found.contradiction and "outside its enclosure" in found.contradiction
         )
+
+
+def test_an_mpmath_rhs_outside_its_enclosure_is_named_as_the_rhs():
+    ctx = workcontext(80)
+    with balls.precision(50):
+        bound = arb(50) + arb(10) ** -60 - arb(10) ** -60  # a 50-ball of radius ~1e-60
+    evidence_ = evidence(at_most(ctx.mpf(48), ctx.mpf(50) * (1 + ctx.mpf(10) ** -40), "λ ≤ b"))
+    proof = enclosed_at_most("λ ≤ b", arb(48), bound)
+    found = numeric_tier(
+        claim_with(lambda case, dps: certificate(proof)), [(0, evidence_, ctx)], 50
+    )
+    assert found.contradiction.startswith("case 1: λ ≤ b: mpmath's rhs ")
+    assert "lies outside its enclosure" in found.contradiction
 
 
 def test_a_slack_that_is_the_point_zero_proves_the_inequality_exactly():

@@ -68,12 +68,12 @@ class AlgebraicNumber:
         return self.narrowed(Fraction(1, 10**digits) * max(1, abs(self.interval[0])))
 
     def narrowed(self, width: Fraction) -> tuple[Fraction, Fraction]:
-        """An isolating interval of width ≤ `width`, by exact bisection on the sign of p."""
+        """An isolating interval of width ≤ `width`, by exact bisection on the sign of p. A
+        rational's interval is the point itself (returned as it is); an irrational's ends are
+        never roots (p is irreducible of degree ≥ 2), so p changes sign between them."""
         lo, hi = self.interval
         poly = self.poly
         sign_lo = sign(poly, lo)
-        if sign_lo == 0 or sign(poly, hi) == 0:
-            return (lo, lo) if sign_lo == 0 else (hi, hi)
         while hi - lo > width:
             mid = (lo + hi) / 2
             sign_mid = sign(poly, mid)
@@ -238,10 +238,7 @@ def add(a: AlgebraicNumber, b: AlgebraicNumber) -> AlgebraicNumber:
     return _select(
         characteristic_polynomial(m),
         [a, b],
-        lambda ops: (
-            ops[0].interval[0] + ops[1].interval[0],
-            ops[0].interval[1] + ops[1].interval[1],
-        ),
+        lambda ops: _interval_sum(ops[0].interval, ops[1].interval),
     )
 
 
