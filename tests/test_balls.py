@@ -374,3 +374,45 @@ def test_spectral_norm_of_balls_around_zero():
         norm = bl.spectral_norm(w)
     blo, bhi = ends(norm)
     assert norm.is_finite() and blo <= 0 <= bhi and bhi < F(1, 10**39)
+
+
+def test_the_mpmath_matrix_is_the_midpoints_or_their_symmetric_part():
+    # Midpoints 2 ± 2⁻¹⁰⁰ across the diagonal (symmetric up to rounding): the symmetric part,
+    # whose orthonormal eigenvectors eigsy finds, has 2 there exactly; unsymmetrized, each.
+    tiny = F(1, 2**100)
+
+    def entries(a):
+        return [[exact(bl.from_mpmath(a[i, j])) for j in range(2)] for i in range(2)]
+
+    with bl.precision(30):
+        m = arb_mat(q_matrix(((F(1), 2 + tiny), (2 - tiny, F(-3)))))
+        symmetric, plain = bl._mpmath_matrix(m, True), bl._mpmath_matrix(m, False)
+        assert symmetric.ctx.prec == plain.ctx.prec == bl.bits(30)
+        assert entries(symmetric) == [[1, 2], [2, -3]]
+        assert entries(plain) == [[1, 2 + tiny], [2 - tiny, -3]]
+
+
+@pytest.mark.parametrize(
+    "entries",
+    # Eigenvalues 2 and 3 (not symmetric: Arb's vectors, then mpmath's), (5 ± √5)/2
+    # (symmetric: mpmath's orthonormal ones first).
+    [((2, 1), (0, 3)), ((2, 1), (1, 3))],
+    ids=["non-symmetric", "symmetric"],
+)
+def test_balls_wider_than_the_working_precision_get_the_tightest_clusters_found(entries):
+    # Entries ± 10⁻²⁰ at 30 digits: no similarity pins the eigenvalues to 10⁻³⁰, so every
+    # guess is tried and the tightest enclosure found is returned; it holds the eigenvalues
+    # of the midpoint matrix (one of the matrices in the balls), each once, to ~10⁻¹⁹.
+    radius = fmpq(1, 10**20)
+    with bl.precision(30):
+        m = arb_mat([[arb(x, radius) for x in row] for row in entries])
+        clusters = bl.eigenvalue_clusters(m)
+        width = bl._width(clusters)
+        widths = [bl._width(bl._gershgorin(q.inv() * m * q)) for q in bl._eigenvector_guesses(m)]
+    assert len(widths) == (4 if entries[0][1] == entries[1][0] else 3)
+    assert min(widths) > 2.0 ** -(bl.bits(30) - bl.GUARD_BITS)  # none tight
+    assert width == min(widths)
+    assert_clusters_hold(q_matrix(rows(*entries)), clusters, 30)
+    for ball, _ in clusters:
+        blo, bhi = ends(ball)
+        assert bhi - blo < F(1, 10**18)

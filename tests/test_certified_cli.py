@@ -253,3 +253,30 @@ def test_the_balanced_minimum_is_pinned_at_the_default_precision():
     balls.py falls back to mpmath's, and the ball pins all 50 digits."""
     lam, _ = sh.enclose(BALANCED, DPS)
     assert lam.contains(48) and sh.pinned_digits(lam) >= DPS
+
+
+def test_the_printed_enclosure_is_the_lower_precisions():
+    # The balls are computed, and their ends printed, at the lower precision alone: at 20
+    # digits (131 bits), whatever the higher one, the ends are asked of Arb to
+    # ⌈131 log10 2⌉ + 1 = 41 digits (it prints 46 here), lo rounded down, hi up.
+    case = LinearNetwork((rows([1, 1], [0, 1]), rows([1, 0])))  # GOLDEN_NET: (5 + √5)/2
+    first, second = (sh.report(case, (20, high), certified=True) for high in (32, 40))
+    assert (
+        first["lambda_max_enclosure"]
+        == second["lambda_max_enclosure"]
+        == [
+            "3.618033988749894848204586834365638117696609783",
+            "3.618033988749894848204586834365638117737752089",
+        ]
+    )
+    assert (
+        first["layer_norms_enclosure"]
+        == second["layer_norms_enclosure"]
+        == [
+            [
+                "1.618033988749894848204586834365638117712038146",
+                "1.618033988749894848204586834365638117725262462",
+            ],
+            ["1", "1"],
+        ]
+    )

@@ -4,16 +4,19 @@ minima (random, balanced with repeated singular values, a rank-deficient target,
 closer than float64 resolves, non-whitened); its limits are one-line errors, at once."""
 
 import json
+import re
 import time
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
+from flint import arb_mat
 
 import verify.linear.sharpness as sh
 from verify.cli import main
 from verify.linear import fastroute, inputs
+from verify.linear.balls import precision
 from verify.linear.inputs import MAX_PARAMETERS, InputError, _number, _plain, load_network
 from verify.linear.network import LinearNetwork, rows_product, transpose
 from verify.precision import agreement_digits, workcontext
@@ -241,3 +244,60 @@ def test_past_300_digits_the_refinement_still_converges(monkeypatch):
     slow = sh.measure(case, ctx)["layer_norms"]
     fast = fastroute.measure(case, ctx)["layer_norms"]
     assert all(agreement_digits(ctx, x, y) >= 395 for x, y in zip(slow, fast, strict=True))
+
+
+def test_a_zero_target_has_no_flattest_minimum_on_the_fast_route_either():
+    # W2 = 0: T = P = 0, so there is no flattest minimum and no top path (Degenerate); the
+    # fields are None and [] as on the mpmath route, and the layer norms are still measured.
+    case, ctx = LinearNetwork((rows([[1, 2], [3, 4]]), rows([[0, 0], [0, 0]]))), workcontext(50)
+    fast, slow = fastroute.measure(case, ctx), sh.measure(case, ctx)
+    assert fast["flattest"] is None and fast["flatness_ratio"] is None
+    assert slow["flattest"] is None and slow["flatness_ratio"] is None
+    assert fast["coupling"] == slow["coupling"] == []
+    assert agreement_digits(ctx, fast["layer_norms"][0], slow["layer_norms"][0]) >= DIGITS
+    assert fast["layer_norms"][1] == 0
+
+
+def test_the_work_over_the_rationals_counts_every_product():
+    # Widths (2, 3, 4, 1), integer numerators of up to 3 bits (5). Multiply-adds: each
+    # layer's smaller Gram d_{k-1} d_k min(d_{k-1}, d_k) = 12 + 36 + 4; the products A_k, B_k
+    # and A_kᵀA_k, B_k B_kᵀ, d_{k-1} d_k (d_0 + d_N) = 18 + 36 + 12; the consecutive products
+    # W_{k+1} W_k, d_{k-1} d_k d_{k+1} = 24 + 12; each × (3 + 10).
+    w1, w3 = rows([[1, 2], [0, 5], [3, 1]]), rows([[1, -5, 2, 0]])
+    w2 = rows([[1, 0, 2], [0, 1, 1], [4, 0, 1], [1, 1, 1]])
+    case = LinearNetwork((w1, w2, w3))
+    assert case.widths == (2, 3, 4, 1)
+    assert fastroute.Rational(case).work() == (52 + 66 + 36) * 13
+
+
+def test_the_alignment_is_the_cosine_between_the_image_and_the_vector():
+    ctx = workcontext(30)
+    v = ctx.matrix([ctx.mpf(3) / 5, ctx.mpf(4) / 5])
+    with precision(30):
+        unit, longer, zero = arb_mat([[1], [0]]), arb_mat([[0], [6]]), arb_mat(2, 1)
+        assert fastroute._alignment(ctx, unit, v) == ctx.mpf(3) / 5  # ‖G v‖ = 1
+        assert abs(fastroute._alignment(ctx, longer, v) - ctx.mpf(4) / 5) < ctx.mpf(10) ** -29
+        assert fastroute._alignment(ctx, zero, v) == 1  # G v = 0: v is an eigenvector
+
+
+def test_the_refinement_gives_up_after_stalls_iterations_that_gain_no_digit(monkeypatch):
+    # WᵀW's 9 eigenvalues lie within a relative 10⁻¹¹: one float64 cluster, larger than
+    # MAX_CLUSTER, refined as the top vector alone with no eigenvector outside the cluster
+    # to correct it by, so no iteration gains a digit: the first, then STALLS stalls.
+    tiny = Fraction(1, 10**12)
+    w = fastroute._rationals(
+        product(diagonal([2 - k * tiny for k in range(9)], 9, 9), householder(9, 9))
+    )
+    iterations = []
+    ritz_top = fastroute._ritz_top
+    monkeypatch.setattr(fastroute, "_ritz_top", lambda *a: iterations.append(1) or ritz_top(*a))
+    with precision(50), pytest.raises(fastroute.NotConverged) as error:
+        fastroute.top_eigenvalue(
+            workcontext(50), arb_mat(w.transpose() * w), fastroute.float_spectrum(w, False)
+        )
+    assert len(iterations) == 1 + fastroute.STALLS
+    # The residual it stopped at, to 3 significant digits.
+    assert re.search(
+        r"did not converge: relative residual \d(\.\d{1,2})?e-\d+, not below 1e-55 \(its top 9 ",
+        str(error.value),
+    )

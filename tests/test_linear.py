@@ -204,6 +204,15 @@ def test_sharpness_report_of_a_scalar_chain():
     assert float(out["residual"]) == float(out["gradient_norm"]) == 0
 
 
+def test_the_residual_away_from_a_minimum_is_its_frobenius_norm():
+    # P = (1, 1)ᵀ, T = (4, 5)ᵀ: ‖P − T‖_F = ‖(−3, −4)‖ = 5 (the column sum would be 7).
+    import verify.linear.sharpness as sh
+
+    case = LinearNetwork((((F(1),),), ((F(1),), (F(1),))), target=((F(4),), (F(5),)))
+    out = sh.measure(case, CTX)
+    assert out["is_global_minimum"] is False and out["residual"] == 5
+
+
 def test_sharpness_report_measures_at_both_precisions_and_shows_their_agreement(monkeypatch):
     import verify.linear.sharpness as sh
 

@@ -291,9 +291,10 @@ def top_eigenvalue(ctx: MPContext, g: arb_mat, spectrum: tuple[np.ndarray, np.nd
         if stalls >= STALLS or not ctx.isfinite(relative):
             break
         last = relative
-        size = squares.sqrt().mid()  # R / ‖R‖ in float64 (R / θ would underflow past 300 digits)
-        if size == 0:
-            break
+        # R / ‖R‖ in float64 (R / θ would underflow past 300 digits). ‖R‖'s midpoint is > 0:
+        # the relative residual √(the squares' upper end) / θ is finite and above the
+        # tolerance here, and the squares are ≥ 0, so their square root's midpoint is > 0.
+        size = squares.sqrt().mid()
         unit = 1 / size
         scaled = np.array([[float(x) for x in (r * unit).entries()] for r in residuals]).T
         delta = -others @ ((others.T @ scaled) / gaps[:, None])  # × ‖R‖/θ, below
