@@ -1,41 +1,17 @@
-"""The Unicode-math → LaTeX converter (theory/mathtext.py) on every text the documents print:
-each claim's statement (catalogue and example conjectures), each derivation's title,
-statement, scope and step justifications, and each record's message, value names, effects and
-exceptions in docs/results/quick.json."""
+"""The Unicode-math → LaTeX converter (theory/mathtext.py) on every text the documents print
+(tests/document_texts.py)."""
 
-import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
+from document_texts import TEXTS
 
-import theory
 from theory.mathtext import CODE, MATH, MATH_CHARS, PROSE, math_text, segments
-from verify import conjectures
-from verify.catalogue import catalogue
-from verify.report.serialize import tier_text
 
-ROOT = Path(__file__).parents[1]
 # Never in prose: Unicode mathematics, and the ASCII that only mathematics uses.
 NOT_PROSE = {c for c in MATH_CHARS if not c.isascii()} | set("_^=<>|{}*")
-
-
-def _document_texts() -> list[str]:
-    texts = [claim.statement for claim in catalogue().values()]
-    loaded = conjectures.load([ROOT / "examples" / "conjectures"], taken=set(catalogue()))
-    texts += [claim.statement for claim in loaded.claims]
-    for d in theory.derivations():
-        texts += [d.title, d.statement, d.scope, *d.covers, *(step.why for step in d.steps)]
-    for record in json.loads((ROOT / "docs/results/quick.json").read_text())["claims"]:
-        texts += [record["message"], tier_text(record), *record["values"]]
-        found = record["support"] or {"effect": {}, "exceptions": []}
-        texts += [*found["effect"], *(x["mechanism"] for x in found["exceptions"])]
-    return sorted({t for t in texts if t})
-
-
-TEXTS = _document_texts()
 
 
 def test_every_text_is_collected():

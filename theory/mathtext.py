@@ -367,8 +367,12 @@ def _resolve(words: list[str], kinds: list[str]) -> list[str]:
 
 def to_latex(math: str) -> str:
     """One span of Unicode mathematics as LaTeX math (without the $ delimiters)."""
-    tex = _Translator("".join(map(_decomposed, math))).run()
-    return tex.strip()
+    return translate(math, LatexWriter())
+
+
+def translate(math: str, writer: LatexWriter) -> str:
+    """One span of Unicode mathematics read once and written by `writer` (LaTeX, HTML)."""
+    return Translator("".join(map(_decomposed, math)), writer).run().strip()
 
 
 def _decomposed(char: str) -> str:
@@ -381,18 +385,63 @@ def _digit(char: str) -> bool:
     return "0" <= char <= "9" and len(char) == 1
 
 
-class _Translator:
-    """A left-to-right reader of one span of mathematics."""
+class LatexWriter:
+    """How the `Translator` writes what it read, here as LaTeX math; each method gets the
+    source text and what LaTeX makes of it (`tex`), so other writers can print the source."""
 
-    def __init__(self, text: str) -> None:
-        self.text, self.i = text, 0
+    def symbol(self, char: str, tex: str) -> str:
+        """A character or symbol: σ → \\sigma, ≤ → \\leq, Σ (a sum) → \\sum."""
+        return tex
+
+    def letter(self, run: str) -> str:
+        """A variable of one or two Latin letters (italic): W, ij."""
+        return run
+
+    def word(self, run: str, tex: str) -> str:
+        """An upright word or function name: max → \\max, flat → \\mathrm{flat}."""
+        return tex
+
+    def script(self, kind: str, body: str) -> str:
+        """A superscript (kind "^") or subscript ("_") of written `body`."""
+        return f"{kind}{{{body}}}"
+
+    def unicode_script(self, kind: str, chars: str) -> str:
+        """A run of Unicode super- or subscript characters: ² → ^{2}, ᵀ → ^{\\mathsf{T}}."""
+        table = SUPERSCRIPTS if kind == "^" else SUBSCRIPTS
+        return self.script(kind, "".join(table[c] for c in chars))
+
+    def root(self, body: str, grouped: bool) -> str:
+        """√x, or √(…) when the source bracketed the radicand."""
+        return rf"\sqrt{{{body}}}"
+
+    def braces(self, body: str) -> str:
+        """A literal brace pair {…} (a set)."""
+        return rf"\{{{body}\}}"
+
+    def accent(self, body: str, mark: str) -> str:
+        """A combining mark over `body`: ρ̄ → \\bar{\\rho}."""
+        return rf"\{_MATH_ACCENTS[mark]}{{{body}}}"
+
+    def space(self, visible: bool) -> str:
+        """A space of the source: visible (\\ ) beside an upright word, else TeX's own."""
+        return r"\ " if visible else " "
+
+    def join(self, out: str, tex: str) -> str:
+        """`tex` after `out`: a space after a control word before a letter (\\leq a)."""
+        control_word = re.search(r"\\[A-Za-z]+$", out)
+        return out + (" " if control_word and tex[:1].isalpha() else "") + tex
+
+
+class Translator:
+    """A left-to-right reader of one span of mathematics, written by a `LatexWriter`."""
+
+    def __init__(self, text: str, writer: LatexWriter) -> None:
+        self.text, self.i, self.write = text, 0, writer
 
     def run(self, stop: str = "") -> str:
         out = ""
         while self.i < len(self.text) and self.text[self.i] != stop:
-            tex = self.atom()
-            control_word = re.search(r"\\[A-Za-z]+$", out)
-            out += (" " if control_word and tex[:1].isalpha() else "") + tex
+            out = self.write.join(out, self.atom())
         return out
 
     def peek(self, offset: int = 0) -> str:
@@ -400,43 +449,45 @@ class _Translator:
         return self.text[j] if j < len(self.text) else ""
 
     def atom(self) -> str:
-        char = self.peek()
+        char, write = self.peek(), self.write
         if char.isspace():
             return self.space()
         if char in "_^":
             self.i += 1
-            return f"{char}{{{self.argument(script=True)}}}"
+            return write.script(char, self.argument(script=True))
         if char in SUPERSCRIPTS or char in SUBSCRIPTS:
-            return self.unicode_script(SUPERSCRIPTS if char in SUPERSCRIPTS else SUBSCRIPTS)
+            return self.unicode_script("^" if char in SUPERSCRIPTS else "_")
         if char == "√":
             self.i += 1
-            return rf"\sqrt{{{self.argument(script=False)}}}"
+            grouped = self.peek() in "{(" and _matching(self.text, self.i) > 0
+            return write.root(self.argument(script=False), grouped)
         if char == "{":
             self.i += 1
             inner = self.run("}")
             self.i += 1
-            return rf"\{{{inner}\}}"
+            return write.braces(inner)
         if char == "*":
             self.i += 1
-            return "^{*}"
+            return write.script("^", write.symbol("*", "*"))
         if (match := _SCIENTIFIC.match(self.text, self.i)) is not None:
             self.i = match.end()
             mantissa, sign, exponent = match.groups()
-            negative = "-" if sign in ("-", "−") else ""
-            power = f"10^{{{negative}{int(exponent)}}}"
-            return power if mantissa == "1" else rf"{mantissa} \times {power}"
+            negative = write.symbol("−", "-") if sign in ("-", "−") else ""
+            power = "10" + write.script("^", f"{negative}{int(exponent)}")
+            times = write.symbol("×", r"\times")
+            return power if mantissa == "1" else f"{mantissa} {times} {power}"
         if char.isascii() and char.isalpha():
             return self.accented(self.letters())
         if char in GREEK or char in ("Σ", "Π"):
             return self.accented(self.greek())
         self.i += 1
         if char in SYMBOLS:
-            return SYMBOLS[char]
+            return write.symbol(char, SYMBOLS[char])
         if char in "}\\":
-            return r"\}" if char == "}" else r"\backslash "
+            return write.symbol(char, r"\}" if char == "}" else r"\backslash ")
         if char.isascii():
-            return char
-        return _symbol(char) or rf"\text{{{escape_text(char)}}}"
+            return write.symbol(char, char)
+        return write.symbol(char, _symbol(char) or rf"\text{{{escape_text(char)}}}")
 
     def space(self) -> str:
         """A space between words: a visible one next to an upright word ("‖b_k‖² change")
@@ -446,13 +497,13 @@ class _Translator:
         words = (_UPRIGHT_END.search(before), _UPRIGHT_START.match(after))
         operator = before[-1:] in _OPERATORS or after[:1] in _OPERATORS
         if any(w and w.group() not in FUNCTIONS for w in words) and before and not operator:
-            return r"\ "
+            return self.write.space(visible=True)
         if not before or after[:1] not in "([" or _matching(after, 0) < 0:
-            return " "
+            return self.write.space(visible=False)
         term = before[-1].isalnum() or before[-1] in ")]}‖|'*" + "".join(SUPERSCRIPTS)
         follows = after[_matching(after, 0) + 1 :][:1]
         scripted = bool(follows) and (follows in SUPERSCRIPTS or follows in "_^")
-        return r"\ " if term and not scripted else " "
+        return self.write.space(visible=term and not scripted)
 
     def letters(self) -> str:
         """A run of Latin letters: one letter (W1 → W_{1}), a function, an upright word."""
@@ -461,43 +512,45 @@ class _Translator:
             self.i += 1
         run = self.text[start : self.i]
         if len(run) == 1:
-            return run + self.digits()
+            return self.write.letter(run) + self.digits()
         if run in FUNCTIONS:
-            return FUNCTIONS[run]
-        return (
-            run if len(run) == 2 and run not in ("in", "on", "at", "to") else rf"\mathrm{{{run}}}"
-        )
+            return self.write.word(run, FUNCTIONS[run])
+        if len(run) == 2 and run not in ("in", "on", "at", "to"):
+            return self.write.letter(run)
+        return self.write.word(run, rf"\mathrm{{{run}}}")
 
     def greek(self) -> str:
         char = self.peek()
         self.i += 1
         if char in "ΣΠ" and not (char == "Σ" and self.peek() == "x"):
-            return r"\sum" if char == "Σ" else r"\prod"
+            return self.write.symbol(char, r"\sum" if char == "Σ" else r"\prod")
         if char == "Σ":  # Σx: the input covariance
             self.i += 1
-            return r"\Sigma_{x}"
-        return GREEK[char] + self.digits()
+            return self.write.symbol(char, GREEK[char]) + self.write.script(
+                "_", self.write.letter("x")
+            )
+        return self.write.symbol(char, GREEK[char]) + self.digits()
 
     def digits(self) -> str:
         """Digits right after a letter are its subscript: σ1 → \\sigma_{1}."""
         start = self.i
         while _digit(self.peek()):
             self.i += 1
-        return f"_{{{self.text[start : self.i]}}}" if self.i > start else ""
+        return self.write.script("_", self.text[start : self.i]) if self.i > start else ""
 
     def accented(self, tex: str) -> str:
         """A combining mark after a symbol accents it: ρ̄ → \\bar{\\rho}, ẇ → \\dot{w}."""
         while self.peek() in _MATH_ACCENTS and self.peek():
-            tex = rf"\{_MATH_ACCENTS[self.peek()]}{{{tex}}}"
+            tex = self.write.accent(tex, self.peek())
             self.i += 1
         return tex
 
-    def unicode_script(self, table: dict[str, str]) -> str:
-        start = self.i
+    def unicode_script(self, kind: str) -> str:
+        """A run of Unicode superscripts (kind "^") or subscripts ("_")."""
+        table, start = SUPERSCRIPTS if kind == "^" else SUBSCRIPTS, self.i
         while self.peek() in table and self.peek():
             self.i += 1
-        body = "".join(table[c] for c in self.text[start : self.i])
-        return ("^" if table is SUPERSCRIPTS else "_") + f"{{{body}}}"
+        return self.write.unicode_script(kind, self.text[start : self.i])
 
     def argument(self, script: bool) -> str:
         """What a _, ^ or √ applies to: a {…} or (…) group (brackets dropped), a signed run
@@ -506,12 +559,12 @@ class _Translator:
         if char in "{(":
             end = _matching(self.text, self.i)
             if end > 0:
-                inner = _Translator(self.text[self.i + 1 : end]).run()
+                inner = Translator(self.text[self.i + 1 : end], self.write).run()
                 self.i = end + 1
                 return inner
         sign = ""
         if script and char in "−-+±":
-            sign, self.i = _symbol(char) or char, self.i + 1
+            sign, self.i = self.write.symbol(char, _symbol(char) or char), self.i + 1
             char = self.peek()
         start = self.i
         if _digit(char):
@@ -524,9 +577,10 @@ class _Translator:
                 self.i += 1
             run = self.text[start : self.i]
             if run in FUNCTIONS and script:
-                return sign + FUNCTIONS[run]
-            upright = script and (len(run) > 2 or run in ("in", "KM"))
-            return sign + (rf"\mathrm{{{run}}}" if upright else run)
+                return sign + self.write.word(run, FUNCTIONS[run])
+            if script and (len(run) > 2 or run in ("in", "KM")):
+                return sign + self.write.word(run, rf"\mathrm{{{run}}}")
+            return sign + self.write.letter(run)
         if not char:
             return sign
         return sign + self.atom()
