@@ -26,7 +26,8 @@ addEventListener("load", () => {
   const page = document.documentElement.clientWidth;
   const wide = [...document.body.querySelectorAll("*")]
     .filter((e) => e.getBoundingClientRect().right > page + 0.5)
-    .map((e) => `${e.tagName}: ${e.textContent.slice(0, 60)}`);
+    .map((e) => (e.closest("table") ? "in a table: " : "") + e.tagName + ": "
+      + e.textContent.slice(0, 60));
   const figures = [...document.querySelectorAll("figure")].map((f) => ({
     caption: f.querySelector("figcaption")?.textContent ?? "",
     natural: f.querySelector("img").naturalWidth,
@@ -87,11 +88,11 @@ def test_nothing_in_the_html_report_is_wider_than_the_page(wide_window):
 
 def test_on_a_narrow_screen_only_the_tables_scroll(report, tmp_path):
     """At 540 pixels the verdict table is wider than the page: it scrolls in its own box, the
-    page does not."""
+    page does not. What sticks out is the table or inside it (a cell, its mathematics)."""
     found = _measured(report[0], 540, tmp_path)
     assert found["scroll"] <= found["page"] <= 540
-    assert found["wide"]
-    assert all(e.startswith(("TABLE", "TBODY", "TR", "TH", "TD")) for e in found["wide"])
+    assert any(e.startswith("in a table: TABLE:") for e in found["wide"])
+    assert all(e.startswith("in a table: ") for e in found["wide"]), found["wide"]
 
 
 def test_every_figure_of_the_html_report_is_captioned_and_page_wide(report, wide_window):

@@ -3,7 +3,9 @@
 Both say the same, from the same functions: the title and the date, the environment
 (versions, precision, profile, seed) and the command that reruns the run, the verdict table,
 then per claim family its claims (statement, evidence, counterexample, values) and its figures
-with their captions (verify/report/captions.py).
+with their captions (verify/report/captions.py). The Markdown keeps the catalogue's Unicode
+text; the HTML prints statements, tiers, messages and value names as mathematics
+(theory/mathhtml.py: σ1^{2−2/N} → σ<sub>1</sub><sup>2−2/<i>N</i></sup>).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import base64
 import datetime
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from theory.mathhtml import math_html
 from verify.report.captions import figure_captions, figure_text
 from verify.report.serialize import (
     case_text,
@@ -23,6 +27,7 @@ from verify.report.serialize import (
     tier_text,
 )
 
+Text = Callable[[str], str]  # how a report writes a piece of text: as it is, or as HTML
 TITLE = "flatminima report"
 COLUMNS = ("id", "status", "verdict", "tier", "cases", "digits", "seconds")
 
@@ -71,31 +76,38 @@ def _summary(document: dict, written: datetime.date) -> str:
     )
 
 
-def _about(record: dict) -> str:
-    """The claim's statement, status and source, as one line."""
-    return f"{record['statement']} (status {record['status']}; {record['source']})"
+def _same(text: str) -> str:
+    return text
 
 
-def _evidence(record: dict) -> list[str]:
+def _about(record: dict, math: Text = _same, plain: Text = _same) -> str:
+    """The claim's statement (written by `math`), status and source (by `plain`), one line."""
+    return math(record["statement"]) + plain(f" (status {record['status']}; {record['source']})")
+
+
+def _evidence(record: dict, math: Text = _same, plain: Text = _same) -> list[str]:
     """Message, origin, numeric tier, a population's effects and exceptions, and the values of
-    one claim, as plain text lines (the counterexample apart: `_counterexample`)."""
+    one claim, as text lines (the counterexample apart: `_counterexample`); the messages and
+    names are written by `math`, the rest (numbers, cases, places) by `plain`."""
     lines = []
     if record["message"]:
-        lines.append(f"message: {record['message']}")
+        lines.append(f"message: {math(record['message'])}")
     if record.get("origin"):
-        lines.append(f"defined at: {record['origin']}")
+        lines.append(f"defined at: {plain(record['origin'])}")
     if record.get("numeric_tier"):
-        lines.append(f"numeric tier: {record['numeric_tier']} ({record['numeric_tier_reason']})")
+        reason = math(record["numeric_tier_reason"])
+        lines.append(f"numeric tier: {plain(record['numeric_tier'])} ({reason})")
     found = record.get("support")
     if found is not None:
         for name, e in found["effect"].items():
-            lines.append(f"effect {effect_text(name, e)} (90%, over experiments)")
+            lines.append(f"effect {math(effect_text(name, e))} (90%, over experiments)")
         lines += [
-            f"exception: {case_text(x['case'])}: {x['mechanism']}" for x in found["exceptions"]
+            f"exception: {plain(case_text(x['case']))}: {math(x['mechanism'])}"
+            for x in found["exceptions"]
         ]
         lines.append("values of the first experiment:")
-    lines += [f"{name} = {number_shown(value)}" for name, value in record["values"].items()]
-    return lines
+    values = record["values"].items()
+    return lines + [f"{math(name)} = {plain(number_shown(value))}" for name, value in values]
 
 
 def _counterexample(record: dict) -> str | None:
@@ -167,6 +179,8 @@ td.text { white-space: normal; overflow-wrap: anywhere; min-width: 10em; }
 .verified { color: #1a7f37; } .refuted { color: #b3261e; } .inconclusive { color: #9a6700; }
 .error { color: #b3261e; font-weight: bold; }
 pre, code { white-space: pre-wrap; overflow-wrap: anywhere; }
+sub, sup { line-height: 0; }  /* scripts do not spread the lines apart */
+.math i { font-family: Georgia, "Times New Roman", serif; }  /* variables as in print */
 pre { background: #f6f8fa; padding: .5em; }
 figure { margin: 1.5em 0; }
 figure img { display: block; max-width: 100%; height: auto; }
@@ -190,14 +204,14 @@ def _html_claim(record: dict) -> str:
     parts = [
         f'<h3 id="{esc(record["id"])}">{esc(record["id"])} '
         f'(<span class="{esc(record["verdict"])}">{esc(record["verdict"])}</span>)</h3>',
-        f"<p>{esc(_about(record))}</p>",
+        f"<p>{_about(record, math_html, esc)}</p>",
     ]
     case = _counterexample(record)
     if case is not None:
         parts.append(f"<p>Counterexample:</p><pre>{esc(case)}</pre>")
-    lines = _evidence(record)
+    lines = _evidence(record, math_html, esc)
     if lines:
-        parts.append(f"<pre>{esc(chr(10).join(lines))}</pre>")
+        parts.append(f"<pre>{chr(10).join(lines)}</pre>")
     return "\n".join(parts)
 
 
@@ -212,11 +226,13 @@ def _class(record: dict, key: str) -> str:
 
 
 def _html_rows(document: dict) -> str:
+    """The verdict table's rows; its columns of text (WRAPPED) written as mathematics."""
     esc = html.escape
     rows = []
     for record in document["claims"]:
         tds = "".join(
-            f'<td class="{esc(_class(record, key))}">{esc(c)}</td>'
+            f'<td class="{esc(_class(record, key))}">'
+            f"{(math_html if key in WRAPPED else esc)(c)}</td>"
             for key, c in zip((*COLUMNS, "statement"), _row(record), strict=True)
         )
         rows.append(f"<tr>{tds}</tr>")
