@@ -1,3 +1,4 @@
+import os
 import re
 
 import pytest
@@ -24,3 +25,27 @@ def latex_layout_problems(log: str) -> list[str]:
 def layout_problems():
     """`latex_layout_problems`, for tests that compile a document."""
     return latex_layout_problems
+
+
+# The skip reasons of tests that need LaTeX or Chromium, which CI installs (.ci/run).
+MISSING_TOOL = re.compile(r"pdflatex not on PATH|pdflatex is not installed|no Chromium on PATH")
+
+
+def missing_tool_in_ci(report: pytest.TestReport, environ=os.environ) -> bool:
+    """A skip for want of LaTeX or Chromium while CI=true: CI installs both, so the skip would
+    hide a test that never ran."""
+    return (
+        environ.get("CI") == "true"
+        and report.skipped
+        and bool(MISSING_TOOL.search(str(report.longrepr)))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI, a test skipped because LaTeX or Chromium is missing fails instead."""
+    outcome = yield
+    report = outcome.get_result()
+    if missing_tool_in_ci(report):
+        report.outcome = "failed"
+        report.longrepr = f"CI=true, yet a tool this test needs is missing: {report.longrepr}"

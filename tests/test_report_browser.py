@@ -102,3 +102,17 @@ def test_every_figure_of_the_html_report_is_captioned_and_page_wide(report, wide
     for figure in wide_window["figures"]:
         assert figure["natural"] > 0, "an image did not load"
         assert abs(figure["shown"] - min(figure["natural"], figure["room"])) <= 1, figure
+
+
+def test_in_ci_a_missing_browser_or_latex_fails_instead_of_skipping(pytester, monkeypatch):
+    """CI installs LaTeX and Chromium (.ci/run): there a skip for want of them is a failure."""
+    pytester.makeconftest((ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"))
+    pytester.makepyfile(
+        "import pytest\n"
+        "def test_browser():\n    pytest.skip('no Chromium on PATH (chromium); CI installs it')\n"
+        "def test_other():\n    pytest.skip('not today')\n"
+    )
+    monkeypatch.setenv("CI", "true")
+    pytester.runpytest_inprocess().assert_outcomes(failed=1, skipped=1)
+    monkeypatch.setenv("CI", "false")
+    pytester.runpytest_inprocess().assert_outcomes(skipped=2)
