@@ -433,7 +433,6 @@ def report(output, results, pdf, no_plots) -> None:
     """Write report.md, report.html (standalone) and report.tex from one verify run."""
     from verify.figures import family_figures
     from verify.report import pages
-    from verify.report.captions import figure_captions
     from verify.report.files import write_whole
     from verify.report.json import write_json
     from verify.report.latex import compile_pdf
@@ -449,9 +448,7 @@ def report(output, results, pdf, no_plots) -> None:
     _written(write_whole, output / "report.html", pages.html_page(document, figures, today))
     _written(write_json, document, output / "results.json")
     tex = output / "report.tex"
-    _written(
-        write_whole, tex, report_latex(document, relative, figure_captions(), today.isoformat())
-    )
+    _written(write_whole, tex, report_latex(document, relative, today.isoformat()))
     for name in ("report.md", "report.html", "results.json", "report.tex"):
         click.echo(f"wrote {output / name}")
     if pdf:

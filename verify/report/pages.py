@@ -56,7 +56,7 @@ def rerun_command(document: dict) -> str:
     )
 
 
-def _environment_rows(document: dict) -> list[tuple[str, str]]:
+def environment_rows(document: dict) -> list[tuple[str, str]]:
     rows = [(name, version) for name, version in document["environment"].items()]
     rows += [
         ("precision (digits)", " and ".join(map(str, document["dps"] or []))),
@@ -154,7 +154,7 @@ def _markdown_claim(record: dict) -> list[str]:
 def markdown(document: dict, figures: list[Path], written: datetime.date) -> str:
     """The report as Markdown; figures are linked relative to the report's folder."""
     out = [f"# {TITLE}", "", _summary(document, written), "", "## Environment", ""]
-    out += _markdown_table(["", ""], [list(row) for row in _environment_rows(document)])
+    out += _markdown_table(["", ""], [list(row) for row in environment_rows(document)])
     out += ["", "Rerun with:", "", "    " + rerun_command(document), "", "## Verdicts", ""]
     out += _markdown_table([*COLUMNS, "statement"], [_row(r) for r in document["claims"]])
     captions = figure_captions()
@@ -246,7 +246,7 @@ def html_page(document: dict, figures: list[Path], written: datetime.date) -> st
     head = "".join(f"<th>{c}</th>" for c in (*COLUMNS, "statement"))
     env = "".join(
         f'<tr><td>{esc(n)}</td><td class="text">{esc(v)}</td></tr>'
-        for n, v in _environment_rows(document)
+        for n, v in environment_rows(document)
     )
     body = []
     for section in sections(document, figures):

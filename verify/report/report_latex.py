@@ -15,8 +15,9 @@ from pathlib import Path
 import theory
 from theory import latex as printer
 from theory.mathtext import escape_text, math_text
+from verify.report.captions import figure_captions
 from verify.report.latex import evidence_latex, sentence
-from verify.report.pages import _environment_rows, rerun_command
+from verify.report.pages import Section, environment_rows, rerun_command, sections
 from verify.report.serialize import support_text, tier_text
 
 FAMILIES = {  # section titles, in the order of the report
@@ -34,19 +35,17 @@ _TABLE = (
 )
 
 
-def report_latex(
-    document: dict, figures: Sequence[Path], captions: Mapping[str, str], date: str
-) -> str:
+def report_latex(document: dict, figures: Sequence[Path], date: str) -> str:
     """The report of a `verify --json` document; `figures` are image paths relative to the
-    report (each named after its family: `dynamics_phases.png`), `captions` what each shows
-    by name, `date` the day it is rendered."""
+    report (each named after its family: `dynamics_phases.png`, captioned by
+    `figure_captions`), `date` the day it is rendered."""
     claims = document["claims"]
     run = f"{document['profile']} profile, seed {document['seed']}"
     body = [
         summary_latex(document["summary"]),
         *environment_latex(document),
         *verdict_table(claims),
-        *family_sections(claims, figures, captions),
+        *family_sections(sections(document, list(figures)), figure_captions()),
         *derivations_appendix(claims),
     ]
     return printer.standalone(body, "flatminima report", f"{run}; rendered {date}", PACKAGES)
@@ -65,7 +64,7 @@ def environment_latex(document: dict) -> list[str]:
     """The versions, precision, profile and seed of the run, and the command that reruns it."""
     rows = [
         rf"{escape_text(name)} & {escape_text(value)} \\"
-        for name, value in _environment_rows(document)
+        for name, value in environment_rows(document)
     ]
     return [
         r"\section{Environment and rerun}",
@@ -113,23 +112,22 @@ def verdict_table(claims: list[dict]) -> list[str]:
     ]
 
 
-def family_sections(
-    claims: list[dict], figures: Sequence[Path], captions: Mapping[str, str]
-) -> list[str]:
-    """Per family, in `FAMILIES` order: each claim with its evidence, then the family's
-    figures with their captions."""
+def family_sections(parts: list[Section], captions: Mapping[str, str]) -> list[str]:
+    """The families of `pages.sections`, in `FAMILIES` order: each claim with its evidence,
+    then the family's figures with their captions."""
     out = []
-    for family, title in FAMILIES.items():
-        members = [r for r in claims if r["family"] == family]
-        drawn = [f for f in figures if f.suffix == ".png" and f.stem.split("_")[0] == family]
-        if not members:
-            continue
-        out.append(rf"\section{{{title}}}")
-        for record in members:
+    for part in sorted((p for p in parts if p.family in FAMILIES), key=_family_order):
+        out.append(rf"\section{{{FAMILIES[part.family]}}}")
+        for record in part.records:
             out += claim_latex(record)
-        out += [figure_latex(path, captions) for path in drawn]
+        out += [figure_latex(path, captions) for path in part.figures]
         out.append(r"\FloatBarrier")
     return out
+
+
+def _family_order(part: Section) -> int:
+    """Where a family's section comes in the report (`FAMILIES` order)."""
+    return list(FAMILIES).index(part.family)
 
 
 def claim_latex(record: dict) -> list[str]:
