@@ -68,25 +68,28 @@ def catalogue_benchmark(ids: list[str]) -> None:
 
 
 def overhead_benchmark(claim_id: str = SMALL, tasks: int = TASKS) -> None:
-    """`tasks` tasks of one small claim on a LocalCluster of one worker, warmed by one first
-    (its imports): Dask wall time / summed task compute, and the overhead per task."""
+    """The claim `tasks` times over on the case path (verify/casework.py: cases drawn here,
+    sent in batches, decided here) on a LocalCluster of one worker, warmed by one run first
+    (its imports): wall time / summed claim compute (each record's "seconds": drawing, the
+    batches' evaluation on the worker, deciding), and the overhead per claim."""
     from verify import workers as parallel
+    from verify.casework import Sweep
 
     claims = select([claim_id]) * tasks
     client = parallel.local_client(1)
     try:
         settings = ((), "quick", DEFAULT_DPS, 0, DEFAULT_CASE_BUDGET)  # paths, profile, ...
-        parallel.run_claims(client, claims[:1], *settings)
+        Sweep(client, claims[:1], *settings).run()
         start = time.perf_counter()
-        records = parallel.run_claims(client, claims, *settings)
+        records = Sweep(client, claims, *settings).run()
         wall = time.perf_counter() - start
     finally:
         parallel.close(client)
     compute = sum(r["seconds"] for r in records)
     print(
-        f"cluster path, {tasks} tasks of {claim_id} on one warm worker: wall {wall:.2f}s, "
-        f"summed task compute {compute:.2f}s, ratio x{wall / compute:.2f}; overhead "
-        f"{1000 * (wall - compute) / tasks:.0f} ms per task, {(wall - compute) / compute:.0%} "
+        f"case path, {claim_id} {tasks} times on one warm worker: wall {wall:.2f}s, "
+        f"summed claim compute {compute:.2f}s, ratio x{wall / compute:.2f}; overhead "
+        f"{1000 * (wall - compute) / tasks:.0f} ms per claim, {(wall - compute) / compute:.0%} "
         "of the compute",
         flush=True,
     )

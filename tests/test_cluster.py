@@ -172,40 +172,34 @@ def client(request):
 
 
 def test_a_worker_killed_mid_sweep_costs_only_time(client):
-    """SIGKILL to the worker running a claim: the scheduler runs it again (on the other worker
-    or the one its nanny restarts); the records are the quick run's."""
-    from distributed import wait
+    """SIGKILL, at the sweep's first finished task, to a worker with tasks in hand: the
+    scheduler runs them again (on the other worker or the one its nanny restarts); the
+    records are the quick run's."""
+    from verify.casework import Sweep
 
-    claims = select(["G6", "H4", "F5"])
+    claims = select(["G6", "H4", "F5", "G2", "F6"])
     # the serial records: docs/results/quick.json's (tests/test_docs.py keeps it current)
     quick = json.loads(QUICK.read_text(encoding="utf-8"))["claims"]
     serial = [next(r for r in quick if r["id"] == c.id) for c in claims]
-    futures = parallel.submit_claims(
-        client, claims, (), "quick", DEFAULT_DPS, 0, DEFAULT_CASE_BUDGET
-    )
-    deadline = time.monotonic() + STARTUP
-    busy = []
-    while not busy and time.monotonic() < deadline:
+    killed = []
+
+    def kill_a_busy_worker() -> None:
+        if killed:
+            return
         busy = [w for w, keys in client.processing().items() if keys]
-        time.sleep(0.05)
-    assert busy, "no task started"
-    time.sleep(1)  # well into a claim (the worker has imported the catalogue)
-    pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
-    os.kill(pid, signal.SIGKILL)
-    with client.as_current():  # `wait` takes the current client (none is the default)
-        wait(list(futures), timeout=STARTUP)
-    # how often the scheduler saw a worker die running one of them (a lambda: pickled by
-    # value, as the scheduler of the loopback cluster cannot import this module)
-    keys = [f.key for f in futures]
-    retried = client.run_on_scheduler(
-        lambda keys, dask_scheduler: sum(dask_scheduler.tasks[k].suspicious for k in keys),
-        keys=keys,
+        if busy:
+            killed.append(client.processing()[busy[0]])
+            pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+
+    sweep = Sweep(
+        client, claims, (), "quick", DEFAULT_DPS, 0, DEFAULT_CASE_BUDGET, tick=kill_a_busy_worker
     )
-    records = parallel.gather_records(futures, claims, DEFAULT_DPS)
+    records = sweep.run()
     for record in (*serial, *records):
         record.pop("seconds")
+    assert killed and killed[0], "no worker had a task in hand when one finished"
     assert records == serial
-    assert retried >= 1, "the killed worker ran no claim: nothing was run again"
 
 
 def test_a_conjecture_file_the_workers_cannot_see_is_one_line(

@@ -156,6 +156,24 @@ def test_run_progress_shows_the_claim_line_above_the_bar():
     assert [t.description for t in progress.progress.tasks] == ["  G2 cases"]  # H4's gone
 
 
+def test_run_progress_shows_a_bar_per_running_claim_and_finish_removes_one():
+    """Workers (verify/casework.py) run several claims at once: a bar each, under one line;
+    a claim's bar at 100% stays until its record is made (`finish`)."""
+    buffer, clock = io.StringIO(), Clock()
+    console = Console(file=buffer, width=100, force_terminal=True, color_system=None)
+    with terminal.RunProgress(console, 3, now=clock) as progress:
+        p5, f3 = progress.add_task("  P5 cases", total=8), progress.add_task("  F3 cases", total=4)
+        progress.advance(p5, 8)
+        progress.advance(f3, 1)
+        assert progress.finished == 0 and len(progress.progress.tasks) == 2
+        progress.live.refresh()
+        progress.finish(p5)
+        assert progress.finished == 1 and progress.text().startswith("claim 2 of 3")
+    shown = buffer.getvalue()
+    assert "P5 cases" in shown and "8/8" in shown and "1/4" in shown
+    assert [t.description for t in progress.progress.tasks] == ["  F3 cases"]
+
+
 def test_run_progress_shows_nothing_when_not_shown():
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True)

@@ -4,12 +4,15 @@
 evaluation at `dps` digits; when it fires, the check is interrupted by `BudgetExceeded`
 ("case exceeded its budget of 300 s at 50 digits"), which the runner reports as an `error`
 outcome with that reason instead of waiting. The previous SIGALRM handler and any outer timer
-are restored. Off the main thread (where signals cannot be delivered) and on platforms without
-`setitimer` the budget is not enforced.
+are restored. Off the main thread (a Dask worker runs its tasks in a thread pool), where no
+signal is delivered, a timer thread raises BudgetExceeded in the evaluating thread instead
+(`PyThreadState_SetAsyncExc`: at its next Python instruction, so a single long call into C
+finishes first); so too where `setitimer` is missing.
 """
 
 from __future__ import annotations
 
+import ctypes
 import signal
 import threading
 import time
@@ -26,22 +29,30 @@ class BudgetExceeded(BaseException):
     check's own `except Exception` (or a conjecture's error wrapper) cannot swallow it."""
 
 
-def _enforceable() -> bool:
+def _by_signal() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def _exceeded(seconds: float, dps: int) -> BudgetExceeded:
+    return BudgetExceeded(
+        f"case exceeded its budget of {seconds:g} s at {dps} digits "
+        "(flatminima verify --case-budget SECONDS changes it)"
+    )
 
 
 @contextmanager
 def case_budget(seconds: float | None, dps: int) -> Iterator[None]:
     """Raise BudgetExceeded in the body after `seconds` of wall time (None or 0: no budget)."""
-    if not seconds or not _enforceable():
+    if not seconds:
         yield
+        return
+    if not _by_signal():
+        with _thread_budget(seconds, dps):
+            yield
         return
 
     def stop(_signum, _frame):
-        raise BudgetExceeded(
-            f"case exceeded its budget of {seconds:g} s at {dps} digits "
-            "(flatminima verify --case-budget SECONDS changes it)"
-        )
+        raise _exceeded(seconds, dps)
 
     start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, stop)
@@ -54,3 +65,43 @@ def case_budget(seconds: float | None, dps: int) -> Iterator[None]:
         if outer:  # an enclosing timer keeps what is left of its time (at least 1 ms)
             left = outer - (time.monotonic() - start)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+
+
+def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
+    """Have `thread_id` raise `exc` at its next Python instruction (None: cancel that)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc is not None else None
+    )
+
+
+class _ThreadBudgetExceeded(BudgetExceeded):
+    """What the timer thread raises (a class: an asynchronous exception has no arguments);
+    `_thread_budget` turns it into BudgetExceeded with the reason."""
+
+
+@contextmanager
+def _thread_budget(seconds: float, dps: int) -> Iterator[None]:
+    """The budget off the main thread: a timer thread raises in this one when time is up;
+    the lock makes sure it never raises once the body is left."""
+    lock, target = threading.Lock(), threading.get_ident()
+    state = {"active": True, "fired": False}
+
+    def stop() -> None:
+        with lock:
+            if state["active"]:
+                state["fired"] = True
+                _raise_in(target, _ThreadBudgetExceeded)
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except _ThreadBudgetExceeded:
+        raise _exceeded(seconds, dps) from None
+    finally:
+        with lock:
+            state["active"] = False
+            if state["fired"]:
+                _raise_in(target, None)  # not delivered yet: it never will be
+        timer.cancel()

@@ -196,9 +196,9 @@ def list_claims(as_json: bool, conjecture_paths) -> int:
     type=click.IntRange(min=1),
     default=parallel.available_cores(),
     show_default=True,
-    help="Run the claims in parallel on this many local Dask worker processes (default: the "
-    "cores this process may use; no more than there are claims; 1: serially, in this "
-    "process). The JSON is the same apart from the timings.",
+    help="Run the claims, and the cases of each in batches, in parallel on this many local "
+    "Dask worker processes (default: the cores this process may use; no more than there are "
+    "batches; 1: serially, in this process). The JSON is the same apart from the timings.",
 )
 @click.option(
     "--scheduler",
@@ -235,7 +235,7 @@ def verify(
     if json_path is not None:
         _writable(json_path)
     progress = terminal.progress(len(claims))  # nothing shown unless on a terminal
-    workers = min(workers, len(claims))  # no idle worker processes; one claim runs serially
+    workers = min(workers, _tasks(claims, profile))  # no idle worker processes
     if scheduler is not None or workers > 1:
         start = (
             functools.partial(parallel.connect, scheduler, conjecture_paths)
@@ -308,25 +308,30 @@ def _scheduler(ctx: click.Context, scheduler: str | None) -> str | None:
     return parallel.scheduler_address(scheduler.strip(), given)
 
 
+def _tasks(claims, profile: str) -> int:
+    """How many tasks the claims start with on workers (verify/casework.py)."""
+    from verify.casework import first_tasks
+
+    return sum(first_tasks(claim, profile) for claim in claims)
+
+
 def _verify_parallel(start, claims, paths, profile, dps, seed, budget, progress) -> list[dict]:
-    """The claims' JSON records, run on the Dask workers of the client `start()` returns
-    (verify/workers.py): a local cluster's or an existing one's. The progress line counts
-    finished claims ("claim k of n", the time left from their rate). Ctrl-C, or the end,
-    closes the client and shuts a local cluster down."""
+    """The claims' JSON records, their cases run in batches on the Dask workers of the client
+    `start()` returns (verify/casework.py): a local cluster's or an existing one's. A bar per
+    running claim counts its cases as batches finish, under the line "claim k of n".
+    Ctrl-C, or the end, closes the client and shuts a local cluster down."""
+    from verify.casework import Sweep
+
     with INTERRUPTS as interrupts:
         with interrupts.deferred():  # a problem is one line, before any progress bar
             client = start()
         try:
             interrupts.check()
             with progress:
-
-                def on_done(record: dict) -> None:
-                    interrupts.check()
-                    progress.update(progress.add_task(record["id"], total=1), completed=1)
-
-                return parallel.run_claims(
-                    client, claims, paths, profile, dps, seed, budget, on_done
+                sweep = Sweep(
+                    client, claims, paths, profile, dps, seed, budget, progress, interrupts.check
                 )
+                return sweep.run()
         finally:
             parallel.close(client)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
@@ -55,7 +55,9 @@ from verify.profiles import (
     profile_settings,
     seeded_draws_only,
 )
-from verify.tiers import numeric_tier
+from verify.tiers import CaseTier, NumericTier, combine_tiers
+from verify.tiers import case_tier as certified_tier
+from verify.transport import same
 
 
 class Outcome(Enum):
@@ -85,6 +87,12 @@ class CaseResult:
     ctx: MPContext | None = None
     message: str = ""
     over_budget: bool = False  # stopped by its time budget (an ERROR outcome)
+    numeric: CaseTier | None = None  # a held case's tier beyond mpmath, if already computed
+
+    @property
+    def stops(self) -> bool:
+        """Whether the search stops at this case: it failed, raised or ran out of budget."""
+        return self.outcome in (Outcome.FAILED, Outcome.ERROR)
 
 
 @dataclass
@@ -255,6 +263,24 @@ def _derivation_check(claim_id: str):
     return None if found is None else found.check()
 
 
+def symbolic_check(claim: Claim):
+    """The check of the claim's derivation (None without one), or the message of what it
+    raised."""
+    try:
+        return _derivation_check(claim.derivation) if claim.derivation else None
+    except Exception as exc:
+        return error_message(exc)
+
+
+def case_tier(claim: Claim, result: CaseResult, dps: int) -> CaseTier:
+    """A held case's tier beyond mpmath (certificates at `dps` digits: verify/tiers.py), what
+    its certificate raised kept as `raised`."""
+    try:
+        return certified_tier(claim, result.case, result.evidence, result.ctx, dps)
+    except Exception as exc:
+        return CaseTier(result.evidence.tier, raised=error_message(exc))
+
+
 def _hypothesis(claim: Claim, body: Callable, chosen: settings, seed: int) -> None:
     """Run `body` on the claim's registered examples (in their order), then on cases drawn
     from its strategy under `chosen` at `seed`: silently, with seed-only draws."""
@@ -265,21 +291,25 @@ def _hypothesis(claim: Claim, body: Callable, chosen: settings, seed: int) -> No
 
 
 def _search(
-    claim, profile, dps, seed, on_case, budget
+    claim, profile, dps, seed, on_case, budget, known=()
 ) -> tuple[list[CaseResult], CaseResult | None, int]:
     """Every evaluation in order, the failing case as shrunk (None: none failed; a case over
     its budget as drawn) and how many evaluations the search made up to and including the
-    first failure (the rest shrank it)."""
+    first failure (the rest shrank it). `known[k]`, the result of the k-th case drawn
+    (`drawn_cases`) evaluated elsewhere, is taken for the search's k-th case when that case
+    is the same (`transport.same`), instead of evaluating it again."""
     results: list[CaseResult] = []
     first_failure: list[int] = []
 
     def search(case):
-        result = evaluate(claim, case, dps, budget)
+        k = len(results)
+        reuse = k < len(known) and same(case, known[k].case)
+        result = known[k] if reuse else evaluate(claim, case, dps, budget)
         results.append(result)
         on_case()
         if result.over_budget:
             raise _OutOfBudget(result)
-        if result.outcome in (Outcome.FAILED, Outcome.ERROR):
+        if result.stops:
             first_failure.append(len(results))
             raise _Stop(result)
 
@@ -290,6 +320,17 @@ def _search(
     except _OutOfBudget as out:
         return results, out.result, len(results)
     return results, None, len(results)
+
+
+def drawn_cases(claim: Claim, profile: str, seed: int) -> list:
+    """The cases the search evaluates, in its order, when none of them stops it: Hypothesis
+    chooses each next case from the earlier choices and the seed alone (no `target`,
+    `assume` or `event` in a check; a database-free, deadline-free search), so a body that
+    only records draws what a body that evaluates and passes draws."""
+    drawn: list = []
+    chosen = profile_settings(profile, claim.cost, claim.shrink)
+    _hypothesis(claim, lambda case: drawn.append(case), chosen, seed)
+    return drawn
 
 
 SPARE_DRAWS = 3  # candidates drawn per experiment wanted, to replace vacuous ones
@@ -308,20 +349,37 @@ def _draw(claim: Claim, profile: str, seed: int, wanted: int) -> list:
     return drawn
 
 
-def _decide_population(claim, profile, dps, seed, on_case, start, budget) -> Verdict:
-    """Evaluate candidate experiments in order until the population holds its size in
-    non-vacuous ones, and decide by the claim's rule: a case that errs, is degenerate,
-    disagrees between precisions or fails its measurement checks makes the verdict error /
-    inconclusive (listed in the message)."""
+def candidates(claim: Claim, profile: str, seed: int) -> tuple[list, int]:
+    """A statistical claim's candidate experiments in order, and how many non-vacuous ones
+    its population holds."""
     wanted = population_size(profile, claim.cost, claim.rule.experiments)
-    results = []
-    for case in _draw(claim, profile, seed, wanted):
-        if sum(r.outcome is not Outcome.VACUOUS for r in results) >= wanted:
+    return _draw(claim, profile, seed, wanted), wanted
+
+
+def population_full(results: list[CaseResult], wanted: int) -> bool:
+    """Whether the experiments evaluated so far, in order, end the population: `wanted`
+    non-vacuous ones, or the last one ran out of its budget."""
+    if results and results[-1].over_budget:
+        return True
+    return sum(r.outcome is not Outcome.VACUOUS for r in results) >= wanted
+
+
+def _evaluate_population(claim, profile, dps, seed, on_case, budget) -> list[CaseResult]:
+    """Candidate experiments evaluated in order until the population is full."""
+    drawn, wanted = candidates(claim, profile, seed)
+    results: list[CaseResult] = []
+    for case in drawn:
+        if population_full(results, wanted):
             break
         results.append(evaluate(claim, case, dps, budget))
         on_case()
-        if results[-1].over_budget:
-            break
+    return results
+
+
+def population_verdict(claim: Claim, dps, results: list[CaseResult], start: float) -> Verdict:
+    """Decide a statistical claim by its rule over its evaluated experiments: a case that
+    errs, is degenerate, disagrees between precisions or fails its measurement checks makes
+    the verdict error / inconclusive (listed in the message)."""
     counts = {o.value: sum(r.outcome is o for r in results) for o in Outcome}
     held = [r for r in results if r.outcome is Outcome.HELD]
     missing = [r for r in held if r.evidence.observation is None]
@@ -354,6 +412,14 @@ def _decide_population(claim, profile, dps, seed, on_case, start, budget) -> Ver
     )
 
 
+def search_error(claim: Claim, dps, start: float, exc: Exception) -> Verdict:
+    """The ERROR verdict of a claim whose search raised (e.g. a strategy, while drawing)."""
+    message = f"the search raised {error_message(exc)}"
+    return Verdict(
+        claim, VerdictKind.ERROR, None, 0, None, time.perf_counter() - start, dps, message=message
+    )
+
+
 def run_claim(
     claim: Claim,
     profile: str = DEFAULT_PROFILE,
@@ -361,27 +427,37 @@ def run_claim(
     seed: int = 0,
     on_case: Callable[[], None] = lambda: None,
     budget: float | None = DEFAULT_CASE_BUDGET,
+    known: Sequence[CaseResult] = (),
 ) -> Verdict:
     """Search, evaluate and decide one claim; `on_case` is called after every evaluated case,
-    and each evaluation of a case at one precision gets `budget` seconds (None: unlimited)."""
+    and each evaluation of a case at one precision gets `budget` seconds (None: unlimited).
+    `known`: results of the first cases the search draws, evaluated already (by workers:
+    verify/casework.py), which a deductive search takes instead of evaluating them again."""
     dps = check_dps(dps)
     start = time.perf_counter()
     try:
         if claim.rule is not None:
-            return _decide_population(claim, profile, dps, seed, on_case, start, budget)
-        everything, stopped, searched = _search(claim, profile, dps, seed, on_case, budget)
+            results = _evaluate_population(claim, profile, dps, seed, on_case, budget)
+            return population_verdict(claim, dps, results, start)
+        everything, stopped, searched = _search(claim, profile, dps, seed, on_case, budget, known)
     except Exception as exc:  # e.g. a strategy that raises while drawing: this claim only
-        message = f"the search raised {error_message(exc)}"
-        return Verdict(
-            claim,
-            VerdictKind.ERROR,
-            None,
-            0,
-            None,
-            time.perf_counter() - start,
-            dps,
-            message=message,
-        )
+        return search_error(claim, dps, start, exc)
+    return deductive_verdict(claim, dps, everything, stopped, searched, start, budget)
+
+
+def deductive_verdict(
+    claim: Claim,
+    dps: tuple[int, int],
+    everything: list[CaseResult],
+    stopped: CaseResult | None,
+    searched: int,
+    start: float,
+    budget: float | None,
+    symbolic: Callable[[], object] | None = None,
+) -> Verdict:
+    """Decide a deductive claim from its search: `everything` evaluated in order, the case
+    that stopped it (shrunk) and how many evaluations were the search's (the rest shrank it).
+    `symbolic()` gives `symbolic_check(claim)` (by default computed here)."""
     results = everything[:searched]  # the cases evaluated; the rest are shrink steps
     counts = {o.value: sum(r.outcome is o for r in results) for o in Outcome}
     held = [r for r in results if r.outcome is Outcome.HELD]
@@ -415,27 +491,7 @@ def run_claim(
     if stopped is not None and stopped.outcome is Outcome.ERROR:
         return verdict(VerdictKind.ERROR, None, stopped)
     if stopped is not None:
-        third = confirm_dps(dps)
-        try:
-            third_evidence, ctx_third = _confirm(claim, stopped.case, dps, budget)
-        except Degenerate as exc:
-            note = f"fails at {dps} digits, degenerate at {third}: {exc}"
-            return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
-        except (Exception, BudgetExceeded) as exc:
-            note = f"fails at {dps} digits; the {third}-digit confirmation raised "
-            return verdict(VerdictKind.ERROR, None, stopped, note + error_message(exc))
-        if not third_evidence.holds(ctx_third, claim.lost_digits):
-            size = fixed_precision(claim, stopped.evidence, stopped.ctx, third_evidence, ctx_third)
-            if size is None:
-                return verdict(VerdictKind.REFUTED, stopped.evidence.tier, stopped)
-            note = (
-                f"fails by {float(size):.1e} (relative) at {dps} and {third} digits alike, "
-                "float64 rounding level: the check computes at a fixed precision (numpy floats "
-                "or Python floats?); compute with the context it is given"
-            )
-            return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
-        note = f"fails at {dps} digits but holds at {third}: precision artefact"
-        return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
+        return _confirmed(claim, dps, stopped, budget, verdict)
     doubtful = [r for r in results if r.outcome not in (Outcome.HELD, Outcome.VACUOUS)]
     if doubtful:
         return verdict(VerdictKind.INCONCLUSIVE, None, doubtful[0])
@@ -451,18 +507,16 @@ def run_claim(
         return verdict(VerdictKind.INCONCLUSIVE, None, None, note)
     worst = min(held, key=lambda r: math.inf if r.digits is None else r.digits)
     tier = min(r.evidence.tier for r in held)
-    try:
-        numeric = numeric_tier(claim, [(r.case, r.evidence, r.ctx) for r in held], dps[0])
-    except Exception as exc:
-        message = f"the exact/certified check raised {error_message(exc)}"
+    numeric = _numeric(claim, held, dps[0])
+    if numeric.raised:
+        message = f"the exact/certified check raised {numeric.raised}"
         return verdict(VerdictKind.ERROR, tier, worst, message)
     if numeric.contradiction:
         message = f"the exact/certified check contradicts the mpmath check: {numeric.contradiction}"
         return verdict(VerdictKind.ERROR, tier, worst, message)
-    try:
-        symbolic = _derivation_check(claim.derivation) if claim.derivation else None
-    except Exception as exc:
-        message = f"the check of derivation {claim.derivation} raised {error_message(exc)}"
+    symbolic = symbolic_check(claim) if symbolic is None else symbolic()
+    if isinstance(symbolic, str):
+        message = f"the check of derivation {claim.derivation} raised {symbolic}"
         return verdict(VerdictKind.ERROR, tier, worst, message)
     if symbolic is not None and not symbolic.ok:
         failed = "; ".join(symbolic.failures)
@@ -471,3 +525,37 @@ def run_claim(
         scope = theory.derivation(claim.derivation).scope
         return verdict(VerdictKind.VERIFIED, Tier.SYMBOLIC, worst, scope=scope, numeric=numeric)
     return verdict(VerdictKind.VERIFIED, max(tier, numeric.tier), worst, numeric=numeric)
+
+
+def _numeric(claim: Claim, held: list[CaseResult], dps: int) -> NumericTier:
+    """The numeric tier of the held cases, each case's part taken from its result when a
+    worker computed it already (verify/casework.py), else computed here as it is needed."""
+    parts = (r.numeric if r.numeric is not None else case_tier(claim, r, dps) for r in held)
+    return combine_tiers(claim, min(r.evidence.tier for r in held), parts)
+
+
+def _confirmed(claim: Claim, dps, stopped: CaseResult, budget, verdict) -> Verdict:
+    """The verdict on a case that failed at both precisions, from its evaluation at a third,
+    higher one: refuted, or inconclusive (a precision artefact, a fixed-precision check, a
+    degenerate case), or error if that evaluation raised."""
+    third = confirm_dps(dps)
+    try:
+        third_evidence, ctx_third = _confirm(claim, stopped.case, dps, budget)
+    except Degenerate as exc:
+        note = f"fails at {dps} digits, degenerate at {third}: {exc}"
+        return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
+    except (Exception, BudgetExceeded) as exc:
+        note = f"fails at {dps} digits; the {third}-digit confirmation raised "
+        return verdict(VerdictKind.ERROR, None, stopped, note + error_message(exc))
+    if not third_evidence.holds(ctx_third, claim.lost_digits):
+        size = fixed_precision(claim, stopped.evidence, stopped.ctx, third_evidence, ctx_third)
+        if size is None:
+            return verdict(VerdictKind.REFUTED, stopped.evidence.tier, stopped)
+        note = (
+            f"fails by {float(size):.1e} (relative) at {dps} and {third} digits alike, "
+            "float64 rounding level: the check computes at a fixed precision (numpy floats "
+            "or Python floats?); compute with the context it is given"
+        )
+        return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)
+    note = f"fails at {dps} digits but holds at {third}: precision artefact"
+    return verdict(VerdictKind.INCONCLUSIVE, stopped.evidence.tier, stopped, note)

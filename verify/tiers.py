@@ -11,7 +11,7 @@ mpmath values found inside their enclosures.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import mpmath
@@ -34,6 +34,7 @@ class NumericTier:
     tier: Tier
     reason: str
     contradiction: str = ""
+    raised: str = ""  # what a certificate raised (then `tier` is the mpmath one)
 
 
 def _certify(claim: Claim, case: object, dps: int) -> Certificate:
@@ -72,33 +73,66 @@ def _within(value: object, ball: arb, allowed: object, ctx: MPContext) -> bool:
     return gap <= to_mpmath(work, ball.rad()) + work.mpf(allowed)
 
 
+@dataclass(frozen=True)
+class CaseTier:
+    """One held case beyond mpmath: the tier it reached, its weakest proof ("name: detail"),
+    how many mpmath sides were compared with enclosures, and a contradiction (or what the
+    certificate raised, `runner.case_tier`) if one arose."""
+
+    tier: Tier
+    weakest: str = ""
+    compared: int = 0
+    contradiction: str = ""
+    raised: str = ""
+
+
+def case_tier(claim: Claim, case: object, ev: Evidence, ctx: MPContext, dps: int) -> CaseTier:
+    """The tier one case's certificate (computed at `dps` digits) proves, else its mpmath
+    evidence's tier; a certificate finding a relation false, or an mpmath side outside its
+    enclosure, is a contradiction."""
+    if claim.certify is None:
+        return CaseTier(ev.tier)
+    found = _certify(claim, case, dps)
+    if found.contradictions:
+        wrong = found.contradictions[0]
+        return CaseTier(ev.tier, contradiction=f"{wrong.name}: {wrong.detail}")
+    count, outside = _disagreements(found.proofs, ev, ctx, claim.lost_digits)
+    if outside:
+        return CaseTier(ev.tier, contradiction=outside)
+    weakest = found.weakest
+    why = f"{weakest.name}: {weakest.detail}" if weakest else ""
+    return CaseTier(found.tier if found.tier > Tier.MPMATH else ev.tier, why, count)
+
+
+def combine_tiers(claim: Claim, base: Tier, parts: Iterable[CaseTier]) -> NumericTier:
+    """The claim's numeric tier from its held cases' `CaseTier`s, in case order (consumed
+    lazily: the first contradiction or raise, "case k: ...", ends it): the lowest tier, with
+    the weakest proof of the first case at that tier; `base` is the lowest mpmath tier."""
+    if claim.certify is None:
+        return NumericTier(base, NOT_DECLARED)
+    reached: Counter[Tier] = Counter()
+    lowest, why, compared = None, "", 0
+    for index, part in enumerate(parts, 1):
+        if part.raised:
+            return NumericTier(base, "", raised=part.raised)
+        if part.contradiction:
+            return NumericTier(base, "", f"case {index}: {part.contradiction}")
+        compared += part.compared
+        reached[part.tier] += 1
+        if lowest is None or part.tier < lowest:
+            lowest = part.tier
+            why = f"case {index}: {part.weakest}" if part.weakest else ""
+    counts = ", ".join(f"{t.label} {reached[t]}" for t in sorted(reached, reverse=True))
+    summary = f"{counts} of {sum(reached.values())} cases"
+    if compared:
+        summary += f"; mpmath inside the enclosures at all {compared} sides compared"
+    return NumericTier(lowest, summary if lowest is Tier.EXACT else f"{summary}; {why}")
+
+
 def numeric_tier(
     claim: Claim, cases: Sequence[tuple[object, Evidence, MPContext]], dps: int
 ) -> NumericTier:
     """The numeric tier over (case, mpmath evidence, its context) triples that held; the
     certificates are computed at `dps` digits."""
     base = min(ev.tier for _, ev, _ in cases)
-    if claim.certify is None:
-        return NumericTier(base, NOT_DECLARED)
-    reached: Counter[Tier] = Counter()
-    lowest, why, compared = None, "", 0
-    for index, (case, ev, ctx) in enumerate(cases, 1):
-        found = _certify(claim, case, dps)
-        if found.contradictions:
-            wrong = found.contradictions[0]
-            return NumericTier(base, "", f"case {index}: {wrong.name}: {wrong.detail}")
-        count, outside = _disagreements(found.proofs, ev, ctx, claim.lost_digits)
-        if outside:
-            return NumericTier(base, "", f"case {index}: {outside}")
-        compared += count
-        tier = found.tier if found.tier > Tier.MPMATH else ev.tier
-        reached[tier] += 1
-        if lowest is None or tier < lowest:
-            weakest = found.weakest
-            lowest = tier
-            why = f"case {index}: {weakest.name}: {weakest.detail}" if weakest else ""
-    counts = ", ".join(f"{t.label} {reached[t]}" for t in sorted(reached, reverse=True))
-    summary = f"{counts} of {len(cases)} cases"
-    if compared:
-        summary += f"; mpmath inside the enclosures at all {compared} sides compared"
-    return NumericTier(lowest, summary if lowest is Tier.EXACT else f"{summary}; {why}")
+    return combine_tiers(claim, base, (case_tier(claim, *triple, dps) for triple in cases))

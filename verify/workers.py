@@ -1,17 +1,17 @@
-"""`flatminima verify --workers N` / `--scheduler ADDRESS`: claims run in parallel on Dask.
+"""The Dask side of `flatminima verify --workers N` / `--scheduler ADDRESS`: the cluster, the
+workers' checks, and the task of a claim run whole on a worker.
 
 The driver either starts a `distributed.LocalCluster` of N worker processes on 127.0.0.1 (one
 thread each, no dashboard; `local_client`) or connects to the scheduler of an existing
-cluster (`connect`: it checks first that every worker can import flatminima), and submits
-one task per claim, the longest expected first (`expected_seconds`). What is sent is only
-names and numbers: the claim's ID, the conjecture paths given on the command line, the
-profile, precisions, seed and case budget. The worker looks the claim up in the catalogue
-(loading the conjecture files itself, once per process), runs `runner.run_claim` exactly as
-the serial path does and sends back the claim's JSON record (`report.json.verdict_record`):
-a Verdict holds mpmath contexts, strategies and checks that need not pickle. The driver puts
-the records back in catalogue order, so the JSON document is the serial one apart from
-"seconds". A task whose worker dies is run again (Dask reschedules it; `retries` covers a
-task that raised); one that still fails is the claim's ERROR verdict. See docs/scaling.md.
+cluster (`connect`: it checks first that every worker can import flatminima and see the
+conjecture files). verify/casework.py sends the claims' cases there in batches; a claim whose
+search must be run whole (a failing case to shrink, a case that cannot be sent) and the
+pytest plugin's conjectures (`submit_claims`) go as one `claim_task` each, which looks the
+claim up on the worker (loading the conjecture files itself, once per process), runs
+`runner.run_claim` exactly as the serial path does and sends back the claim's JSON record
+(`report.json.verdict_record`). A task whose worker dies is run again (Dask reschedules it;
+`retries` covers a task that raised); one that still fails is the claim's ERROR verdict
+(`failed_record`). See docs/scaling.md.
 """
 
 from __future__ import annotations
@@ -88,15 +88,28 @@ def _conjectures(paths: tuple[str, ...]) -> tuple:
     return tuple(conjectures.load([Path(p) for p in paths], taken=set(catalogue())).claims)
 
 
-def claim_task(claim_id: str, paths: tuple[str, ...], profile, dps, seed, budget) -> dict:
-    """Run on a worker: one claim, as `flatminima verify` runs it, as its JSON record."""
+def worker_claim(claim_id: str, paths: tuple[str, ...]):
+    """The claim `claim_id` of the catalogue or of the conjecture files `paths`, looked up
+    on a worker."""
+    from verify.catalogue import select
+
+    return select([claim_id], _conjectures(tuple(paths)))[0]
+
+
+def claim_task(
+    claim_id: str, paths: tuple[str, ...], profile, dps, seed, budget, known: bytes = b""
+) -> dict:
+    """Run on a worker: one claim, as `flatminima verify` runs it, as its JSON record;
+    `known`: packed results of its first cases, evaluated already (verify/casework.py)."""
     _quiet_hypothesis()
     from verify import runner
-    from verify.catalogue import select
     from verify.report.json import verdict_record
+    from verify.transport import unpack
 
-    claim = select([claim_id], _conjectures(tuple(paths)))[0]
-    return verdict_record(runner.run_claim(claim, profile, tuple(dps), seed, budget=budget))
+    claim = worker_claim(claim_id, paths)
+    done = unpack(known) if known else ()
+    verdict = runner.run_claim(claim, profile, tuple(dps), seed, budget=budget, known=done)
+    return verdict_record(verdict)
 
 
 @functools.cache
@@ -288,27 +301,6 @@ def submit_claims(client, claims: Sequence, paths: Sequence[Path], profile, dps,
     return futures
 
 
-def gather_records(
-    futures: dict, claims: Sequence, dps, on_done: Callable[[dict], None] = lambda record: None
-) -> list[dict]:
-    """Every claim's record, in the order of `claims`, as its task finishes (`on_done` is
-    called with each); a task that failed on every try is the claim's ERROR record. The
-    tasks left are cancelled if this is interrupted."""
-    from distributed import as_completed
-
-    records: list[dict | None] = [None] * len(claims)
-    loop = next(iter(futures)).client.loop if futures else None  # no default client is set
-    try:
-        for future in as_completed(list(futures), loop=loop):
-            i = futures[future]
-            records[i] = task_record(future, claims[i], dps)
-            on_done(records[i])
-    finally:
-        for future in futures:
-            future.cancel()
-    return records
-
-
 def task_record(future, claim, dps) -> dict:
     """The record a claim's task gave back (waiting for it), or its ERROR record if the task
     failed on every try."""
@@ -316,9 +308,3 @@ def task_record(future, claim, dps) -> dict:
         return future.result()
     except Exception as exc:
         return failed_record(claim, dps, exc)
-
-
-def run_claims(client, claims, paths, profile, dps, seed, budget, on_done=lambda r: None):
-    """Every claim's record, in the order of `claims`, run on `client`'s workers."""
-    futures = submit_claims(client, claims, paths, profile, dps, seed, budget)
-    return gather_records(futures, claims, dps, on_done)

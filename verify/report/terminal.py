@@ -128,6 +128,11 @@ class RunProgress:
             self.progress.remove_task(task)
             self.finished += 1
 
+    def finish(self, task: TaskID) -> None:
+        """The claim is decided: its bar complete, then removed."""
+        total = next(t.total for t in self.progress.tasks if t.id == task)
+        self.update(task, completed=total)
+
     def text(self) -> str:
         """The overall line now."""
         elapsed = self.now() - self.start

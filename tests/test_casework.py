@@ -1,0 +1,194 @@
+"""The cases of a claim in batches on Dask workers (verify/casework.py, verify/transport.py):
+each path the driver can take gives the record the serial run gives, apart from "seconds":
+a claim whose cases all pass, one refuted (its search rerun on a worker, the cases evaluated
+already replayed), one whose check raises, one stopped by its case budget, a statistical
+claim whose vacuous experiments need a second wave, a search that raises while drawing, and a
+case that cannot be sent (the claim runs whole on a worker)."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+import mpmath
+import pytest
+
+from verify import runner, transport
+from verify import workers as parallel
+from verify.budget import BudgetExceeded, case_budget
+from verify.casework import Sweep, batch_size
+from verify.catalogue import select
+from verify.conjectures import load
+from verify.precision import DEFAULT_DPS, workcontext
+from verify.report.json import verdict_record
+
+CONJECTURES = """
+import time
+from hypothesis import strategies as st
+from verify import Rule, Vacuous, at_most, conjecture, equal, observed
+from verify.population import tendency
+
+BOX = lambda n: (n, lambda: n)  # a case pickle cannot send
+
+
+@conjecture("X_SQUARE", "(n + 1)² = n² + 2n + 1", cases=st.integers(-50, 50))
+def square(n, ctx):
+    return equal((ctx.mpf(n) + 1) ** 2, ctx.mpf(n) ** 2 + 2 * n + 1)
+
+
+@conjecture("X_SMALL", "every n is at most 29", cases=st.integers(0, 60), status="false")
+def small(n, ctx):
+    return at_most(ctx.mpf(n), 29)
+
+
+@conjecture("X_RAISES", "a check that raises past 40", cases=st.integers(0, 60))
+def raises(n, ctx):
+    if n > 40:
+        raise ValueError("n is too large for this check")
+    return True
+
+
+@conjecture("X_SLOW", "a check slow on 7", cases=st.integers(0, 9), examples=[1, 2, 7, 3])
+def slow(n, ctx):
+    if n == 7:
+        time.sleep(5)
+    return True
+
+
+RULE = Rule(effect="n", supports="n > 0", threshold=0.5)
+
+
+@conjecture("X_WAVES", "positive, most of the time", cases=st.integers(0, 30), rule=RULE)
+def waves(n, ctx):
+    if n % 3 == 0:
+        raise Vacuous("a multiple of 3")
+    return observed(tendency({"n": (float(n), n - 1.0, n + 1.0)}, 0.5, "n"))
+
+
+@conjecture("X_DRAW", "a strategy that raises", cases=st.integers(0, 9).map(lambda n: 1 // 0))
+def draw(n, ctx):
+    return True
+
+
+@conjecture("X_BOXED", "boxed integers are themselves", cases=st.integers(0, 9).map(BOX))
+def boxed(case, ctx):
+    return case[1]() == case[0]
+"""
+BUDGET = 1.0
+
+
+@pytest.fixture(scope="module")
+def claims(tmp_path_factory):
+    path = tmp_path_factory.mktemp("conj") / "conj_paths.py"
+    path.write_text(CONJECTURES, encoding="utf-8")
+    return path, load([path]).claims
+
+
+@pytest.fixture(scope="module")
+def client():
+    client = parallel.local_client(2)
+    try:
+        yield client
+    finally:
+        parallel.close(client)
+
+
+def _untimed(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k != "seconds"}
+
+
+def test_every_path_of_the_sweep_gives_the_serial_record(claims, client):
+    path, found = claims
+    extra = select(["H4", "F7"])  # a derivation task; a refuted catalogue claim
+    every = [*found, *extra]
+    sweep = Sweep(client, every, [path], "quick", DEFAULT_DPS, 0, BUDGET)
+    whole, sent = [], []
+    send, rerun = sweep._send, sweep._whole
+    sweep._send = lambda job, count: sent.append(job.claim.id) or send(job, count)
+    sweep._whole = lambda job, known=(): (
+        whole.append((job.claim.id, len(known))) or rerun(job, known)
+    )
+    records = sweep.run()
+    serial = [verdict_record(runner.run_claim(c, "quick", budget=BUDGET)) for c in every]
+    assert [_untimed(r) for r in records] == [_untimed(r) for r in serial]
+    kinds = {r["id"]: (r["verdict"], r["cases"]) for r in records}
+    assert kinds["X_SQUARE"][0] == "verified" and kinds["H4"][0] == "verified"
+    assert kinds["X_SMALL"][0] == "refuted" and records[1]["counterexample"] == 30
+    assert kinds["X_RAISES"][0] == "error" and kinds["X_SLOW"] == ("error", 3)
+    assert kinds["X_WAVES"][0] == "verified" and kinds["X_WAVES"][1] > 8  # vacuous ones too
+    assert kinds["X_DRAW"] == ("error", 0) and kinds["X_BOXED"][0] == "verified"
+    # the paths taken: reruns of the failing searches with what was evaluated, the unsendable
+    # case whole, the statistical claim in waves, the others decided from their batches
+    reruns = dict(whole)
+    assert reruns.keys() == {"X_SMALL", "X_RAISES", "F7", "X_BOXED"}, whole
+    assert reruns["X_BOXED"] == 0 and min(reruns[k] for k in ("X_SMALL", "X_RAISES", "F7")) > 0
+    assert sent.count("X_WAVES") >= 2 and sent.count("X_SQUARE") == 1
+
+
+def test_cases_go_in_batches_of_about_a_quarter_second():
+    fast, slow = select(["H4", "P5"])
+    assert batch_size(fast, "quick") >= 12  # H4's 12 cases take ~0.1 s: one task
+    assert batch_size(slow, "quick") == 1  # P5's experiments take ~10 s each
+
+
+def test_a_rerun_search_replays_the_cases_evaluated_already(claims):
+    _, found = claims
+    claim = next(c for c in found if c.id == "X_SMALL")
+    drawn = runner.drawn_cases(claim, "quick", 0)
+    first = next(k for k, n in enumerate(drawn) if n > 29)
+    known = [runner.evaluate(claim, n, DEFAULT_DPS) for n in drawn[: first + 1]]
+    calls = []
+    counted = dataclasses.replace(
+        claim, check=lambda n, ctx: calls.append(n) or claim.check(n, ctx)
+    )
+    replayed = runner.run_claim(counted, "quick", known=known)
+    # only the shrinking evaluated anything (at two precisions), and the third-precision check
+    assert len(calls) == 2 * replayed.shrink_steps + 1 and replayed.shrink_steps > 0
+    plain = runner.run_claim(claim, "quick")
+    same_claim = {"seconds": 0, "origin": "", "where": ""}  # `counted` is defined here
+    assert verdict_record(replayed) | same_claim == verdict_record(plain) | same_claim
+    wrong = [runner.evaluate(claim, n + 1, DEFAULT_DPS) for n in drawn[: first + 1]]
+    calls.clear()
+    runner.run_claim(counted, "quick", known=wrong)  # other cases: evaluated, not taken
+    assert len(calls) == 2 * (replayed.shrink_steps + first + 1) + 1
+
+
+def test_results_travel_with_their_context():
+    ctx = workcontext(80)
+    values = (ctx.mpf(1) / 3, ctx.mpc(1, 2), ctx.matrix([[1, ctx.pi]]), mpmath.mpf(2))
+    result = runner.CaseResult(values, runner.Outcome.HELD, 79.0, None, ctx)
+    back = transport.unpack(transport.pack(result))
+    real, complex_, matrix, global_ = back.case
+    assert back.ctx is not ctx and back.ctx.prec == ctx.prec
+    assert real.context is back.ctx and complex_.context is back.ctx and matrix.ctx is back.ctx
+    assert real._mpf_ == values[0]._mpf_ and complex_._mpc_ == values[1]._mpc_
+    assert matrix[0, 1] == ctx.pi and global_.context is mpmath.mp
+    with pytest.raises(transport.PackError, match="cannot send tuple"):
+        transport.pack((1, lambda: 1))
+    assert transport.same([1, ctx.mpf(2)], [1, ctx.mpf(2)]) and not transport.same(1, 2)
+
+
+def test_the_budget_holds_off_the_main_thread():
+    """A Dask worker evaluates in a thread of its pool, where SIGALRM cannot reach."""
+    caught = []
+
+    def work():
+        start = time.monotonic()
+        try:
+            with case_budget(0.2, 50):
+                while time.monotonic() - start < 10:
+                    pass
+        except BudgetExceeded as exc:
+            caught.append((str(exc), time.monotonic() - start))
+        with case_budget(0.2, 50):  # within its budget: untouched, and nothing fires later
+            pass
+        time.sleep(0.4)
+        caught.append("after")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(15)
+    (message, took), after = caught
+    assert message.startswith("case exceeded its budget of 0.2 s at 50 digits") and took < 2
+    assert after == "after"
