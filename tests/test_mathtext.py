@@ -1,5 +1,5 @@
-"""The Unicode-math → LaTeX converter (theory/mathtext.py) on every text the documents print
-(tests/document_texts.py)."""
+"""The Unicode-math → LaTeX converter (theory/mathtext.py, with theory/mathsegments.py and
+theory/mathtranslator.py) on every text the documents print (tests/document_texts.py)."""
 
 import re
 import shutil
@@ -8,7 +8,9 @@ import subprocess
 import pytest
 from document_texts import TEXTS
 
-from theory.mathtext import CODE, MATH, MATH_CHARS, PROSE, math_text, segments
+from theory.mathsegments import CODE, MATH, PROSE, segments
+from theory.mathsymbols import MATH_CHARS
+from theory.mathtext import math_text
 
 # Never in prose: Unicode mathematics, and the ASCII that only mathematics uses.
 NOT_PROSE = {c for c in MATH_CHARS if not c.isascii()} | set("_^=<>|{}*")

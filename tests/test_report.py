@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from theory.mathtext import escape_text, math_text
+from theory.mathtext import math_text
+from theory.texescape import escape_text
 from verify import figures
 from verify.cli import main
 from verify.report.captions import figure_captions

@@ -15,7 +15,8 @@ from sympy import Add, Basic, Derivative, MatAdd, MatMul, MatrixBase, S, Symbol
 from sympy.printing.latex import LatexPrinter
 
 from theory.derivation import AT_LEAST, Derivation, Step
-from theory.mathtext import escape_text, math_text
+from theory.mathtext import math_text
+from theory.texescape import escape_text
 from theory.texwidth import width
 
 _RELATIONS = {"=": "=", AT_LEAST: r"\geq"}

@@ -1,7 +1,8 @@
 """Unicode text with inline mathematics → HTML, cut and read as for LaTeX (theory/mathtext.py).
 
-`math_html` splits the text with `segments` and writes each mathematical span with the same
-`Translator` as `to_latex`, through `HtmlWriter`: σ1^{2−2/N} →
+`math_html` splits the text with `segments` (theory/mathsegments.py) and writes each
+mathematical span with the same `Translator` (theory/mathtranslator.py) as `to_latex`, through
+`HtmlWriter`: σ1^{2−2/N} →
 <span class="math">σ<sub>1</sub><sup>2−2/<i>N</i></sup></span>. Latin variables are italic,
 functions and words upright, Greek and symbols as typed; identifiers (ratio_to_edge) become
 <code>, prose is escaped. No script or web font: the page stays standalone.
@@ -12,7 +13,9 @@ from __future__ import annotations
 import html
 import unicodedata
 
-from theory.mathtext import CODE, MATH, LatexWriter, segments, translate
+from theory.mathsegments import CODE, MATH, segments
+from theory.mathtranslator import translate
+from theory.mathwriter import LatexWriter
 
 
 def _escape(text: str) -> str:

@@ -6,7 +6,7 @@ import sympy
 
 import theory
 from theory.latex import LINE, equation_rows, render_derivation, render_document
-from theory.mathtext import escape_text
+from theory.texescape import escape_text
 from theory.texwidth import width
 
 X, Y = sympy.symbols("x y")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import theory
 from theory import latex as printer
-from theory.mathtext import escape_text, math_text, to_latex
+from theory.mathtext import math_text, to_latex
+from theory.texescape import escape_text
 from verify.claim import Claim
 from verify.errors import FlatminimaError
 from verify.report.files import write_whole

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import theory
 from theory import latex as printer
-from theory.mathtext import escape_text, math_text
+from theory.mathtext import math_text
+from theory.texescape import escape_text
 from verify.report.captions import figure_captions
 from verify.report.latex import evidence_latex, sentence
 from verify.report.pages import Section, environment_rows, rerun_command, sections
