@@ -67,11 +67,10 @@ def case_budget(seconds: float | None, dps: int) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
 
 
-def _raise_in(thread_id: int, exc: type[BaseException] | None) -> None:
-    """Have `thread_id` raise `exc` at its next Python instruction (None: cancel that)."""
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(
-        ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc is not None else None
-    )
+def _raise_in(thread_id: int, exc: type[BaseException]) -> None:
+    """Have `thread_id` raise `exc` at its next Python instruction. (Never called to cancel:
+    clearing with NULL would leave CPython's eval-breaker flag set, slowing every thread.)"""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc))
 
 
 class _ThreadBudgetExceeded(BudgetExceeded):
@@ -79,12 +78,16 @@ class _ThreadBudgetExceeded(BudgetExceeded):
     `_thread_budget` turns it into BudgetExceeded with the reason."""
 
 
+ABSORB_SECONDS = 0.1  # how long a body that has ended waits for a raise already on its way
+
+
 @contextmanager
 def _thread_budget(seconds: float, dps: int) -> Iterator[None]:
-    """The budget off the main thread: a timer thread raises in this one when time is up;
-    the lock makes sure it never raises once the body is left."""
+    """The budget off the main thread: a timer thread raises in this one when time is up,
+    only while the body runs (the lock); a raise that was on its way as the body ended is
+    caught here, never in the caller."""
     lock, target = threading.Lock(), threading.get_ident()
-    state = {"active": True, "fired": False}
+    state = {"active": True, "fired": False, "caught": False}
 
     def stop() -> None:
         with lock:
@@ -94,14 +97,20 @@ def _thread_budget(seconds: float, dps: int) -> Iterator[None]:
 
     timer = threading.Timer(seconds, stop)
     timer.daemon = True
-    timer.start()
     try:
+        timer.start()
         yield
     except _ThreadBudgetExceeded:
+        state["caught"] = True
         raise _exceeded(seconds, dps) from None
     finally:
-        with lock:
-            state["active"] = False
-            if state["fired"]:
-                _raise_in(target, None)  # not delivered yet: it never will be
+        try:
+            with lock:
+                state["active"] = False
+            if state["fired"] and not state["caught"]:  # delivered at the next instruction
+                deadline = time.monotonic() + ABSORB_SECONDS
+                while time.monotonic() < deadline:
+                    time.sleep(0.001)
+        except _ThreadBudgetExceeded:
+            pass
         timer.cancel()
