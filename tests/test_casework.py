@@ -11,8 +11,8 @@ import pytest
 
 from verify import runner
 from verify import workers as parallel
-from verify.casework import Sweep, batch_size
-from verify.catalogue import select
+from verify.casework import BATCH_SECONDS, Sweep, batch_seconds, batch_size
+from verify.catalogue import catalogue, select
 from verify.conjectures import load
 from verify.precision import DEFAULT_DPS
 from verify.report.json import verdict_record
@@ -120,7 +120,14 @@ def test_every_path_of_the_sweep_gives_the_serial_record(claims, client):
     assert sent.count("X_WAVES") >= 2 and sent.count("X_SQUARE") == 1
 
 
-def test_cases_go_in_batches_of_about_a_quarter_second():
+def test_cases_go_in_batches_as_large_as_the_balance_of_the_workers_allows():
     fast, slow = select(["H4", "P5"])
     assert batch_size(fast, "quick") >= 12  # H4's 12 cases take ~0.1 s: one task
     assert batch_size(slow, "quick") == 1  # P5's experiments take ~10 s each
+    # alone on two workers P5 is split in half; among the whole catalogue (~340 s) each
+    # claim is one batch, as the workers are kept busy by the claims themselves
+    alone = batch_seconds([slow], "quick", 2)
+    assert batch_size(slow, "quick", alone) == 2
+    everything = batch_seconds(list(catalogue().values()), "quick", 2)
+    assert 80 < everything < 90 and batch_size(slow, "quick", everything) >= 8
+    assert batch_seconds([fast], "quick", 2) == BATCH_SECONDS

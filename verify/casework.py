@@ -2,7 +2,7 @@
 
 For every claim the driver draws the cases the serial search would evaluate, in its order
 (`runner.drawn_cases`; a statistical claim's candidates, `runner.candidates`), and sends
-them to the workers in batches of about BATCH_SECONDS of expected compute (`batch_size`),
+them to the workers in batches of about `batch_seconds` of expected compute (`batch_size`),
 each task packed by verify/transport.py. A worker evaluates its batch at both precisions
 exactly as the serial path does (`runner.evaluate`, and a held case's certificate,
 `runner.case_tier`); a deductive claim's derivation is checked by a task of its own. The
@@ -40,22 +40,36 @@ from verify.transport import PackError, pack, unpack
 from verify.workers import RETRIES, claim_task, expected_seconds, failed_record, worker_claim
 
 BATCH_SECONDS = 0.25  # expected compute per task: Dask's ~4 ms per task is then under 2%
+SHARES = 2  # a batch is at most 1/(SHARES × workers) of the run's expected compute, and less
 
 
-def batch_size(claim: Claim, profile: str) -> int:
-    """Cases per task: as many as take about BATCH_SECONDS by the claim's expected time."""
-    cases = max(profile_settings(profile, claim.cost).max_examples, 1)
+def batch_seconds(claims: Sequence[Claim], profile: str, workers: int) -> float:
+    """The expected compute of one batch: max(BATCH_SECONDS, total / (SHARES × workers)).
+    Batches as large as the balance of the workers allows: each process that takes a claim's
+    cases pays that claim's warm-up again (its caches: P5's experiments took 43% longer in
+    all spread one per task over two workers than run in one process)."""
+    total = sum(expected_seconds(claim, profile) for claim in claims)
+    return max(BATCH_SECONDS, total / (SHARES * max(workers, 1)))
+
+
+def planned_cases(claim: Claim, profile: str) -> int:
+    """How many cases a claim evaluates when none stops it: its population, or its examples
+    and the profile's draws."""
+    if claim.rule is not None:
+        return population_size(profile, claim.cost, claim.rule.experiments)
+    return profile_settings(profile, claim.cost).max_examples + len(claim.examples)
+
+
+def batch_size(claim: Claim, profile: str, seconds: float = BATCH_SECONDS) -> int:
+    """Cases per task: as many as take about `seconds` by the claim's expected time."""
+    cases = max(planned_cases(claim, profile), 1)
     per_case = expected_seconds(claim, profile) / cases
-    return max(1, math.floor(BATCH_SECONDS / per_case)) if per_case > 0 else cases
+    return max(1, math.floor(seconds / per_case)) if per_case > 0 else cases
 
 
 def first_tasks(claim: Claim, profile: str) -> int:
     """How many batches of cases a claim starts with (at most: before its cases are drawn)."""
-    if claim.rule is not None:
-        cases = population_size(profile, claim.cost, claim.rule.experiments)
-    else:
-        cases = profile_settings(profile, claim.cost).max_examples + len(claim.examples)
-    return math.ceil(cases / batch_size(claim, profile))
+    return math.ceil(planned_cases(claim, profile) / batch_size(claim, profile))
 
 
 def evaluate_task(claim_id: str, paths: tuple[str, ...], cases: bytes, dps, budget) -> tuple:
@@ -137,6 +151,8 @@ class Sweep:
     def run(self) -> list[dict]:
         from distributed import as_completed
 
+        workers = sum(self.client.nthreads().values())
+        self.batch_seconds = batch_seconds(self.claims, self.profile, workers)
         jobs = [self._plan(i, claim) for i, claim in enumerate(self.claims)]
         waiting = as_completed(loop=self.client.loop)
         try:
@@ -172,7 +188,8 @@ class Sweep:
             job.record = verdict_record(runner.search_error(claim, self.dps, start, exc))
             return job
         priority = expected_seconds(claim, self.profile)
-        job = Job(index, claim, cases, wanted, batch_size(claim, self.profile), priority)
+        batch = batch_size(claim, self.profile, self.batch_seconds)
+        job = Job(index, claim, cases, wanted, batch, priority)
         job.seconds = time.perf_counter() - start
         return job
 
