@@ -1,4 +1,5 @@
-"""One test per catalogue claim: proved claims must be verified, false ones refuted; under the
+"""One test per catalogue claim: proved claims must be verified, false ones refuted, and a claim
+docs/results/quick.json records at the symbolic tier must reach it under any profile; under the
 profile of docs/results/quick.json, with its environment, the claim's record must be the one
 written there (a changed number anywhere is a changed result: `make docs-results`)."""
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from verify.catalogue import FAMILIES, claim_order, select
 from verify.claim import Claim, Family, Status
-from verify.precision import DEFAULT_DPS
+from verify.precision import DEFAULT_DPS, Tier
 from verify.pytest_plugin import claim_failure
 from verify.report.json import environment, verdict_record
 from verify.runner import VerdictKind, run_claim
@@ -20,6 +21,7 @@ RESULTS = json.loads(
     (Path(__file__).parents[1] / "docs" / "results" / "quick.json").read_text(encoding="utf-8")
 )
 UNRECORDED = ("seconds", "where")  # timings; line numbers (test_every_claim_says_where...)
+SYMBOLIC = {r["id"] for r in RESULTS["claims"] if r["tier"] == Tier.SYMBOLIC.label}
 
 
 def _recorded(claim_id: str, profile: str) -> dict | None:
@@ -42,6 +44,8 @@ def test_claim(claim, claims_profile):
         assert verdict.support.experiments >= claim.rule.experiments or (
             verdict.verdict is not VerdictKind.VERIFIED
         ), claim_failure(verdict)
+    if claim.id in SYMBOLIC:  # its complete derivation, whatever the number of cases
+        assert verdict.tier is Tier.SYMBOLIC, f"{claim.id}: {verdict.tier!r}, not symbolic"
     recorded = _recorded(claim.id, claims_profile)
     if recorded is not None:
         record = verdict_record(verdict)
