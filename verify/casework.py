@@ -300,8 +300,7 @@ class Sweep:
         sent = self._send(job, missing)
         return [self._whole(job)] if sent is None else sent
 
-    def _decide(self, job: Job, results: list | None = None) -> None:
-        results = [] if results is None else results
+    def _decide(self, job: Job, results: list) -> None:
         stopped = results[-1] if results and results[-1].stops else None
         symbolic = job.symbolic[0] if job.symbolic is not None else None
         verdict = runner.deductive_verdict(
@@ -317,8 +316,7 @@ class Sweep:
         job.record = verdict_record(verdict)
         self._done(job)
 
-    def _decide_population(self, job: Job, results: list | None = None) -> None:
-        results = [] if results is None else results
+    def _decide_population(self, job: Job, results: list) -> None:
         start = time.perf_counter() - job.seconds
         try:
             verdict = runner.population_verdict(job.claim, self.dps, results, start)
@@ -331,15 +329,17 @@ class Sweep:
         """The claim's bar (shown at its first finished batch) moves on by `count` cases."""
         if self.progress is None:
             return
-        if job.bar is None:
-            total = job.wanted if job.wanted is not None else len(job.cases)
-            job.bar = self.progress.add_task(f"{job.claim.id:>4} cases", total=max(total, 1))
+        self._show(job, job.wanted if job.wanted is not None else len(job.cases))
         self.progress.advance(job.bar, count)
 
     def _done(self, job: Job) -> None:
         """The claim's record is in: its bar is complete (and goes)."""
         if self.progress is None:
             return
-        if job.bar is None:
-            job.bar = self.progress.add_task(f"{job.claim.id:>4} cases", total=1)
+        self._show(job, 1)
         self.progress.finish(job.bar)
+
+    def _show(self, job: Job, total: int) -> None:
+        """The claim's bar of `total` cases, added the first time."""
+        if job.bar is None:
+            job.bar = self.progress.add_task(f"{job.claim.id:>4} cases", total=max(total, 1))

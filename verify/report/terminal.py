@@ -123,15 +123,17 @@ class RunProgress:
     def update(self, task: TaskID, completed: float) -> None:
         """Set the cases done; a claim with all done is finished and its bar removed."""
         self.progress.update(task, completed=completed)
-        total = next(t.total for t in self.progress.tasks if t.id == task)
+        total = self._total(task)
         if total is not None and completed >= total:
             self.progress.remove_task(task)
             self.finished += 1
 
     def finish(self, task: TaskID) -> None:
         """The claim is decided: its bar complete, then removed."""
-        total = next(t.total for t in self.progress.tasks if t.id == task)
-        self.update(task, completed=total)
+        self.update(task, completed=self._total(task))
+
+    def _total(self, task: TaskID) -> float | None:
+        return next(t.total for t in self.progress.tasks if t.id == task)
 
     def text(self) -> str:
         """The overall line now."""
